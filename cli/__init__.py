@@ -1,0 +1,1 @@
+"""The `resettlement` command: the composition root that starts every other part."""

@@ -1,0 +1,311 @@
+"""Demo data: about 30 made-up people at different stages, all generated with faker.
+
+Every name, number and address here is fake. Dates are relative to today so the demo always
+shows people a few days, weeks and months from release, some on Fridays or before bank holidays.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from faker import Faker
+from sqlmodel import Session, select
+
+from resettlement import checklists, clock, early_release, forty_eight_hours, plans
+from resettlement.actors import Actor, Role
+from resettlement.errors import DomainError
+from resettlement.models import (
+    AppointmentCreate,
+    AppointmentKind,
+    ChecklistStatus,
+    ContactKind,
+    Disability,
+    EarlyReleaseRequest,
+    EthnicGroup,
+    GoalArea,
+    GoalBase,
+    Language,
+    Person,
+    PersonCreate,
+    ReleasePlan,
+    Religion,
+    RequestState,
+    ResettlementNeed,
+    Sex,
+    SupportContactCreate,
+)
+from resettlement.transactions import get_or_404
+from rules.checklists import CORE_KEYS, Need
+from rules.nations import Nation
+from rules.release_dates import SentenceType
+
+
+@dataclass(frozen=True)
+class DemoPrison:
+    code: str
+    name: str
+    nation: Nation
+
+
+PRISONS = (
+    DemoPrison("MDI", "HMP Moorland", Nation.ENGLAND_AND_WALES),
+    DemoPrison("BWI", "HMP Berwyn", Nation.ENGLAND_AND_WALES),
+    DemoPrison("SDI", "HMP Send", Nation.ENGLAND_AND_WALES),
+    DemoPrison("BAR", "HMP Barlinnie", Nation.SCOTLAND),
+    DemoPrison("MGH", "HMP Maghaberry", Nation.NORTHERN_IRELAND),
+)
+OFFICERS = ("po-ashworth", "po-begum", "po-cadwaladr")
+GOVERNORS = {p.code: f"governor-{p.code.lower()}" for p in PRISONS}
+GOAL_WORDS = {
+    GoalArea.FAMILY: "See my kids every weekend and be there for my daughter's birthday.",
+    GoalArea.WORK: "Get a job in a warehouse or on a building site, anything with regular hours.",
+    GoalArea.LEARNING: "Finish my level 2 maths that I started inside.",
+    GoalArea.HEALTH: "Stay clean and keep going to the group.",
+    GoalArea.SPORT: "Get back into boxing at the club near my mum's.",
+    GoalArea.ARTS: "Keep drawing. I want to do a course.",
+    GoalArea.FAITH: "Find a mosque near the hostel.",
+}
+
+
+def _prison_number(fake: Faker) -> str:
+    return fake.bothify("?####??", letters="ABCDEFGHJKLMNPRSTUVWXYZ").upper()
+
+
+def _crn(fake: Faker) -> str:
+    return fake.bothify("?######", letters="ABCDEFGHJKLMNPRSTUVWXYZ").upper()
+
+
+def _release_offsets(count: int, rng: random.Random, today: date) -> list[date]:
+    """Walk-out dates spread from last week to four months ahead, with Fridays and holidays."""
+    wanted: list[date] = []
+    # Releases that land on a Friday, a Saturday (moves to Friday) and before Christmas.
+    for days in (4, 11, 25, 32, 46, 53):
+        d = today + timedelta(days=days)
+        wanted.append(d + timedelta(days=(4 - d.weekday()) % 7))
+    for year in (today.year, today.year + 1):
+        for special in (date(year, 12, 24), date(year, 12, 31), date(year, 12, 26)):
+            if today < special <= today + timedelta(days=150):
+                wanted.append(special)
+    while len(wanted) < count:
+        wanted.append(today + timedelta(days=rng.randint(-6, 130)))
+    return wanted[:count]
+
+
+def seed(session: Session, count: int = 30, seed_value: int = 20261123) -> int:
+    """Adds `count` demo plans unless the database already holds people. Returns plans added."""
+    if session.exec(select(Person.id).limit(1)).first() is not None:
+        return 0
+    fake = Faker("en_GB")
+    fake.seed_instance(seed_value)
+    rng = random.Random(seed_value)
+    today = clock.today()
+    added = 0
+    for index, release in enumerate(_release_offsets(count, rng, today)):
+        prison = PRISONS[index % len(PRISONS)] if index % 6 else PRISONS[index % 3]
+        officer = OFFICERS[index % len(OFFICERS)]
+        actor = Actor(user_id=officer, role=Role.PROBATION_OFFICER)
+        woman = prison.code == "SDI" or rng.random() < 0.15
+        needs: list[Need] = []
+        if woman:
+            needs.append(Need.WOMAN)
+        age = rng.choice([22, 27, 34, 41, 48, 56, 63, 68, 72])
+        if age >= 50:
+            needs.append(Need.OLDER_PERSON)
+        if rng.random() < 0.2:
+            needs.append(Need.LEARNING_DISABILITY)
+        if rng.random() < 0.15:
+            needs.append(Need.AUTISM_OR_ADHD)
+        if age < 25 and rng.random() < 0.6:
+            needs.append(Need.CARE_LEAVER)
+        consent = rng.random() < 0.8
+        dob = fake.date_of_birth(minimum_age=age, maximum_age=age)
+        term = rng.choice([120, 240, 300, 540, 900, 1460])
+        sentence_date = min(release - timedelta(days=term // 2), today - timedelta(days=30))
+        data = plans.PlanCreate(
+            person=PersonCreate(
+                prison_number=_prison_number(fake),
+                crn=_crn(fake),
+                given_name=fake.first_name_female() if woman else fake.first_name_male(),
+                family_name=fake.last_name(),
+                date_of_birth=dob,
+                nation=prison.nation,
+                prison_code=prison.code,
+                preferred_language=Language.CY
+                if prison.code == "BWI" and index % 2
+                else Language.EN,
+                needs=needs,
+                reasonable_adjustments="Easy read documents, please explain letters aloud."
+                if Need.LEARNING_DISABILITY in needs
+                else None,
+                monitoring_consent=consent,
+                ethnic_group=rng.choice(list(EthnicGroup)) if consent else None,
+                sex=(Sex.FEMALE if woman else Sex.MALE) if consent else None,
+                disability=rng.choice(list(Disability)) if consent else None,
+                religion=rng.choice(list(Religion)) if consent else None,
+            ),
+            probation_officer_id=officer,
+            sentence_type=SentenceType.DETERMINATE if index % 9 else SentenceType.HDC,
+            sentence_date=sentence_date,
+            requested_release_date=release,
+            term_days=term,
+        )
+        try:
+            plan = plans.open_plan(session=session, actor=actor, data=data)
+        except DomainError:
+            session.rollback()
+            continue
+        added += 1
+        _move_along(session, plan.id, actor, fake, rng, today)  # type: ignore[arg-type]
+    return added
+
+
+def _move_along(
+    session: Session, plan_id: int, actor: Actor, fake: Faker, rng: random.Random, today: date
+) -> None:
+    """Takes a demo plan as far as its walk-out date says it would have gone by now."""
+    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+    if plan.walk_out_date is None:
+        return
+    days_left = (plan.walk_out_date - today).days
+    if days_left > 84:
+        return
+    plan = plans.transition(
+        session=session,
+        actor=actor,
+        plan_id=plan_id,
+        event="start_resettlement_planning",
+        expected_version=plan.version,
+    )
+    areas = rng.sample(sorted(GOAL_WORDS), k=2)
+    plans.replace_goals(
+        session=session,
+        actor=actor,
+        plan_id=plan_id,
+        expected_version=plan.version,
+        goals=[GoalBase(area=a, in_their_words=GOAL_WORDS[a]) for a in areas],
+    )
+    session.refresh(plan)
+    for key in sorted(CORE_KEYS):
+        if rng.random() < 0.85 or days_left <= 14:
+            checklists.update_item(
+                session=session,
+                actor=actor,
+                plan_id=plan_id,
+                key=key,
+                expected_version=plan.version,
+                status=ChecklistStatus.DONE if days_left < 7 else ChecklistStatus.IN_PROGRESS,
+            )
+            session.refresh(plan)
+    if days_left > 14:
+        return
+    plan = plans.transition(
+        session=session,
+        actor=actor,
+        plan_id=plan_id,
+        event="start_pre_release",
+        expected_version=plan.version,
+    )
+    _forty_eight_hour_plan(session, plan_id, actor, fake, rng)
+    session.refresh(plan)
+    _assess_flagged(session, plan_id, actor, rng)
+    session.refresh(plan)
+    if plan.walk_out_date is not None and plan.walk_out_date <= today:
+        try:
+            plan = plans.transition(
+                session=session,
+                actor=actor,
+                plan_id=plan_id,
+                event="release",
+                expected_version=plan.version,
+                today=today,
+            )
+        except DomainError:
+            session.rollback()
+
+
+def _forty_eight_hour_plan(
+    session: Session, plan_id: int, actor: Actor, fake: Faker, rng: random.Random
+) -> None:
+    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+    plan = plans.set_night_one(
+        session=session,
+        actor=actor,
+        plan_id=plan_id,
+        expected_version=plan.version,
+        data=plans.NightOne(
+            accommodation_address=fake.address().replace("\n", ", "),
+            accommodation_contact=f"{fake.first_name()} at the front desk",
+            accommodation_from="2pm",
+            travel_arrangements="Travel warrant for the train; the station is a 10 minute walk "
+            "from the gate: turn left, follow the main road to the roundabout.",
+        ),
+    )
+    walk_out = plan.walk_out_date or clock.today()
+    slots = [
+        (AppointmentKind.PROBATION, time(10, 0), "Probation office, " + fake.street_address()),
+        (AppointmentKind.GP, time(14, 30), fake.company() + " Surgery, " + fake.street_address()),
+        (AppointmentKind.JOBCENTRE, time(11, 0), "Jobcentre Plus, " + fake.street_address()),
+    ]
+    for day, (kind, at, where) in enumerate(slots):
+        starts = datetime.combine(walk_out + timedelta(days=day // 2), at, tzinfo=clock.LONDON)
+        forty_eight_hours.add_appointment(
+            session=session,
+            actor=actor,
+            plan_id=plan_id,
+            expected_version=plan.version,
+            data=AppointmentCreate(
+                kind=kind,
+                starts_at=starts,
+                location=where,
+                with_whom=fake.name(),
+                what_to_bring="Your release licence and any ID you have.",
+            ),
+        )
+        session.refresh(plan)
+    for kind, name, phone, hours in (
+        (ContactKind.PROBATION_OFFICER, fake.name(), fake.phone_number(), "Mon-Fri 9am-5pm"),
+        (ContactKind.OUT_OF_HOURS, "Probation out of hours", fake.phone_number(), "Any time"),
+        (ContactKind.SUPPORT_ORGANISATION, fake.company(), fake.phone_number(), "Mon-Sat"),
+    ):
+        forty_eight_hours.add_contact(
+            session=session,
+            actor=actor,
+            plan_id=plan_id,
+            expected_version=plan.version,
+            data=SupportContactCreate(kind=kind, name=name, phone=phone, hours=hours),
+        )
+        session.refresh(plan)
+    if rng.random() < 0.8:
+        forty_eight_hours.publish(
+            session=session, actor=actor, plan_id=plan_id, expected_version=plan.version
+        )
+
+
+def _assess_flagged(session: Session, plan_id: int, actor: Actor, rng: random.Random) -> None:
+    request = session.exec(
+        select(EarlyReleaseRequest).where(
+            EarlyReleaseRequest.plan_id == plan_id,
+            EarlyReleaseRequest.state == RequestState.FLAGGED.value,
+        )
+    ).first()
+    if request is None or rng.random() < 0.3:
+        return
+    request = early_release.assess(
+        session=session,
+        actor=actor,
+        request_id=request.id,  # type: ignore[arg-type]
+        expected_version=request.version,
+        harms_resettlement=True,
+        needs=[ResettlementNeed.ACCOMMODATION, ResettlementNeed.LONG_JOURNEY_HOME],
+        assessment="The hostel cannot take new arrivals at the weekend and the journey home "
+        "is over three hours.",
+    )
+    if rng.random() < 0.7:
+        early_release.submit(
+            session=session,
+            actor=actor,
+            request_id=request.id,  # type: ignore[arg-type]
+            expected_version=request.version,
+        )

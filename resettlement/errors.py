@@ -1,0 +1,72 @@
+"""Domain errors: one type per kind of failure. The API maps each to a problem+json status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base for failures a caller can act on; never a bug."""
+
+    title = "The request could not be completed"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    title = "Not allowed"
+
+
+class InvalidInput(DomainError):
+    """Input that breaks a domain rule (422). `field` names what to fix."""
+
+    title = "Invalid input"
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class VersionConflict(DomainError):
+    """The caller's copy is stale: someone else changed the record first (409)."""
+
+    title = "The record has changed since you loaded it"
+
+    def __init__(self, detail: str, current_version: int | None = None) -> None:
+        super().__init__(detail)
+        self.current_version = current_version
+
+
+@dataclass(frozen=True)
+class UnmetCondition:
+    guard: str
+    message: str
+
+
+class GuardRefused(DomainError):
+    """A state machine refused a transition; each unmet condition is named (409)."""
+
+    title = "This step cannot be taken yet"
+
+    def __init__(self, event: str, unmet: list[UnmetCondition]) -> None:
+        super().__init__(" ".join(u.message for u in unmet))
+        self.event = event
+        self.unmet = unmet
+
+
+class TransitionNotAllowed(DomainError):
+    """The event does not exist from the current state (409)."""
+
+    title = "This step is not possible from the plan's current stage"
+
+
+class AlreadyExists(DomainError):
+    """The record would duplicate one that exists (409)."""
+
+    title = "This already exists"

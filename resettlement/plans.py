@@ -1,0 +1,373 @@
+"""Services for release plans: open, read, move along the lifecycle, change dates and goals.
+
+Each service is one transaction: it checks the caller's expected version, changes the rows,
+writes the plan's history and the audit trail, and commits, or changes nothing at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import model_validator
+from sqlalchemy import func
+from sqlmodel import Field, Session, SQLModel, col, select
+from statemachine.exceptions import TransitionNotAllowed as MachineRefused
+
+from resettlement import audit, checklists, clock, early_release, history
+from resettlement.actors import Actor
+from resettlement.errors import AlreadyExists, InvalidInput, TransitionNotAllowed
+from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycle
+from resettlement.models import (
+    AWAITING_DECISION,
+    OPEN_STATES,
+    CancelReason,
+    ChecklistItem,
+    EarlyReleaseRequest,
+    Goal,
+    GoalBase,
+    Person,
+    PersonCreate,
+    PlanEvent,
+    PlanState,
+    PublishedPlan,
+    ReleasePlan,
+    SentenceFacts,
+)
+from resettlement.transactions import check_version, commit, get_or_404
+from rules.checklists import Need
+from rules.release_dates import ReleaseAssessment, assess
+
+SHORT_SENTENCE_DAYS = 365
+
+
+class PlanCreate(SentenceFacts):
+    person: PersonCreate
+    probation_officer_id: str = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _dates(self) -> PlanCreate:
+        release = self.requested_release_date
+        if release is not None and release < self.sentence_date:
+            raise ValueError("the release date cannot be before the sentence date")
+        if self.sentence_date > clock.today():
+            raise ValueError("the sentence date cannot be in the future")
+        return self
+
+
+class NightOne(SQLModel):
+    """Where the person sleeps on release night and how they get there."""
+
+    accommodation_address: str | None = Field(default=None, max_length=500)
+    accommodation_contact: str | None = Field(default=None, max_length=200)
+    accommodation_from: str | None = Field(default=None, max_length=50)
+    travel_arrangements: str | None = Field(default=None, max_length=2000)
+
+
+class FollowUp(SQLModel):
+    """The 48-hour follow-up: the outcomes prison and probation share."""
+
+    first_appointment_attended: bool
+    night_in_planned_accommodation: bool
+    gp_registered: bool
+    universal_credit_claim_made: bool
+    id_in_hand: bool
+    bank_account_in_hand: bool
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: ReleasePlan
+    person: Person
+    checklist: list[ChecklistItem]
+    requests: list[EarlyReleaseRequest]
+    goals: list[Goal]
+
+
+def assessment_for(plan: ReleasePlan, person: Person) -> ReleaseAssessment | None:
+    if plan.requested_release_date is None:
+        return None
+    return assess(
+        plan.requested_release_date,
+        person.nation,
+        term_days=plan.term_days,
+        served_days=(plan.requested_release_date - plan.sentence_date).days,
+        sentence=plan.sentence_type,
+    )
+
+
+def _apply_assessment(plan: ReleasePlan, assessment: ReleaseAssessment | None) -> None:
+    plan.release_date = assessment.release_date if assessment else None
+    plan.walk_out_date = plan.release_date
+    plan.flagged = bool(assessment and assessment.flagged)
+    plan.flag_reason = assessment.flag_reason if assessment else None
+
+
+def _needs(data: PlanCreate) -> list[Need]:
+    needs = list(dict.fromkeys(Need(n) for n in data.person.needs))
+    short = data.term_days is not None and data.term_days < SHORT_SENTENCE_DAYS
+    if short and Need.SHORT_SENTENCE not in needs:
+        needs.append(Need.SHORT_SENTENCE)
+    return needs
+
+
+def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePlan:
+    person = session.exec(
+        select(Person).where(Person.prison_number == data.person.prison_number)
+    ).first()
+    if person is not None:
+        open_plan_exists = session.exec(
+            select(ReleasePlan.id).where(
+                ReleasePlan.person_id == person.id,
+                col(ReleasePlan.state).in_([s.value for s in OPEN_STATES]),
+            )
+        ).first()
+        if open_plan_exists is not None:
+            raise AlreadyExists(
+                f"{data.person.prison_number} already has an open release plan "
+                f"(plan {open_plan_exists})."
+            )
+        # A recall or a new sentence starts a new plan; the person's details are refreshed.
+        for name, value in data.person.model_dump().items():
+            setattr(person, name, value)
+    else:
+        person = Person.model_validate(data.person.model_dump())
+    person.needs = _needs(data)
+    session.add(person)
+    session.flush()
+
+    plan = ReleasePlan(
+        person_id=person.id,  # type: ignore[arg-type]
+        probation_officer_id=data.probation_officer_id,
+        sentence_type=data.sentence_type,
+        sentence_date=data.sentence_date,
+        requested_release_date=data.requested_release_date,
+        term_days=data.term_days,
+    )
+    assessment = assessment_for(plan, person)
+    _apply_assessment(plan, assessment)
+    session.add(plan)
+    session.flush()
+    checklists.create_items(session, plan, person.needs)
+    history.record(
+        session,
+        plan,
+        actor,
+        "opened",
+        to_state=plan.state,
+        detail={"release_date": str(plan.release_date), "flagged": plan.flagged},
+    )
+    if assessment is not None:
+        early_release.open_request_if_flagged(session, plan, person, assessment, actor)
+    audit.record(session, actor, "create", "plan", plan.id)
+    commit(session, "plan")
+    return plan
+
+
+def change_release_date(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int,
+    requested_release_date: date,
+    reason: str,
+) -> ReleasePlan:
+    """A new sentence calculation: re-run the rules, reopen or close the early-release request."""
+    plan = load_open_plan(session, plan_id, expected_version)
+    person = get_or_404(session, Person, plan.person_id, "person")
+    if requested_release_date < plan.sentence_date:
+        raise InvalidInput(
+            "The release date cannot be before the sentence date.", field="requested_release_date"
+        )
+    old = (plan.release_date, plan.walk_out_date)
+    plan.requested_release_date = requested_release_date
+    assessment = assessment_for(plan, person)
+    _apply_assessment(plan, assessment)
+    history.record(
+        session,
+        plan,
+        actor,
+        "release_date_changed",
+        reason=reason,
+        detail={
+            "from": str(old[0]),
+            "to": str(plan.release_date),
+            "walk_out_from": str(old[1]),
+            "walk_out_to": str(plan.walk_out_date),
+        },
+    )
+    early_release.withdraw_live_requests(
+        session, plan, actor, f"The release date changed: {reason}"
+    )
+    if assessment is not None:
+        early_release.open_request_if_flagged(session, plan, person, assessment, actor)
+    checklists.reschedule(session, plan)
+    audit.record(session, actor, "change_release_date", "plan", plan.id)
+    commit(session, "plan")
+    return plan
+
+
+def facts_for(session: Session, plan: ReleasePlan, *, today: date | None = None) -> PlanFacts:
+    items = session.exec(select(ChecklistItem).where(ChecklistItem.plan_id == plan.id)).all()
+    published = session.exec(
+        select(PublishedPlan.id).where(PublishedPlan.plan_id == plan.id).limit(1)
+    ).first()
+    awaiting = session.exec(
+        select(EarlyReleaseRequest.id)
+        .where(
+            EarlyReleaseRequest.plan_id == plan.id,
+            col(EarlyReleaseRequest.state).in_([s.value for s in AWAITING_DECISION]),
+        )
+        .limit(1)
+    ).first()
+    return PlanFacts(
+        today=today or clock.today(),
+        release_date=plan.release_date,
+        walk_out_date=plan.walk_out_date,
+        checklist={i.key: ChecklistFact(i.status, i.reason) for i in items},
+        published=published is not None,
+        request_awaiting_decision=awaiting is not None,
+        followup_recorded=plan.followup_recorded_at is not None,
+        cancel_reason=plan.cancel_reason,
+    )
+
+
+def transition(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    event: str,
+    expected_version: int,
+    reason: str | None = None,
+    cancel_reason: CancelReason | None = None,
+    today: date | None = None,
+) -> ReleasePlan:
+    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+    check_version(plan, expected_version, "plan")
+    if event == "cancel":
+        plan.cancel_reason = cancel_reason
+    facts = facts_for(session, plan, today=today)
+    before = plan.state
+    machine = ReleasePlanLifecycle(model=plan, state_field="state")
+    try:
+        machine.send(event, facts=facts)
+    except MachineRefused as exc:
+        raise TransitionNotAllowed(
+            f"A plan in {before.replace('_', ' ')} cannot take the step '{event}'."
+        ) from exc
+    history.record(
+        session, plan, actor, "transition", from_state=before, to_state=plan.state, reason=reason
+    )
+    if event == "cancel":
+        early_release.withdraw_live_requests(
+            session, plan, actor, f"The plan was cancelled ({cancel_reason})."
+        )
+    audit.record(session, actor, f"transition:{event}", "plan", plan.id)
+    commit(session, "plan")
+    return plan
+
+
+def set_night_one(
+    *, session: Session, actor: Actor, plan_id: int, expected_version: int, data: NightOne
+) -> ReleasePlan:
+    plan = load_open_plan(session, plan_id, expected_version)
+    changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    history.record(session, plan, actor, "night_one_changed", detail={"fields": sorted(changes)})
+    audit.record(session, actor, "update", "plan", plan.id)
+    commit(session, "plan")
+    return plan
+
+
+def record_followup(
+    *, session: Session, actor: Actor, plan_id: int, expected_version: int, data: FollowUp
+) -> ReleasePlan:
+    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+    check_version(plan, expected_version, "plan")
+    if plan.state != PlanState.RELEASED.value:
+        raise TransitionNotAllowed("The 48-hour follow-up is recorded after release.")
+    plan.followup = data.model_dump()
+    plan.followup_recorded_at = clock.now()
+    history.record(session, plan, actor, "followup_recorded", detail=plan.followup)
+    audit.record(session, actor, "record_followup", "plan", plan.id)
+    commit(session, "plan")
+    return plan
+
+
+def replace_goals(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int,
+    goals: Sequence[GoalBase],
+) -> list[Goal]:
+    """The person's own goals and hopes, in their words, replaced as a whole set."""
+    plan = load_open_plan(session, plan_id, expected_version)
+    for goal in session.exec(select(Goal).where(Goal.plan_id == plan_id)).all():
+        session.delete(goal)
+    new = [
+        Goal(plan_id=plan_id, area=g.area, in_their_words=g.in_their_words.strip(), position=i)
+        for i, g in enumerate(goals)
+    ]
+    session.add_all(new)
+    history.record(session, plan, actor, "goals_changed", detail={"count": len(new)})
+    audit.record(session, actor, "update_goals", "plan", plan.id)
+    commit(session, "plan")
+    return new
+
+
+def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
+    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+    view = _view(session, plan)
+    audit.record(session, actor, "read", "plan", plan.id)
+    commit(session, "audit")
+    return view
+
+
+def _view(session: Session, plan: ReleasePlan) -> PlanView:
+    person = get_or_404(session, Person, plan.person_id, "person")
+    items = session.exec(
+        select(ChecklistItem)
+        .where(ChecklistItem.plan_id == plan.id)
+        .order_by(col(ChecklistItem.due_date), col(ChecklistItem.id))
+    ).all()
+    requests = session.exec(
+        select(EarlyReleaseRequest)
+        .where(EarlyReleaseRequest.plan_id == plan.id)
+        .order_by(col(EarlyReleaseRequest.id))
+    ).all()
+    goals = session.exec(
+        select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.position))
+    ).all()
+    return PlanView(plan, person, list(items), list(requests), list(goals))
+
+
+def plan_history(*, session: Session, actor: Actor, plan_id: int) -> list[PlanEvent]:
+    get_or_404(session, ReleasePlan, plan_id, "plan")
+    events = session.exec(
+        select(PlanEvent).where(PlanEvent.plan_id == plan_id).order_by(col(PlanEvent.id))
+    ).all()
+    audit.record(session, actor, "read_history", "plan", plan_id)
+    commit(session, "audit")
+    return list(events)
+
+
+def count_open(session: Session) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(ReleasePlan)
+        .where(col(ReleasePlan.state).in_([s.value for s in OPEN_STATES]))
+    ).one()
+
+
+def load_open_plan(session: Session, plan_id: int, expected_version: int) -> ReleasePlan:
+    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+    check_version(plan, expected_version, "plan")
+    if plan.state not in {s.value for s in OPEN_STATES}:
+        raise TransitionNotAllowed(f"The plan is {plan.state} and can no longer be changed.")
+    return plan

@@ -1,0 +1,44 @@
+"""How every service ends: one commit; stale writes and duplicates become domain errors."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel
+
+from resettlement.errors import InvalidInput, NotFound, VersionConflict
+
+T = TypeVar("T", bound=SQLModel)
+
+
+def get_or_404(session: Session, model: type[T], object_id: Any, what: str) -> T:
+    obj = session.get(model, object_id)
+    if obj is None:
+        raise NotFound(f"There is no {what} with id {object_id}.")
+    return obj
+
+
+def check_version(obj: Any, expected: int, what: str) -> None:
+    if obj.version != expected:
+        raise VersionConflict(
+            f"The {what} was changed by someone else (you had version {expected}, it is now "
+            f"version {obj.version}). Reload it and try again.",
+            current_version=obj.version,
+        )
+
+
+def commit(session: Session, what: str = "record") -> None:
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise VersionConflict(
+            f"The {what} was changed by someone else at the same time. Reload it and try again."
+        ) from exc
+    except IntegrityError as exc:
+        session.rollback()
+        raise InvalidInput(
+            f"This would duplicate or break a link between records: {what}."
+        ) from exc

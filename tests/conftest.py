@@ -1,0 +1,103 @@
+"""A fresh, migrated database per test: SQLite by default, PostgreSQL when DATABASE_URL says so.
+
+SQLite: the schema is migrated once into a template file, copied for each test.
+PostgreSQL: each pytest worker gets its own database, migrated once, emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlmodel import Session, SQLModel
+
+# Settings are read lazily; point everything at a throwaway data directory before any import
+# of the application can cache them.
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="resettlement-tests-"))
+os.environ["RESETTLEMENT_DATA_DIR"] = str(_DATA_DIR)
+os.environ.setdefault("PREFECT_HOME", str(_DATA_DIR / "prefect"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from resettlement import migrate  # noqa: E402
+from resettlement.config import Settings, get_settings  # noqa: E402
+from resettlement.database import _sqlite_pragmas  # noqa: E402
+
+POSTGRES = bool(os.environ.get("DATABASE_URL"))
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    settings = Settings()
+    if not POSTGRES:
+        template = _DATA_DIR / f"template-{_worker()}.db"
+        engine = _sqlite_engine(f"sqlite:///{template}")
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield f"sqlite:///{template}"
+        return
+    base = settings.sqlalchemy_url
+    name = f"resettlement_test_{_worker()}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _sqlite_engine(url: str) -> Engine:
+    from sqlalchemy import event
+
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@pytest.fixture
+def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
+    if not POSTGRES:
+        template = Path(database_url.removeprefix("sqlite:///"))
+        copy = tmp_path / "test.db"
+        shutil.copyfile(template, copy)
+        engine = _sqlite_engine(f"sqlite:///{copy}")
+        yield engine
+        engine.dispose()
+        return
+    engine = create_engine(database_url, pool_size=20, max_overflow=60)
+    yield engine
+    tables = ", ".join(
+        f'"{t.name}"' for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"
+    )
+    with engine.begin() as connection:
+        # The audit trigger refuses deletes unless maintenance is declared for the transaction.
+        connection.execute(text("SET LOCAL resettlement.audit_maintenance = 'on'"))
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

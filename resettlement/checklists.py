@@ -10,7 +10,7 @@ from resettlement import audit, clock, history
 from resettlement.actors import Actor
 from resettlement.errors import InvalidInput, NotFound, TransitionNotAllowed
 from resettlement.models import OPEN_STATES, ChecklistItem, ChecklistStatus, Person, ReleasePlan
-from resettlement.transactions import check_version, commit, get_or_404
+from resettlement.transactions import check_version, commit, get_or_404, service
 from rules.checklists import Need, Owner, checklist_for
 
 NEEDS_A_REASON = (ChecklistStatus.NOT_NEEDED, ChecklistStatus.BLOCKED)
@@ -50,6 +50,7 @@ def reschedule(session: Session, plan: ReleasePlan) -> None:
             session.add(item)
 
 
+@service
 def update_item(
     *,
     session: Session,

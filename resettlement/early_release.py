@@ -25,7 +25,7 @@ from resettlement.models import (
     RequestState,
     ResettlementNeed,
 )
-from resettlement.transactions import check_version, commit, get_or_404
+from resettlement.transactions import check_version, commit, get_or_404, service
 from rules.release_dates import ReleaseAssessment, is_in_window
 from rules.timings import decision_deadline
 
@@ -176,6 +176,7 @@ def _load(session: Session, request_id: int, expected_version: int) -> EarlyRele
     return request
 
 
+@service
 def assess(
     *,
     session: Session,
@@ -211,6 +212,7 @@ def assess(
     return request
 
 
+@service
 def submit(
     *, session: Session, actor: Actor, request_id: int, expected_version: int
 ) -> EarlyReleaseRequest:
@@ -234,6 +236,7 @@ def submit(
     return request
 
 
+@service
 def decide(
     *,
     session: Session,
@@ -283,6 +286,7 @@ def decide(
     return request
 
 
+@service
 def withdraw(
     *, session: Session, actor: Actor, request_id: int, expected_version: int, reason: str
 ) -> EarlyReleaseRequest:

@@ -22,12 +22,13 @@ from resettlement.models import (
     SupportContactCreate,
 )
 from resettlement.plans import load_open_plan
-from resettlement.transactions import commit, get_or_404
+from resettlement.transactions import commit, get_or_404, service
 
 # Probation first: the licence requires it, and missing it can mean recall.
 APPOINTMENT_ORDER = ["probation", "gp", "jobcentre", "housing", "drug_and_alcohol", "mental_health"]
 
 
+@service
 def add_appointment(
     *,
     session: Session,
@@ -52,6 +53,7 @@ def add_appointment(
     return appointment
 
 
+@service
 def add_contact(
     *,
     session: Session,
@@ -121,6 +123,7 @@ def snapshot(session: Session, plan: ReleasePlan) -> dict[str, Any]:
     }
 
 
+@service
 def publish(
     *, session: Session, actor: Actor, plan_id: int, expected_version: int
 ) -> PublishedPlan:

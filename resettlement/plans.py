@@ -35,7 +35,7 @@ from resettlement.models import (
     ReleasePlan,
     SentenceFacts,
 )
-from resettlement.transactions import check_version, commit, get_or_404
+from resettlement.transactions import check_version, commit, get_or_404, service
 from rules.checklists import Need
 from rules.release_dates import ReleaseAssessment, assess
 
@@ -112,6 +112,7 @@ def _needs(data: PlanCreate) -> list[Need]:
     return needs
 
 
+@service
 def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePlan:
     person = session.exec(
         select(Person).where(Person.prison_number == data.person.prison_number)
@@ -165,6 +166,7 @@ def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePla
     return plan
 
 
+@service
 def change_release_date(
     *,
     session: Session,
@@ -234,6 +236,7 @@ def facts_for(session: Session, plan: ReleasePlan, *, today: date | None = None)
     )
 
 
+@service
 def transition(
     *,
     session: Session,
@@ -249,6 +252,26 @@ def transition(
     check_version(plan, expected_version, "plan")
     if event == "cancel":
         plan.cancel_reason = cancel_reason
+    _send(session, plan, actor, event, reason=reason, today=today)
+    if event == "cancel":
+        early_release.withdraw_live_requests(
+            session, plan, actor, f"The plan was cancelled ({cancel_reason})."
+        )
+    audit.record(session, actor, f"transition:{event}", "plan", plan.id)
+    commit(session, "plan")
+    return plan
+
+
+def _send(
+    session: Session,
+    plan: ReleasePlan,
+    actor: Actor,
+    event: str,
+    *,
+    reason: str | None,
+    today: date | None = None,
+) -> None:
+    """Runs one lifecycle event on the plan and writes it to the history."""
     facts = facts_for(session, plan, today=today)
     before = plan.state
     machine = ReleasePlanLifecycle(model=plan, state_field="state")
@@ -261,15 +284,9 @@ def transition(
     history.record(
         session, plan, actor, "transition", from_state=before, to_state=plan.state, reason=reason
     )
-    if event == "cancel":
-        early_release.withdraw_live_requests(
-            session, plan, actor, f"The plan was cancelled ({cancel_reason})."
-        )
-    audit.record(session, actor, f"transition:{event}", "plan", plan.id)
-    commit(session, "plan")
-    return plan
 
 
+@service
 def set_night_one(
     *, session: Session, actor: Actor, plan_id: int, expected_version: int, data: NightOne
 ) -> ReleasePlan:
@@ -283,9 +300,11 @@ def set_night_one(
     return plan
 
 
+@service
 def record_followup(
     *, session: Session, actor: Actor, plan_id: int, expected_version: int, data: FollowUp
 ) -> ReleasePlan:
+    """Records the 48-hour outcomes; the plan completes in the same transaction."""
     plan = get_or_404(session, ReleasePlan, plan_id, "plan")
     check_version(plan, expected_version, "plan")
     if plan.state != PlanState.RELEASED.value:
@@ -293,11 +312,13 @@ def record_followup(
     plan.followup = data.model_dump()
     plan.followup_recorded_at = clock.now()
     history.record(session, plan, actor, "followup_recorded", detail=plan.followup)
+    _send(session, plan, actor, "complete", reason="48-hour follow-up recorded")
     audit.record(session, actor, "record_followup", "plan", plan.id)
     commit(session, "plan")
     return plan
 
 
+@service
 def replace_goals(
     *,
     session: Session,
@@ -321,6 +342,7 @@ def replace_goals(
     return new
 
 
+@service
 def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
     plan = get_or_404(session, ReleasePlan, plan_id, "plan")
     view = _view(session, plan)
@@ -347,6 +369,7 @@ def _view(session: Session, plan: ReleasePlan) -> PlanView:
     return PlanView(plan, person, list(items), list(requests), list(goals))
 
 
+@service
 def plan_history(*, session: Session, actor: Actor, plan_id: int) -> list[PlanEvent]:
     get_or_404(session, ReleasePlan, plan_id, "plan")
     events = session.exec(

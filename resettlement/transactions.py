@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -42,3 +44,23 @@ def commit(session: Session, what: str = "record") -> None:
         raise InvalidInput(
             f"This would duplicate or break a link between records: {what}."
         ) from exc
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def service(fn: Callable[P, R]) -> Callable[P, R]:
+    """Marks a service: on any failure the session is rolled back, so nothing is half-written
+    even when the caller goes on using the same session."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = kwargs["session"]
+        try:
+            return fn(*args, **kwargs)
+        except BaseException:
+            session.rollback()  # type: ignore[attr-defined]
+            raise
+
+    return wrapper

@@ -36,7 +36,9 @@ _ALL: tuple[Rule, ...] = (
     Rule(
         "R2",
         "A release date on a non-working day moves back to the last working day before it; for a "
-        "term of 5 days or less a Saturday release stands.",
+        "term of 5 days or less Saturday counts as a release day, so a Saturday release stands "
+        "and a Sunday or bank-holiday release moves back to the last day that is not a Sunday, "
+        "Christmas Day, Good Friday or bank holiday.",
         "Criminal Justice Act 1961 s.23(3)",
         None,
     ),

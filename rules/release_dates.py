@@ -33,7 +33,7 @@ DAY_OF_RELEASE_SCHEME = "day-of-release-2023"
 SCOTLAND_SCHEME = "scotland-s26c"
 NORTHERN_IRELAND_SCHEME = "northern-ireland-early-release"
 
-# R2: Criminal Justice Act 1961 s.23(3) lets a Saturday release stand for terms this short.
+# R2: Criminal Justice Act 1961 s.23(3) treats Saturday as a release day for terms this short.
 SATURDAY_STANDS_MAX_TERM_DAYS = 5
 # R7: HMPPS policy framework for the day-of-release scheme.
 MIN_SERVED_DAYS = 28
@@ -169,6 +169,23 @@ def _assess(
     return _assess_day_of_release(requested, nation, served_days, term_days, sentence)
 
 
+def _short_term_release(requested: date, nation: Nation) -> date:
+    """R2 for terms of 5 days or less.
+
+    s.23(3) names Sunday, Christmas Day, Good Friday and bank holidays, and adds Saturday only
+    for terms over 5 days; so a short-term release moves back to the last day that is none of
+    those, which may be a Saturday (a Sunday or bank-holiday Monday release goes to Saturday).
+    """
+    d = requested
+    while (
+        d.weekday() == 6
+        or (d.weekday() < 5 and not is_working_day(d, nation))
+        or (d.month == 12 and d.day == 25)
+    ):
+        d -= timedelta(days=1)
+    return d
+
+
 def _flag(release: date, nation: Nation) -> str | None:
     """R3: why the release is flagged, or None."""
     if is_working_day(release + timedelta(days=1), nation):
@@ -191,12 +208,9 @@ def _assess_day_of_release(
     applied = ["R1" if nation is Nation.ENGLAND_AND_WALES else "NI-CAL"]
     release = requested
     if not is_working_day(requested, nation):
-        saturday_stands = (
-            requested.weekday() == 5
-            and term_days is not None
-            and term_days <= SATURDAY_STANDS_MAX_TERM_DAYS
-        )
-        if not saturday_stands:
+        if term_days is not None and term_days <= SATURDAY_STANDS_MAX_TERM_DAYS:
+            release = _short_term_release(requested, nation)
+        else:
             release = previous_working_day(requested, nation)
         applied.append("R2")
     flag_reason = _flag(release, nation)

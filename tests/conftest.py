@@ -101,3 +101,62 @@ def _fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+# --- factories ----------------------------------------------------------------------------
+
+from collections.abc import Callable  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
+
+from faker import Faker  # noqa: E402
+
+from resettlement.actors import Actor, Role  # noqa: E402
+from resettlement.models import PersonCreate, ReleasePlan  # noqa: E402
+from resettlement.plans import PlanCreate, open_plan  # noqa: E402
+
+OFFICER = Actor(user_id="po-test", role=Role.PROBATION_OFFICER)
+
+
+@pytest.fixture
+def fake() -> Faker:
+    faker = Faker("en_GB")
+    faker.seed_instance(1234)
+    return faker
+
+
+@pytest.fixture
+def plan_data(fake: Faker) -> Callable[..., PlanCreate]:
+    """Valid plan input with made-up people; keyword arguments override any field."""
+
+    def build(**overrides: Any) -> PlanCreate:
+        person: dict[str, Any] = {
+            "prison_number": fake.bothify("?####??", letters="ABCDEFGHJKLMNPRSTUVWXYZ"),
+            "crn": fake.bothify("?######", letters="ABCDEFGHJKLMNPRSTUVWXYZ"),
+            "given_name": fake.first_name(),
+            "family_name": fake.last_name(),
+            "date_of_birth": fake.date_of_birth(minimum_age=20, maximum_age=70),
+            "nation": "england-and-wales",
+            "prison_code": "MDI",
+        }
+        person.update(overrides.pop("person", {}))
+        fields: dict[str, Any] = {
+            "person": PersonCreate(**person),
+            "probation_officer_id": OFFICER.user_id,
+            "sentence_date": date.today() - timedelta(days=400),
+            # A Wednesday with no nearby holiday: not flagged.
+            "requested_release_date": date(2027, 3, 10),
+            "term_days": 900,
+        }
+        fields.update(overrides)
+        return PlanCreate(**fields)
+
+    return build
+
+
+@pytest.fixture
+def new_plan(session: Session, plan_data: Callable[..., PlanCreate]) -> Callable[..., ReleasePlan]:
+    def build(**overrides: Any) -> ReleasePlan:
+        return open_plan(session=session, actor=OFFICER, data=plan_data(**overrides))
+
+    return build

@@ -88,6 +88,10 @@ def _release_offsets(count: int, rng: random.Random, today: date) -> list[date]:
         for special in (date(year, 12, 24), date(year, 12, 31), date(year, 12, 26)):
             if today < special <= today + timedelta(days=150):
                 wanted.append(special)
+    # People released in the last fortnight (midweek, so not flagged): released or completed.
+    for days in (2, 6, 9, 13):
+        d = today - timedelta(days=days)
+        wanted.append(d - timedelta(days=(d.weekday() - 2) % 7))
     while len(wanted) < count:
         wanted.append(today + timedelta(days=rng.randint(-6, 130)))
     return wanted[:count]
@@ -222,7 +226,22 @@ def _move_along(
                 today=today,
             )
         except DomainError:
-            session.rollback()
+            return
+        if (today - plan.walk_out_date).days >= 7:
+            plans.record_followup(
+                session=session,
+                actor=actor,
+                plan_id=plan_id,
+                expected_version=plan.version,
+                data=plans.FollowUp(
+                    first_appointment_attended=True,
+                    night_in_planned_accommodation=rng.random() < 0.8,
+                    gp_registered=rng.random() < 0.6,
+                    universal_credit_claim_made=rng.random() < 0.7,
+                    id_in_hand=rng.random() < 0.7,
+                    bank_account_in_hand=rng.random() < 0.6,
+                ),
+            )
 
 
 def _forty_eight_hour_plan(
@@ -303,9 +322,24 @@ def _assess_flagged(session: Session, plan_id: int, actor: Actor, rng: random.Ra
         "is over three hours.",
     )
     if rng.random() < 0.7:
-        early_release.submit(
+        request = early_release.submit(
             session=session,
             actor=actor,
             request_id=request.id,  # type: ignore[arg-type]
             expected_version=request.version,
+        )
+    if request.state == RequestState.SUBMITTED.value and rng.random() < 0.5:
+        plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+        person = get_or_404(session, Person, plan.person_id, "person")
+        assessment = plans.assessment_for(plan, person)
+        governor = Actor(user_id=GOVERNORS[person.prison_code], role=Role.GOVERNOR)
+        early_release.decide(
+            session=session,
+            actor=governor,
+            request_id=request.id,  # type: ignore[arg-type]
+            expected_version=request.version,
+            approve=True,
+            release_date=request.latest_date,
+            reasons="Approved premises confirmed a bed from the earlier date.",
+            assessment=assessment,  # type: ignore[arg-type]
         )

@@ -269,9 +269,11 @@ def _ineligible(
     return None
 
 
+_CATALOGUE_ORDER = {rule_id: position for position, rule_id in enumerate(catalogue.RULES)}
+
+
 def _in_catalogue_order(applied: list[str]) -> tuple[str, ...]:
-    order = {rule_id: position for position, rule_id in enumerate(catalogue.RULES)}
-    return tuple(sorted(applied, key=order.__getitem__))
+    return tuple(sorted(applied, key=_CATALOGUE_ORDER.__getitem__))
 
 
 def _assess_scotland(requested: date, term_days: int | None) -> ReleaseAssessment:

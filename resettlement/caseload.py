@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, case, func, select
+from sqlmodel import Session, col
 
 from resettlement import clock
 from resettlement.models import (
@@ -72,7 +72,7 @@ def caseload_rows(
         case(
             (
                 and_(
-                    ChecklistItem.key == "accommodation",
+                    col(ChecklistItem.key) == "accommodation",
                     col(ChecklistItem.status).in_(FINISHED),
                 ),
                 1,
@@ -83,10 +83,10 @@ def caseload_rows(
     statement = (
         select(
             ReleasePlan,
-            Person.given_name,
-            Person.family_name,
-            Person.prison_number,
-            Person.prison_code,
+            col(Person.given_name),
+            col(Person.family_name),
+            col(Person.prison_number),
+            col(Person.prison_code),
             func.count(col(ChecklistItem.id)),
             finished,
             overdue,
@@ -97,10 +97,10 @@ def caseload_rows(
         .where(col(ReleasePlan.state).in_(states or [s.value for s in OPEN_STATES]))
         .group_by(
             col(ReleasePlan.id),
-            Person.given_name,
-            Person.family_name,
-            Person.prison_number,
-            Person.prison_code,
+            col(Person.given_name),
+            col(Person.family_name),
+            col(Person.prison_number),
+            col(Person.prison_code),
         )
         .order_by(
             col(ReleasePlan.walk_out_date).is_(None),
@@ -111,15 +111,17 @@ def caseload_rows(
         .offset(offset)
     )
     if officer_id is not None:
-        statement = statement.where(ReleasePlan.probation_officer_id == officer_id)
+        statement = statement.where(col(ReleasePlan.probation_officer_id) == officer_id)
     if prison_code is not None:
-        statement = statement.where(Person.prison_code == prison_code)
+        statement = statement.where(col(Person.prison_code) == prison_code)
     if walk_out_from is not None:
         statement = statement.where(col(ReleasePlan.walk_out_date) >= walk_out_from)
     if walk_out_to is not None:
         statement = statement.where(col(ReleasePlan.walk_out_date) <= walk_out_to)
     rows = []
-    for plan, given, family, number, prison, total, done, late, housed in session.exec(statement):
+    for plan, given, family, number, prison, total, done, late, housed in session.execute(
+        statement
+    ):
         days = (plan.walk_out_date - today).days if plan.walk_out_date else None
         flags = []
         if plan.flagged:

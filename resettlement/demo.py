@@ -227,7 +227,7 @@ def _move_along(
             )
         except DomainError:
             return
-        if (today - plan.walk_out_date).days >= 7:
+        if plan.walk_out_date and (today - plan.walk_out_date).days >= 7:
             plans.record_followup(
                 session=session,
                 actor=actor,
@@ -283,7 +283,7 @@ def _forty_eight_hour_plan(
             ),
         )
         session.refresh(plan)
-    for kind, name, phone, hours in (
+    for contact_kind, name, phone, hours in (
         (ContactKind.PROBATION_OFFICER, fake.name(), fake.phone_number(), "Mon-Fri 9am-5pm"),
         (ContactKind.OUT_OF_HOURS, "Probation out of hours", fake.phone_number(), "Any time"),
         (ContactKind.SUPPORT_ORGANISATION, fake.company(), fake.phone_number(), "Mon-Sat"),
@@ -293,7 +293,7 @@ def _forty_eight_hour_plan(
             actor=actor,
             plan_id=plan_id,
             expected_version=plan.version,
-            data=SupportContactCreate(kind=kind, name=name, phone=phone, hours=hours),
+            data=SupportContactCreate(kind=contact_kind, name=name, phone=phone, hours=hours),
         )
         session.refresh(plan)
     if rng.random() < 0.8:

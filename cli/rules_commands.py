@@ -40,9 +40,7 @@ def _parse_date(value: str) -> date:
 
 @rules_app.command("assess")
 def assess_command(
-    dates: Annotated[
-        list[str], typer.Argument(metavar="DATE...", help="Release dates, YYYY-MM-DD.")
-    ],
+    dates: Annotated[list[str], typer.Argument(help="Release dates, YYYY-MM-DD.")],
     nation: Annotated[Nation, typer.Option(help="Where the person is held.")] = (
         Nation.ENGLAND_AND_WALES
     ),

@@ -242,15 +242,6 @@ def configure_commencement(rule_id: str, commences: date | None) -> Rule:
     return changed
 
 
-def in_force(rule_id: str, on: date) -> bool:
-    """Whether the rule has commenced by `on` (a rule with no commencement date is off only when
-    it is one that needs configuring; see `NEEDS_COMMENCEMENT`)."""
-    commences = RULES[rule_id].commences
-    if commences is None:
-        return rule_id not in NEEDS_COMMENCEMENT
-    return on >= commences
-
-
 # Rules that are modelled but off until a commencement date is configured; every other rule
 # with commences=None has always applied.
 NEEDS_COMMENCEMENT: frozenset[str] = frozenset({"SCT-2023-S8", "NI-EARLY-RELEASE"})

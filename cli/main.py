@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from cli.rules_commands import calendar_app, install_imported_calendar, rules_app
+from cli.rules_commands import calendar_app, rules_app
 from resettlement import migrate
+from resettlement.bank_holidays import install_imported_calendar
 from resettlement.caseload import caseload_rows
 from resettlement.config import get_settings
 from resettlement.database import session_scope

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from resettlement.bank_holidays import BANK_HOLIDAYS_FILE
 from resettlement.config import get_settings
 from rules import RULES, Nation, SentenceType, assess
 from rules.calendars import (
@@ -18,8 +19,6 @@ from rules.calendars import (
     use_govuk_bank_holidays,
 )
 from rules.catalogue import NEEDS_COMMENCEMENT
-
-BANK_HOLIDAYS_FILE = "bank-holidays.json"
 
 rules_app = typer.Typer(
     help="Release dates and the rules behind them (weekends, bank holidays, early release).",
@@ -151,17 +150,3 @@ def check_command(
         typer.echo(f"{len(found)} disagreement(s); GOV.UK is authoritative once imported.")
         raise typer.Exit(1)
     typer.echo("GOV.UK and the holidays package agree.")
-
-
-def install_imported_calendar(data_dir: Path) -> bool:
-    """Use `<data_dir>/bank-holidays.json` as the calendar if it has been imported.
-
-    Returns whether a file was installed; a damaged file raises rather than being ignored, so a
-    service never silently falls back to a different calendar.
-    """
-    path = data_dir / BANK_HOLIDAYS_FILE
-    if not path.exists():
-        return False
-    parsed = parse_govuk_bank_holidays(json.loads(path.read_text(encoding="utf-8")))
-    use_govuk_bank_holidays(parsed)
-    return True

@@ -11,7 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cli.rules_commands import calendar_app, install_imported_calendar, rules_app
+from cli.rules_commands import calendar_app, rules_app
+from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
 from rules import is_working_day
 from rules.calendars import use_package_holidays

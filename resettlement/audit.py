@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Iterable
 
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from resettlement import clock
 from resettlement.actors import Actor
 from resettlement.models import AuditEvent
+from resettlement.transactions import commit, service
 
 
 def record(
@@ -21,3 +26,52 @@ def record(
             request_id=actor.request_id,
         )
     )
+
+
+@service
+def record_reads(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_ids: Iterable[object],
+) -> None:
+    """A list read: one row per record shown, in one multi-row insert, and one commit."""
+    at = clock.now()
+    rows = [
+        {
+            "at": at,
+            "actor": actor.user_id,
+            "role": actor.role.value,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "request_id": actor.request_id,
+        }
+        for object_id in object_ids
+    ]
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+    commit(session, "audit")
+
+
+def events(
+    session: Session,
+    *,
+    actor: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[AuditEvent]:
+    """The audit trail, newest first, optionally for one actor or one object."""
+    statement = select(AuditEvent)
+    if actor is not None:
+        statement = statement.where(AuditEvent.actor == actor)
+    if object_type is not None:
+        statement = statement.where(AuditEvent.object_type == object_type)
+    if object_id is not None:
+        statement = statement.where(AuditEvent.object_id == object_id)
+    statement = statement.order_by(col(AuditEvent.id).desc()).limit(limit).offset(offset)
+    return list(session.exec(statement).all())

@@ -17,7 +17,7 @@ from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 from resettlement import audit, clock, history
 from resettlement.actors import Actor
 from resettlement.config import get_settings
-from resettlement.errors import GuardRefused, TransitionNotAllowed, UnmetCondition
+from resettlement.errors import GuardRefused, NotFound, TransitionNotAllowed, UnmetCondition
 from resettlement.models import (
     EarlyReleaseRequest,
     Person,
@@ -329,3 +329,21 @@ def queue(
         col(EarlyReleaseRequest.decision_deadline), col(EarlyReleaseRequest.id)
     )
     return list(session.exec(statement).all())
+
+
+def open_request(session: Session, plan_id: int) -> EarlyReleaseRequest:
+    """The plan's request still waiting for the officer's assessment or submission."""
+    request = session.exec(
+        select(EarlyReleaseRequest)
+        .where(
+            EarlyReleaseRequest.plan_id == plan_id,
+            col(EarlyReleaseRequest.state).in_(
+                [RequestState.FLAGGED.value, RequestState.ASSESSED.value]
+            ),
+        )
+        .order_by(col(EarlyReleaseRequest.id).desc())
+        .limit(1)
+    ).first()
+    if request is None:
+        raise NotFound("This plan has no early-release request waiting for an assessment.")
+    return request

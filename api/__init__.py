@@ -1,0 +1,1 @@
+"""The HTTP API: a thin skin over the services in `resettlement/`."""

@@ -1,0 +1,148 @@
+"""Identity from bearer JWTs.
+
+Production verifies RS256 tokens from the OIDC provider named in settings. Local mode (no
+issuer configured) signs and verifies its own HS256 tokens with a secret kept in the data
+directory, so one machine needs nothing else to try the API.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jwt
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from api.settings import ApiSettings, get_api_settings
+from resettlement import clock
+from resettlement.actors import Actor, Role
+from resettlement.config import get_settings
+from resettlement.models import PRISON_CODE
+
+SECRET_FILE = "jwt-secret"
+# Clocks on phones and laptops drift; a small allowance avoids spurious expiries.
+LEEWAY_SECONDS = 30
+MAX_TOKEN_HOURS = 24 * 7
+PERSON_ROLES = (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.PRISON_LEAVER, Role.ADMIN)
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired, or not ours. Always a 401, never details."""
+
+
+class Claims(BaseModel):
+    sub: str = Field(min_length=1, max_length=100)
+    role: Role
+    prison: str | None = None
+    plan: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+    @model_validator(mode="after")
+    def _scope(self) -> Claims:
+        if self.role not in PERSON_ROLES:
+            raise ValueError("the workflows' system role is never given to a token")
+        if self.role == Role.GOVERNOR and not (self.prison and PRISON_CODE.match(self.prison)):
+            raise ValueError("a governor's token names their prison")
+        if self.role == Role.PRISON_LEAVER and self.plan is None:
+            raise ValueError("a prison leaver's token names their plan")
+        return self
+
+    def actor(self, request_id: str) -> Actor:
+        return Actor(
+            user_id=self.sub,
+            role=self.role,
+            prison_code=self.prison if self.role == Role.GOVERNOR else None,
+            plan_id=self.plan if self.role == Role.PRISON_LEAVER else None,
+            request_id=request_id,
+        )
+
+
+def secret_path() -> Path:
+    return get_settings().data_dir / SECRET_FILE
+
+
+def local_secret() -> bytes:
+    return _read_or_create_secret(secret_path())
+
+
+@lru_cache
+def _read_or_create_secret(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting together cannot both write a different secret.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise RuntimeError(f"{path} holds too short a secret; delete it to make a new one")
+    return secret.encode()
+
+
+def mint_token(
+    *,
+    role: Role | str,
+    user: str,
+    prison: str | None = None,
+    plan: int | None = None,
+    hours: float = 12,
+    settings: ApiSettings | None = None,
+) -> str:
+    """A local-mode token. In production the OIDC provider issues tokens, never this service."""
+    settings = settings or get_api_settings()
+    if not settings.local_mode:
+        raise RuntimeError("Tokens come from the OIDC provider when an issuer is configured.")
+    if not 0 < hours <= MAX_TOKEN_HOURS:
+        raise ValueError(f"hours must be more than 0 and at most {MAX_TOKEN_HOURS}")
+    claims = Claims(sub=user, role=Role(role), prison=prison, plan=plan)
+    now = clock.now()
+    payload: dict[str, Any] = {
+        "sub": claims.sub,
+        "role": claims.role.value,
+        "iss": settings.issuer,
+        "aud": settings.oidc_audience,
+        "iat": now,
+        "exp": now + timedelta(hours=hours),
+    }
+    if claims.prison is not None:
+        payload["prison"] = claims.prison
+    if claims.plan is not None:
+        payload["plan"] = claims.plan
+    return jwt.encode(payload, local_secret(), algorithm="HS256")
+
+
+@lru_cache
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    # Keys are cached and refetched when an unknown key id appears (key rotation).
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
+
+
+def verify(token: str, settings: ApiSettings | None = None) -> Claims:
+    settings = settings or get_api_settings()
+    try:
+        if settings.local_mode:
+            key: Any = local_secret()
+            # One algorithm per mode: an attacker cannot pick "none" or swap RS256 for HS256.
+            algorithm = "HS256"
+        else:
+            assert settings.oidc_jwks_url is not None
+            key = _jwks_client(settings.oidc_jwks_url).get_signing_key_from_jwt(token).key
+            algorithm = "RS256"
+        payload = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            audience=settings.oidc_audience,
+            issuer=settings.issuer,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+        return Claims.model_validate(payload)
+    except (jwt.PyJWTError, ValidationError, ValueError) as exc:
+        raise InvalidToken(str(exc)) from None

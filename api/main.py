@@ -1,0 +1,130 @@
+"""The ASGI application: `api.main:app`, built by `create_app()`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware import Middleware
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+
+from api import problems
+from api.middleware import BodySizeLimit, RequestContext
+from api.rate_limits import TokenBucket
+from api.routes import audit, early_release, health, me, plans, release_dates
+from api.settings import ApiSettings, get_api_settings
+
+PREFIX = "/api/v1"
+DESCRIPTION = """
+Release plans, checklists, early-release requests for Friday and pre-bank-holiday releases,
+and the prison leaver's 48-hour plan. Every error is `application/problem+json` (RFC 9457).
+Send `expected_version` with every change: a stale version is refused with 409.
+"""
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or get_api_settings()
+    middleware = [Middleware(RequestContext)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "PATCH"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID", "Retry-After", "Location"],
+            )
+        )
+    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    app = FastAPI(
+        title="Resettlement API",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        middleware=middleware,
+    )
+    app.state.leaver_limiter = TokenBucket(
+        settings.leaver_requests_per_minute, settings.leaver_burst
+    )
+    problems.install(app)
+    app.include_router(health.router)
+    for router in (
+        plans.router,
+        early_release.router,
+        me.router,
+        release_dates.router,
+        audit.router,
+    ):
+        app.include_router(router, prefix=PREFIX)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        _document_problems(schema)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def _document_problems(schema: dict[str, Any]) -> None:
+    """Lists the problem responses each operation can give, all as application/problem+json."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (problems.Problem, problems.FieldError, problems.UnmetGuard):
+        found = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(found.pop("$defs", {}))
+        components[model.__name__] = found
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            statuses = {500}
+            if operation.get("security"):
+                statuses |= {401, 403}
+            if operation.get("parameters") or operation.get("requestBody"):
+                statuses.add(422)
+            if operation.get("requestBody"):
+                statuses.add(413)
+            if "{" in path or path.endswith("/me/plan") or method in _WRITES:
+                statuses.add(404)
+            if method in _WRITES and operation.get("security"):
+                statuses.add(409)
+            if path.startswith(f"{PREFIX}/me/"):
+                statuses.add(429)
+            if path == "/readyz":
+                statuses.add(503)
+            responses = operation.setdefault("responses", {})
+            for status in sorted(statuses):
+                responses[str(status)] = {
+                    "description": _DESCRIPTIONS[status],
+                    "content": {problems.MEDIA_TYPE: {"schema": _PROBLEM_REF}},
+                }
+
+
+_DESCRIPTIONS = {
+    401: "No valid bearer token.",
+    403: "Your role cannot use this endpoint.",
+    404: "No such record, or not one of yours.",
+    409: "A stale expected_version, a step whose conditions are unmet, or a duplicate.",
+    413: "The request body is too large.",
+    422: "Invalid input: the problem lists each field and why.",
+    429: "Too many requests: see Retry-After.",
+    500: "Something went wrong on our side.",
+    503: "Not ready: the database is unreachable or not migrated.",
+}
+
+
+app = create_app()

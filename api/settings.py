@@ -1,0 +1,46 @@
+"""The API's settings, read from the environment with the service's prefix (RESETTLEMENT_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_ISSUER = "resettlement-local"
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RESETTLEMENT_", extra="ignore")
+
+    # Production: tokens come from an OIDC provider and are verified against its keys (RS256).
+    # Without an issuer the API runs in local mode and signs its own tokens (HS256).
+    oidc_issuer: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_audience: str = "resettlement-api"
+    # Closed by default: a browser page on another origin gets no access unless listed here.
+    cors_origins: list[str] = []
+    # Every body this API takes is a small form; anything bigger is a mistake or an attack.
+    max_body_bytes: int = 64 * 1024
+    # Prison leavers' endpoints face the open internet from personal phones.
+    leaver_requests_per_minute: float = 60.0
+    leaver_burst: int = 20
+
+    @model_validator(mode="after")
+    def _jwks_with_issuer(self) -> ApiSettings:
+        if self.oidc_issuer and not self.oidc_jwks_url:
+            raise ValueError("RESETTLEMENT_OIDC_JWKS_URL is needed with RESETTLEMENT_OIDC_ISSUER")
+        return self
+
+    @property
+    def local_mode(self) -> bool:
+        return not self.oidc_issuer
+
+    @property
+    def issuer(self) -> str:
+        return self.oidc_issuer or LOCAL_ISSUER
+
+
+@lru_cache
+def get_api_settings() -> ApiSettings:
+    return ApiSettings()

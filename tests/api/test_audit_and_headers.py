@@ -1,0 +1,174 @@
+"""The audit trail of reads and changes, request ids, security headers and CORS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, select
+
+from api.main import create_app
+from api.settings import get_api_settings
+from resettlement.models import AuditEvent, ReleasePlan
+from tests.api.conftest import Headers, publish, submit_request
+from tests.conftest import POSTGRES
+
+
+def audit_rows(session: Session, request_id: str) -> list[AuditEvent]:
+    session.expire_all()
+    return list(
+        session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.request_id == request_id)
+            .order_by(col(AuditEvent.id))
+        ).all()
+    )
+
+
+def test_listing_plans_audits_each_plan_shown_under_the_callers_request_id(
+    client: TestClient, session: Session, new_plan: Callable[..., ReleasePlan], officer: Headers
+) -> None:
+    ids = {new_plan().id for _ in range(3)}
+    response = client.get("/api/v1/plans", headers=officer | {"X-Request-ID": "trace-0001-abcd"})
+    assert response.headers["x-request-id"] == "trace-0001-abcd"
+    rows = audit_rows(session, "trace-0001-abcd")
+    assert {int(r.object_id) for r in rows} == ids
+    assert {(r.actor, r.role, r.action, r.object_type) for r in rows} == {
+        ("po-test", "probation_officer", "list", "plan")
+    }
+
+
+def test_a_governor_reading_a_plan_is_audited(
+    client: TestClient, session: Session, new_plan: Callable[..., ReleasePlan], governor: Headers
+) -> None:
+    plan = new_plan()
+    response = client.get(f"/api/v1/plans/{plan.id}", headers=governor)
+    rows = audit_rows(session, response.headers["x-request-id"])
+    assert [(r.actor, r.action, r.object_id) for r in rows] == [
+        ("governor-mdi", "read", str(plan.id))
+    ]
+
+
+def test_the_governors_queue_audits_each_request_shown(
+    client: TestClient,
+    session: Session,
+    flagged_plan: Callable[..., ReleasePlan],
+    governor: Headers,
+) -> None:
+    plan = flagged_plan()
+    assert plan.id is not None
+    request = submit_request(session, plan.id)
+    response = client.get("/api/v1/early-release-requests", headers=governor)
+    assert [r["id"] for r in response.json()] == [request.id]
+    rows = audit_rows(session, response.headers["x-request-id"])
+    assert [(r.object_type, r.object_id) for r in rows] == [
+        ("early_release_request", str(request.id))
+    ]
+
+
+def test_reading_the_audit_trail_is_itself_audited(
+    client: TestClient, session: Session, new_plan: Callable[..., ReleasePlan], admin: Headers
+) -> None:
+    plan = new_plan()
+    response = client.get(f"/api/v1/audit?object_type=plan&object_id={plan.id}", headers=admin)
+    items = response.json()["items"]
+    assert [i["action"] for i in items] == ["create"]
+    rows = audit_rows(session, response.headers["x-request-id"])
+    assert [(r.actor, r.action, r.object_type) for r in rows] == [
+        ("admin-test", "read", "audit_trail")
+    ]
+    assert rows[0].object_id == f"{items[0]['id']}-{items[0]['id']}"
+
+
+def test_a_prison_leaver_reading_their_own_plan_is_not_a_staff_read(
+    client: TestClient, session: Session, new_plan: Callable[..., ReleasePlan]
+) -> None:
+    from tests.api.conftest import bearer
+
+    plan = publish(session, new_plan())
+    response = client.get("/api/v1/me/plan", headers=bearer("prison_leaver", "l-1", plan=plan.id))
+    assert response.status_code == 200
+    assert response.json()["plan"]["accommodation"]["address"].startswith("Flat 1")
+    assert audit_rows(session, response.headers["x-request-id"]) == []
+
+
+@pytest.mark.parametrize(
+    "sent", ["", "short", "has spaces in it", "x" * 65, "<script>alert(1)</script>", "a\tb"]
+)
+def test_an_insane_request_id_is_replaced(client: TestClient, sent: str) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": sent})
+    returned = response.headers["x-request-id"]
+    assert returned != sent and len(returned) == 32
+
+
+def test_every_response_carries_the_security_headers(client: TestClient, officer: Headers) -> None:
+    for response in (
+        client.get("/healthz"),
+        client.get("/api/v1/plans", headers=officer),
+        client.get("/api/v1/plans/1"),
+        client.get("/openapi.json"),
+    ):
+        headers = response.headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["strict-transport-security"].startswith("max-age=")
+        assert headers["cache-control"] == "no-store"
+        assert "default-src 'none'" in headers["content-security-policy"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+
+
+def test_cors_is_closed_by_default(client: TestClient, officer: Headers) -> None:
+    response = client.get("/api/v1/plans", headers=officer | {"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in response.headers
+    preflight = client.options(
+        "/api/v1/plans",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_cors_allows_only_the_configured_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESETTLEMENT_CORS_ORIGINS", '["https://officers.example"]')
+    get_api_settings.cache_clear()
+    with TestClient(create_app()) as client:
+        good = client.get("/healthz", headers={"Origin": "https://officers.example"})
+        bad = client.get("/healthz", headers={"Origin": "https://evil.example"})
+    assert good.headers["access-control-allow-origin"] == "https://officers.example"
+    assert "access-control-allow-origin" not in bad.headers
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES, reason="the append-only trigger is PostgreSQL's")
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET actor = 'someone-else'",
+        "DELETE FROM audit_event",
+        "TRUNCATE audit_event",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_audit_rows(
+    engine: Engine, new_plan: Callable[..., ReleasePlan], statement: str
+) -> None:
+    new_plan()
+    with engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*), min(actor) FROM audit_event")).one()
+        with pytest.raises(DBAPIError, match="cannot be changed or deleted"):
+            connection.execute(text(statement))
+        connection.rollback()
+        after = connection.execute(text("SELECT count(*), min(actor) FROM audit_event")).one()
+    assert before == after and before[0] > 0
+
+
+def test_no_endpoint_changes_or_deletes_the_audit_trail(client: TestClient) -> None:
+    operations = client.get("/openapi.json").json()["paths"]
+    audit_paths = {p: ops for p, ops in operations.items() if "audit" in p}
+    assert {m for ops in audit_paths.values() for m in ops} == {"get"}
+    for method in ("PUT", "PATCH", "DELETE", "POST"):
+        assert client.request(method, "/api/v1/audit").status_code == 405

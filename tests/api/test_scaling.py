@@ -1,0 +1,86 @@
+"""What must hold as load grows: a page of plans costs the same statements at any size, and
+concurrent changes of one plan leave exactly one winner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, func
+from sqlmodel import Session, select
+
+from resettlement.models import AuditEvent, PlanEvent, ReleasePlan
+from tests.api.conftest import Headers
+from tests.conftest import POSTGRES
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_page_of_plans_costs_the_same_statements_at_any_size(
+    client: TestClient,
+    engine: Engine,
+    session: Session,
+    new_plan: Callable[..., ReleasePlan],
+    officer: Headers,
+) -> None:
+    start = date(2027, 1, 4)
+    for n in range(60):
+        new_plan(requested_release_date=start + timedelta(days=n))
+    counts = {}
+    for limit in (5, 50):
+        with counting(engine) as statements:
+            response = client.get(f"/api/v1/plans?limit={limit}", headers=officer)
+        assert len(response.json()["items"]) == limit
+        counts[limit] = len(statements)
+    assert counts[5] == counts[50], counts
+    audited = session.exec(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "list")
+    ).one()
+    assert audited == 55
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES, reason="row locks and real concurrency need PostgreSQL")
+def test_fifty_concurrent_transitions_of_one_plan_leave_exactly_one_winner(
+    client: TestClient,
+    session: Session,
+    new_plan: Callable[..., ReleasePlan],
+    officer: Headers,
+) -> None:
+    plan = new_plan()
+    version = plan.version
+    body = {"event": "start_resettlement_planning", "expected_version": version}
+
+    def attempt(_: int) -> int:
+        response = client.post(f"/api/v1/plans/{plan.id}/transitions", headers=officer, json=body)
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(attempt, range(50)))
+    assert sorted(statuses) == [200] + [409] * 49
+    session.expire_all()
+    transitions = session.exec(
+        select(func.count())
+        .select_from(PlanEvent)
+        .where(PlanEvent.plan_id == plan.id, PlanEvent.kind == "transition")
+    ).one()
+    assert transitions == 1
+    stored = session.get(ReleasePlan, plan.id)
+    assert stored is not None
+    assert (stored.state, stored.version) == ("resettlement_planning", version + 1)

@@ -97,7 +97,7 @@ def _document_problems(schema: dict[str, Any]) -> None:
             if operation.get("parameters") or operation.get("requestBody"):
                 statuses.add(422)
             if operation.get("requestBody"):
-                statuses.add(413)
+                statuses |= {400, 413}
             if "{" in path or path.endswith("/me/plan") or method in _WRITES:
                 statuses.add(404)
             if method in _WRITES and operation.get("security"):
@@ -115,6 +115,7 @@ def _document_problems(schema: dict[str, Any]) -> None:
 
 
 _DESCRIPTIONS = {
+    400: "The body is not JSON.",
     401: "No valid bearer token.",
     403: "Your role cannot use this endpoint.",
     404: "No such record, or not one of yours.",

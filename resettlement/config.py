@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +25,21 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     # Working days before the walk-out date by which the governor must decide a request.
     decision_deadline_working_days: int = 5
+
+    # The scheduled workflows (workflows/serve.py, prefect.yaml): Europe/London wall-clock times.
+    scan_time: str = Field(default="06:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    release_day_time: str = Field(default="06:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    followup_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Plans per workflow task: one transaction and one set of queries each.
+    workflow_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # GOV.UK Notify: without an API key every message stays in the notification outbox.
+    notify_api_key: SecretStr | None = None
+    # Notify template ids by notification kind; "default" is used for kinds not listed. Each
+    # template takes ((subject)) and ((body)).
+    notify_template_ids: dict[str, str] = Field(default_factory=dict)
+    # Where Notify sends each recipient's messages: "probation_officer:<id>",
+    # "governor:<prison code>" or "prison_leaver:<plan id>" -> email address.
+    notify_recipients: dict[str, str] = Field(default_factory=dict)
 
     @property
     def sqlalchemy_url(self) -> str:

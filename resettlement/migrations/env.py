@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import resettlement.models  # noqa: F401  (registers every table on the metadata)
+from resettlement import notifications as _notifications  # noqa: F401  (the outbox table)
 from resettlement.database import get_engine
 
 config = context.config

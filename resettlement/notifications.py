@@ -1,0 +1,219 @@
+"""Notifications: one adapter. Every message is written to the outbox table first, once per
+idempotency key; when a GOV.UK Notify API key is set, messages with a known address are also
+sent through Notify and marked sent.
+
+The outbox is the record of what the service told whom, and the source the API reads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from resettlement import clock
+from resettlement.actors import Role
+from resettlement.config import Settings, get_settings
+from resettlement.models import UTCDateTime
+
+log = logging.getLogger(__name__)
+
+
+class NotificationKind(StrEnum):
+    # To the probation officer.
+    STAGE_BLOCKED = "stage_blocked"
+    CHECKLIST_DUE = "checklist_due"
+    NO_ACCOMMODATION = "no_accommodation"
+    EARLY_RELEASE_ASSESSMENT = "early_release_assessment"
+    NOT_READY = "not_ready"
+    FOLLOWUP_DUE = "followup_due"
+    # To the governor of the prison.
+    DECISION_DUE = "decision_due"
+    # To the prison leaver.
+    PLAN_READY = "plan_ready"
+
+
+class Channel(StrEnum):
+    OUTBOX = "outbox"
+    GOVUK_NOTIFY = "govuk_notify"
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    recipient_role: str = Field(max_length=30)
+    # The officer's id, the governor's prison code, or the plan id for a prison leaver.
+    recipient_id: str = Field(index=True, max_length=100)
+    plan_id: int | None = Field(default=None, foreign_key="release_plan.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="early_release_request.id")
+    kind: str = Field(max_length=40)
+    language: str = Field(default="en", max_length=2)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    # One message per key, ever: a re-run of a workflow for the same day sends nothing twice.
+    idempotency_key: str = Field(unique=True, max_length=200)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    channel: str = Field(default=Channel.OUTBOX.value, max_length=20)
+
+
+class NotificationPublic(SQLModel):
+    id: int
+    created_at: datetime
+    recipient_role: str
+    recipient_id: str
+    plan_id: int | None
+    request_id: int | None
+    kind: str
+    language: str
+    subject: str
+    body: str
+    sent_at: datetime | None
+    channel: str
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient_role: Role
+    recipient_id: str
+    kind: NotificationKind
+    subject: str
+    body: str
+    idempotency_key: str
+    plan_id: int | None = None
+    request_id: int | None = None
+    language: str = "en"
+
+
+def enqueue(session: Session, messages: Sequence[Message]) -> list[int]:
+    """Adds the messages not already in the outbox, in one statement, inside the caller's
+    transaction. Returns the ids of the rows added (the ones to deliver after commit)."""
+    if not messages:
+        return []
+    now = clock.now()
+    rows = {
+        m.idempotency_key: {
+            "created_at": now,
+            "recipient_role": m.recipient_role.value,
+            "recipient_id": m.recipient_id,
+            "plan_id": m.plan_id,
+            "request_id": m.request_id,
+            "kind": m.kind.value,
+            "language": m.language,
+            "subject": m.subject[:200],
+            "body": m.body,
+            "idempotency_key": m.idempotency_key,
+            "sent_at": None,
+            "channel": Channel.OUTBOX.value,
+        }
+        for m in messages
+    }
+    table = Notification.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(list(rows.values()))
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
+    return sorted(row[0] for row in session.execute(statement))
+
+
+# --- GOV.UK Notify ------------------------------------------------------------------------
+
+
+class NotifyClient(Protocol):
+    def send_email_notification(
+        self,
+        email_address: str,
+        template_id: str,
+        personalisation: dict[str, str] | None = None,
+        reference: str | None = None,
+    ) -> Any: ...
+
+
+def _notify_client(api_key: str) -> NotifyClient:
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    client: NotifyClient = NotificationsAPIClient(api_key)
+    return client
+
+
+# Tests replace this to record what would be sent.
+client_factory: Callable[[str], NotifyClient] = _notify_client
+
+
+def _template_for(settings: Settings, kind: str) -> str | None:
+    return settings.notify_template_ids.get(kind) or settings.notify_template_ids.get("default")
+
+
+def deliver(session: Session, notification_ids: Sequence[int]) -> dict[str, int]:
+    """Sends the given outbox rows through GOV.UK Notify when it is configured. Rows without a
+    known address or template stay in the outbox. Commits the rows it marks sent."""
+    settings = get_settings()
+    if settings.notify_api_key is None or not notification_ids:
+        return {}
+    client = client_factory(settings.notify_api_key.get_secret_value())
+    counts = {"notify_sent": 0, "notify_unaddressed": 0, "notify_failed": 0}
+    rows = session.exec(
+        select(Notification).where(
+            col(Notification.id).in_(list(notification_ids)),
+            col(Notification.sent_at).is_(None),
+        )
+    ).all()
+    for row in rows:
+        address = settings.notify_recipients.get(f"{row.recipient_role}:{row.recipient_id}")
+        template = _template_for(settings, row.kind)
+        if address is None or template is None:
+            counts["notify_unaddressed"] += 1
+            continue
+        try:
+            client.send_email_notification(
+                email_address=address,
+                template_id=template,
+                personalisation={"subject": row.subject, "body": row.body},
+                # Notify shows the reference; it ties a sent email back to the outbox row.
+                reference=row.idempotency_key,
+            )
+        except Exception as exc:  # Notify's HTTPError or a network failure: keep it queued.
+            log.warning("GOV.UK Notify refused notification %s: %s", row.id, exc)
+            counts["notify_failed"] += 1
+            continue
+        row.sent_at = clock.now()
+        row.channel = Channel.GOVUK_NOTIFY.value
+        session.add(row)
+        session.commit()
+        counts["notify_sent"] += 1
+    return counts
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def list_notifications(
+    session: Session,
+    *,
+    recipient_role: str | None = None,
+    recipient_id: str | None = None,
+    plan_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Notification]:
+    """The outbox, newest first, optionally for one recipient or one plan."""
+    statement = select(Notification)
+    if recipient_role is not None:
+        statement = statement.where(Notification.recipient_role == str(recipient_role))
+    if recipient_id is not None:
+        statement = statement.where(Notification.recipient_id == recipient_id)
+    if plan_id is not None:
+        statement = statement.where(Notification.plan_id == plan_id)
+    statement = statement.order_by(col(Notification.id).desc()).limit(limit).offset(offset)
+    return list(session.exec(statement).all())

@@ -1,0 +1,657 @@
+"""What the scheduled workflows do, as domain logic: which plans are due for which action on a
+day, and the batch services that act on them.
+
+Each action has two halves:
+- `due(session, as_of)`: one set-based query for the ids the action applies to that day;
+- `run(session, ids, as_of)`: one transaction for a batch of those ids, a fixed number of
+  queries however many plans the batch holds, notifications written to the outbox in the same
+  transaction (insert-if-absent on the idempotency key).
+
+Every action is idempotent: the due query finds nothing a finished run has already done (the
+state has moved, escalated_at is set, a request exists), and a message already in the outbox is
+never added again. So a run that fails half-way and runs again ends where one clean run would.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_
+from sqlmodel import Session, col, select
+
+from resettlement import audit, clock, early_release, history, messages, plans
+from resettlement.actors import SYSTEM, Actor
+from resettlement.errors import GuardRefused, TransitionNotAllowed, VersionConflict
+from resettlement.lifecycle import (
+    ChecklistFact,
+    PlanFacts,
+    ReleasePlanLifecycle,
+    unmet_conditions,
+)
+from resettlement.messages import DueItem, PlanLine
+from resettlement.models import (
+    AWAITING_DECISION,
+    ChecklistItem,
+    ChecklistStatus,
+    EarlyReleaseRequest,
+    Person,
+    PlanState,
+    PublishedPlan,
+    ReleasePlan,
+    RequestState,
+)
+from resettlement.notifications import Message, enqueue
+from resettlement.transactions import commit
+from rules.calendars import add_working_days
+from rules.nations import Nation
+from rules.timings import (
+    NO_ACCOMMODATION_WARNING_DAYS,
+    PRE_RELEASE_OPENS_DAYS,
+    RESETTLEMENT_PLANNING_OPENS_DAYS,
+)
+
+# The governor hears about a request this many working days before its decision deadline.
+ESCALATION_WORKING_DAYS = 2
+# The 48-hour follow-up is asked for once the first 48 hours have passed.
+FOLLOWUP_AFTER_DAYS = 2
+
+FINISHED = (ChecklistStatus.DONE.value, ChecklistStatus.NOT_NEEDED.value)
+BEFORE_RELEASE = (
+    PlanState.SENTENCE_PLANNING.value,
+    PlanState.RESETTLEMENT_PLANNING.value,
+    PlanState.PRE_RELEASE.value,
+)
+AWAITING = [s.value for s in AWAITING_DECISION]
+
+Ids = Sequence[int]
+
+
+@dataclass
+class BatchResult:
+    counts: Counter[str] = field(default_factory=Counter)
+    notification_ids: list[int] = field(default_factory=list)
+
+    def notify(self, session: Session, outbox: Sequence[Message]) -> None:
+        added = enqueue(session, outbox)
+        self.notification_ids.extend(added)
+        self.counts["notifications"] += len(added)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    summary: str
+    due: Callable[[Session, date], list[int]]
+    run: Callable[[Session, Ids, date], BatchResult]
+
+
+# --- loading a batch ----------------------------------------------------------------------
+
+
+def plan_lines(session: Session, plan_ids: Iterable[int]) -> dict[int, PlanLine]:
+    rows = session.exec(
+        select(ReleasePlan, Person)
+        .join(Person, col(Person.id) == col(ReleasePlan.person_id))
+        .where(col(ReleasePlan.id).in_(list(plan_ids)))
+    ).all()
+    return {plan.id: _line(plan, person) for plan, person in rows}  # type: ignore[misc]
+
+
+def _line(plan: ReleasePlan, person: Person) -> PlanLine:
+    assert plan.id is not None
+    return PlanLine(
+        plan_id=plan.id,
+        officer_id=plan.probation_officer_id,
+        person_name=f"{person.given_name} {person.family_name}",
+        prison_number=person.prison_number,
+        prison_code=person.prison_code,
+        walk_out_date=plan.walk_out_date,
+        language=str(person.preferred_language),
+    )
+
+
+def facts_for_many(
+    session: Session, batch: Sequence[ReleasePlan], today: date
+) -> dict[int, PlanFacts]:
+    """plans.facts_for for a whole batch, in three queries. Must agree with it exactly
+    (tests/workflows/test_scheduling.py checks it does)."""
+    ids = [p.id for p in batch]
+    checklists: dict[int, dict[str, ChecklistFact]] = defaultdict(dict)
+    for item in session.exec(select(ChecklistItem).where(col(ChecklistItem.plan_id).in_(ids))):
+        checklists[item.plan_id][item.key] = ChecklistFact(item.status, item.reason)
+    published = set(
+        session.exec(
+            select(PublishedPlan.plan_id).where(col(PublishedPlan.plan_id).in_(ids)).distinct()
+        )
+    )
+    awaiting = set(
+        session.exec(
+            select(EarlyReleaseRequest.plan_id)
+            .where(
+                col(EarlyReleaseRequest.plan_id).in_(ids),
+                col(EarlyReleaseRequest.state).in_(AWAITING),
+            )
+            .distinct()
+        )
+    )
+    return {
+        p.id: PlanFacts(  # type: ignore[misc]
+            today=today,
+            release_date=p.release_date,
+            walk_out_date=p.walk_out_date,
+            checklist=checklists[p.id],  # type: ignore[index]
+            published=p.id in published,
+            request_awaiting_decision=p.id in awaiting,
+            followup_recorded=p.followup_recorded_at is not None,
+            cancel_reason=p.cancel_reason,
+        )
+        for p in batch
+    }
+
+
+def _load_plans(session: Session, plan_ids: Ids) -> list[tuple[ReleasePlan, Person]]:
+    rows = session.exec(
+        select(ReleasePlan, Person)
+        .join(Person, col(Person.id) == col(ReleasePlan.person_id))
+        .where(col(ReleasePlan.id).in_(list(plan_ids)))
+        .order_by(col(ReleasePlan.id))
+    ).all()
+    return [(plan, person) for plan, person in rows]
+
+
+# --- moving plans along -------------------------------------------------------------------
+
+STAGE_REASONS = {
+    "start_resettlement_planning": "Resettlement planning opens 12 weeks before the walk-out "
+    "date (T-PLANNING-OPENS).",
+    "start_pre_release": "Pre-release opens 2 weeks before the walk-out date "
+    "(T-PRE-RELEASE-OPENS).",
+    "release": "Released on the walk-out date.",
+}
+
+RefusedMessage = Callable[[PlanLine, list[str], date], Message]
+
+
+def advance(
+    session: Session,
+    plan_ids: Ids,
+    *,
+    event: str,
+    from_state: str,
+    as_of: date,
+    on_refused: RefusedMessage,
+    actor: Actor = SYSTEM,
+) -> BatchResult:
+    """Runs one lifecycle event for a batch of plans in one transaction, as plans.transition
+    does for one plan: the same machine, guards, history and audit. A guard's refusal is not a
+    failure: the officer is told what is missing. Plans no longer in `from_state` are skipped,
+    which is what makes a re-run change nothing."""
+    result = BatchResult()
+    rows = [(p, person) for p, person in _load_plans(session, plan_ids) if p.state == from_state]
+    facts = facts_for_many(session, [p for p, _ in rows], as_of)
+    refused: list[Message] = []
+    for plan, person in rows:
+        machine = ReleasePlanLifecycle(model=plan, state_field="state")
+        try:
+            machine.send(event, facts=facts[plan.id])  # type: ignore[index]
+        except GuardRefused as exc:
+            refused.append(on_refused(_line(plan, person), [u.message for u in exc.unmet], as_of))
+            result.counts["refused"] += 1
+            continue
+        history.record(
+            session,
+            plan,
+            actor,
+            "transition",
+            from_state=from_state,
+            to_state=plan.state,
+            reason=STAGE_REASONS.get(event),
+        )
+        audit.record(session, actor, f"transition:{event}", "plan", plan.id)
+        result.counts["moved"] += 1
+    result.notify(session, refused)
+    try:
+        commit(session, "plan")
+    except VersionConflict:
+        # Someone changed one of these plans while the batch ran: redo the batch one plan at a
+        # time, so one officer's edit costs that plan a day, not the whole batch.
+        return _advance_one_by_one(
+            session, plan_ids, event=event, from_state=from_state, as_of=as_of,
+            on_refused=on_refused, actor=actor,
+        )  # fmt: skip
+    return result
+
+
+def _advance_one_by_one(
+    session: Session,
+    plan_ids: Ids,
+    *,
+    event: str,
+    from_state: str,
+    as_of: date,
+    on_refused: RefusedMessage,
+    actor: Actor,
+) -> BatchResult:
+    result = BatchResult()
+    for plan, person in _load_plans(session, plan_ids):
+        if plan.state != from_state:
+            continue
+        try:
+            plans.transition(
+                session=session,
+                actor=actor,
+                plan_id=plan.id,  # type: ignore[arg-type]
+                event=event,
+                expected_version=plan.version,
+                reason=STAGE_REASONS.get(event),
+                today=as_of,
+            )
+            result.counts["moved"] += 1
+        except GuardRefused as exc:
+            message = on_refused(_line(plan, person), [u.message for u in exc.unmet], as_of)
+            result.notify(session, [message])
+            commit(session, "notification")
+            result.counts["refused"] += 1
+        except (VersionConflict, TransitionNotAllowed):
+            result.counts["skipped_changed"] += 1
+    return result
+
+
+def _stage_blocked(event: str) -> RefusedMessage:
+    def build(line: PlanLine, missing: list[str], as_of: date) -> Message:
+        return messages.stage_blocked(line, event, missing, as_of)
+
+    return build
+
+
+def _open_plan_ids(session: Session, *conditions: Any) -> list[int]:
+    statement = select(ReleasePlan.id).where(*conditions).order_by(col(ReleasePlan.id))
+    return [i for i in session.exec(statement) if i is not None]
+
+
+def due_resettlement_planning(session: Session, as_of: date) -> list[int]:
+    return _open_plan_ids(
+        session,
+        col(ReleasePlan.state) == PlanState.SENTENCE_PLANNING.value,
+        col(ReleasePlan.walk_out_date) <= as_of + timedelta(days=RESETTLEMENT_PLANNING_OPENS_DAYS),
+    )
+
+
+def run_resettlement_planning(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    event = "start_resettlement_planning"
+    return advance(
+        session, plan_ids, event=event, from_state=PlanState.SENTENCE_PLANNING.value,
+        as_of=as_of, on_refused=_stage_blocked(event),
+    )  # fmt: skip
+
+
+def due_pre_release(session: Session, as_of: date) -> list[int]:
+    return _open_plan_ids(
+        session,
+        col(ReleasePlan.state) == PlanState.RESETTLEMENT_PLANNING.value,
+        col(ReleasePlan.walk_out_date) <= as_of + timedelta(days=PRE_RELEASE_OPENS_DAYS),
+    )
+
+
+def run_pre_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    event = "start_pre_release"
+    return advance(
+        session, plan_ids, event=event, from_state=PlanState.RESETTLEMENT_PLANNING.value,
+        as_of=as_of, on_refused=_stage_blocked(event),
+    )  # fmt: skip
+
+
+# --- early-release requests ---------------------------------------------------------------
+
+
+def due_early_release(session: Session, as_of: date) -> list[int]:
+    """Flagged releases inside the planning window whose request is missing or still waits
+    for the officer's assessment. A withdrawn request is the officer's decision: not reopened."""
+    any_request = exists().where(
+        col(EarlyReleaseRequest.plan_id) == col(ReleasePlan.id),
+        col(EarlyReleaseRequest.release_date) == col(ReleasePlan.release_date),
+    )
+    waiting = exists().where(
+        col(EarlyReleaseRequest.plan_id) == col(ReleasePlan.id),
+        col(EarlyReleaseRequest.state) == RequestState.FLAGGED.value,
+    )
+    return _open_plan_ids(
+        session,
+        col(ReleasePlan.state).in_(BEFORE_RELEASE),
+        col(ReleasePlan.flagged).is_(True),
+        col(ReleasePlan.walk_out_date) >= as_of,
+        col(ReleasePlan.walk_out_date) <= as_of + timedelta(days=RESETTLEMENT_PLANNING_OPENS_DAYS),
+        or_(~any_request, waiting),
+    )
+
+
+def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    result = BatchResult()
+    rows = _load_plans(session, plan_ids)
+    requests: dict[int, list[EarlyReleaseRequest]] = defaultdict(list)
+    for request in session.exec(
+        select(EarlyReleaseRequest).where(col(EarlyReleaseRequest.plan_id).in_(list(plan_ids)))
+    ):
+        requests[request.plan_id].append(request)
+    outbox = []
+    for plan, person in rows:
+        if plan.state not in BEFORE_RELEASE or not plan.flagged:
+            continue
+        mine = [r for r in requests[plan.id] if r.release_date == plan.release_date]  # type: ignore[index]
+        if not mine:
+            assessment = plans.assessment_for(plan, person)
+            opened = (
+                early_release.open_request_if_flagged(session, plan, person, assessment, SYSTEM)
+                if assessment is not None
+                else None
+            )
+            if opened is None:
+                continue
+            session.flush()
+            audit.record(session, SYSTEM, "create", "early_release_request", opened.id)
+            result.counts["opened"] += 1
+            mine = [opened]
+        for request in mine:
+            if request.state == RequestState.FLAGGED.value:
+                assert request.id is not None
+                outbox.append(
+                    messages.early_release_assessment(
+                        _line(plan, person), request.id, request.flag_reason
+                    )
+                )
+    result.notify(session, outbox)
+    commit(session, "early-release request")
+    return result
+
+
+def due_escalation(session: Session, as_of: date) -> list[int]:
+    """Request ids (not plan ids) whose decision deadline is within two working days, or past,
+    and not yet escalated. Working days differ by nation, so one bound per nation."""
+    near = or_(
+        *(
+            and_(
+                col(Person.nation) == nation.value,
+                col(EarlyReleaseRequest.decision_deadline)
+                <= add_working_days(as_of, ESCALATION_WORKING_DAYS, nation),
+            )
+            for nation in Nation
+        )
+    )
+    statement = (
+        select(EarlyReleaseRequest.id)
+        .join(ReleasePlan, col(ReleasePlan.id) == col(EarlyReleaseRequest.plan_id))
+        .join(Person, col(Person.id) == col(ReleasePlan.person_id))
+        .where(
+            col(EarlyReleaseRequest.state).in_(AWAITING),
+            col(EarlyReleaseRequest.escalated_at).is_(None),
+            col(ReleasePlan.state).in_(BEFORE_RELEASE),
+            near,
+        )
+        .order_by(col(EarlyReleaseRequest.id))
+    )
+    return [i for i in session.exec(statement) if i is not None]
+
+
+def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResult:
+    result = BatchResult()
+    requests = session.exec(
+        select(EarlyReleaseRequest).where(
+            col(EarlyReleaseRequest.id).in_(list(request_ids)),
+            col(EarlyReleaseRequest.escalated_at).is_(None),
+            col(EarlyReleaseRequest.state).in_(AWAITING),
+        )
+    ).all()
+    rows = {p.id: (p, person) for p, person in _load_plans(session, [r.plan_id for r in requests])}
+    now = clock.now()
+    outbox = []
+    for request in requests:
+        plan, person = rows[request.plan_id]
+        assert request.id is not None
+        request.escalated_at = now
+        session.add(request)
+        history.record(
+            session,
+            plan,
+            SYSTEM,
+            "early_release_escalated",
+            reason=f"The governor of {request.prison_code} was asked to decide by "
+            f"{messages.long_date(request.decision_deadline)}.",
+            detail={"request_id": request.id, "decision_deadline": str(request.decision_deadline)},
+        )
+        audit.record(session, SYSTEM, "escalate", "early_release_request", request.id)
+        outbox.append(
+            messages.decision_due(
+                _line(plan, person),
+                request.id,
+                request.decision_deadline,
+                request.release_date,
+                as_of,
+            )
+        )
+        result.counts["escalated"] += 1
+    result.notify(session, outbox)
+    commit(session, "early-release request")
+    return result
+
+
+# --- reminders and warnings ---------------------------------------------------------------
+
+
+def _unfinished_due(as_of: date) -> list[Any]:
+    return [
+        col(ChecklistItem.status).not_in(FINISHED),
+        col(ChecklistItem.due_date) <= as_of,
+    ]
+
+
+def due_checklist_reminders(session: Session, as_of: date) -> list[int]:
+    statement = (
+        select(ChecklistItem.plan_id)
+        .join(ReleasePlan, col(ReleasePlan.id) == col(ChecklistItem.plan_id))
+        .where(col(ReleasePlan.state).in_(BEFORE_RELEASE), *_unfinished_due(as_of))
+        .distinct()
+        .order_by(col(ChecklistItem.plan_id))
+    )
+    return list(session.exec(statement))
+
+
+def run_checklist_reminders(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    result = BatchResult()
+    items: dict[int, list[DueItem]] = defaultdict(list)
+    for plan_id, title, due in session.exec(
+        select(col(ChecklistItem.plan_id), col(ChecklistItem.title), col(ChecklistItem.due_date))
+        .where(col(ChecklistItem.plan_id).in_(list(plan_ids)), *_unfinished_due(as_of))
+        .order_by(col(ChecklistItem.due_date), col(ChecklistItem.id))
+    ):
+        items[plan_id].append(DueItem(title, due))  # type: ignore[arg-type]
+    lines = plan_lines(session, items)
+    result.notify(
+        session,
+        [messages.checklist_due(lines[pid], due, as_of) for pid, due in sorted(items.items())],
+    )
+    result.counts["plans_reminded"] += len(items)
+    commit(session, "notification")
+    return result
+
+
+def due_accommodation_warnings(session: Session, as_of: date) -> list[int]:
+    housed = exists().where(
+        col(ChecklistItem.plan_id) == col(ReleasePlan.id),
+        col(ChecklistItem.key) == "accommodation",
+        col(ChecklistItem.status).in_(FINISHED),
+    )
+    return _open_plan_ids(
+        session,
+        col(ReleasePlan.state).in_(BEFORE_RELEASE),
+        col(ReleasePlan.walk_out_date) >= as_of,
+        col(ReleasePlan.walk_out_date) <= as_of + timedelta(days=NO_ACCOMMODATION_WARNING_DAYS),
+        ~housed,
+    )
+
+
+def run_accommodation_warnings(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    result = BatchResult()
+    lines = plan_lines(session, plan_ids)
+    result.notify(session, [messages.no_accommodation(lines[i], as_of) for i in sorted(lines)])
+    result.counts["warned"] += len(lines)
+    commit(session, "notification")
+    return result
+
+
+# --- release day --------------------------------------------------------------------------
+
+
+def due_release(session: Session, as_of: date) -> list[int]:
+    return _open_plan_ids(
+        session,
+        col(ReleasePlan.state).in_(BEFORE_RELEASE),
+        col(ReleasePlan.walk_out_date) == as_of,
+    )
+
+
+def run_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    """Ready plans move to released; the officer hears what is missing from the others."""
+    rows = _load_plans(session, plan_ids)
+    early = [(p, person) for p, person in rows if p.state != PlanState.PRE_RELEASE.value]
+    result = advance(
+        session,
+        [p.id for p, _ in rows if p.state == PlanState.PRE_RELEASE.value],  # type: ignore[misc]
+        event="release",
+        from_state=PlanState.PRE_RELEASE.value,
+        as_of=as_of,
+        on_refused=messages.not_ready,
+    )
+    result.counts["not_ready"] = result.counts.pop("refused", 0)
+    if early:
+        facts = facts_for_many(session, [p for p, _ in early], as_of)
+        outbox = []
+        for plan, person in early:
+            stage = plan.state.replace("_", " ")
+            missing = [f"The plan is still in {stage}; it must reach pre-release first."]
+            missing += [u.message for u in unmet_conditions("release", facts[plan.id])]  # type: ignore[index]
+            outbox.append(messages.not_ready(_line(plan, person), missing, as_of))
+        result.notify(session, outbox)
+        result.counts["not_ready"] += len(early)
+        commit(session, "notification")
+    return result
+
+
+def due_plan_to_leaver(session: Session, as_of: date) -> list[int]:
+    return _open_plan_ids(
+        session,
+        col(ReleasePlan.state) == PlanState.RELEASED.value,
+        col(ReleasePlan.walk_out_date) == as_of,
+    )
+
+
+def run_plan_to_leaver(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    # Its own action, not part of the release: a crash between the two still sends the message
+    # on the re-run, because the due query looks at the state, not at what the last run did.
+    result = BatchResult()
+    rows = _load_plans(session, plan_ids)
+    result.notify(
+        session,
+        [messages.plan_ready(_line(p, person), person.given_name, as_of) for p, person in rows],
+    )
+    result.counts["plans_sent"] += len(rows)
+    commit(session, "notification")
+    return result
+
+
+# --- the 48-hour follow-up ----------------------------------------------------------------
+
+
+def due_followup(session: Session, as_of: date) -> list[int]:
+    return _open_plan_ids(
+        session,
+        col(ReleasePlan.state) == PlanState.RELEASED.value,
+        col(ReleasePlan.walk_out_date) <= as_of - timedelta(days=FOLLOWUP_AFTER_DAYS),
+        col(ReleasePlan.followup_recorded_at).is_(None),
+    )
+
+
+def run_followup(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    result = BatchResult()
+    lines = plan_lines(session, plan_ids)
+    result.notify(session, [messages.followup_due(lines[i], as_of) for i in sorted(lines)])
+    result.counts["officers_asked"] += len(lines)
+    commit(session, "notification")
+    return result
+
+
+# --- the actions, in the order each workflow runs them ------------------------------------
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            "open_resettlement_planning",
+            "Plans moved to resettlement planning 12 weeks before walk-out",
+            due_resettlement_planning,
+            run_resettlement_planning,
+        ),
+        Action(
+            "open_pre_release",
+            "Plans moved to pre-release 2 weeks before walk-out",
+            due_pre_release,
+            run_pre_release,
+        ),
+        Action(
+            "early_release_requests",
+            "Friday and pre-bank-holiday releases: requests opened, officers asked to assess",
+            due_early_release,
+            run_early_release,
+        ),
+        Action(
+            "escalate_decisions",
+            "Early-release decisions escalated to the governor near the deadline",
+            due_escalation,
+            run_escalation,
+        ),
+        Action(
+            "checklist_reminders",
+            "Officers reminded of checklist items due or overdue",
+            due_checklist_reminders,
+            run_checklist_reminders,
+        ),
+        Action(
+            "no_accommodation_warnings",
+            "Officers warned: within 14 days of release with no accommodation",
+            due_accommodation_warnings,
+            run_accommodation_warnings,
+        ),
+        Action(
+            "release",
+            "Ready plans released; officers told what is missing from the others",
+            due_release,
+            run_release,
+        ),
+        Action(
+            "plan_to_leaver",
+            "Prison leavers sent word that their plan is ready",
+            due_plan_to_leaver,
+            run_plan_to_leaver,
+        ),
+        Action(
+            "followup_requests",
+            "Officers asked to record the 48-hour follow-up",
+            due_followup,
+            run_followup,
+        ),
+    )
+}
+
+DAILY_RELEASE_SCAN = (
+    "open_resettlement_planning",
+    "open_pre_release",
+    "early_release_requests",
+    "escalate_decisions",
+    "checklist_reminders",
+    "no_accommodation_warnings",
+)
+RELEASE_DAY = ("release", "plan_to_leaver")
+FORTY_EIGHT_HOUR_FOLLOWUP = ("followup_requests",)

@@ -1,0 +1,66 @@
+"""The two tasks every flow is made of: find the ids due for an action, act on one batch.
+
+Tasks take and return plain values (ids, dates, counts), open their own session, and retry only
+what a retry can fix: a dropped connection or a locked database, never a domain error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from resettlement import notifications, scheduling
+from resettlement.database import session_scope
+
+RETRY_DELAYS: list[float] = [1, 10, 30]
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def retry_transient(_task: Any, _run: TaskRun, state: State) -> bool:
+    try:
+        state.result()
+    except Exception as error:
+        return is_transient(error)
+    return False
+
+
+@task(
+    name="find-due",
+    task_run_name="find {action}",
+    retries=len(RETRY_DELAYS),
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+    cache_policy=NO_CACHE,
+)
+def find_due(action: str, as_of: date) -> list[int]:
+    with session_scope() as session:
+        return scheduling.ACTIONS[action].due(session, as_of)
+
+
+@task(
+    name="run-batch",
+    task_run_name="{action} {label}",
+    retries=len(RETRY_DELAYS),
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+    cache_policy=NO_CACHE,
+)
+def run_batch(action: str, ids: list[int], as_of: date, label: str = "") -> dict[str, int]:
+    """One batch, one transaction; messages are delivered after it commits."""
+    with session_scope() as session:
+        result = scheduling.ACTIONS[action].run(session, ids, as_of)
+        counts = dict(result.counts)
+        for name, count in notifications.deliver(session, result.notification_ids).items():
+            counts[name] = counts.get(name, 0) + count
+    return counts

@@ -1,0 +1,295 @@
+"""The prison leaver's own way in: a link to their published 48-hour plan, confirmed with their
+date of birth.
+
+A link holds a 256-bit random secret. Only its SHA-256 is stored, so a copy of the database
+cannot open anyone's plan. A link expires, can be revoked, and locks for a while after too many
+wrong dates of birth. Every request made with a link checks all of that again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from resettlement import audit, clock, history
+from resettlement.actors import Actor, Role
+from resettlement.errors import DomainError, GuardRefused, InvalidInput, UnmetCondition
+from resettlement.forty_eight_hours import latest_published
+from resettlement.models import Person, PlanState, PublishedPlan, ReleasePlan, UTCDateTime
+from resettlement.transactions import commit, get_or_404, service
+
+# Where a link opens; the raw secret follows. Sent by text message and printed as a QR code.
+LINK_PATH = "/plan-link/"
+MAX_FAILED_ATTEMPTS = 5
+LOCK_MINUTES = 15
+MAX_TTL_DAYS = 90
+
+
+class LeaverLink(SQLModel, table=True):
+    __tablename__ = "leaver_link"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="release_plan.id", index=True)
+    # SHA-256 of the secret, hex. The secret itself is never stored.
+    secret_hash: str = Field(max_length=64, unique=True)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_attempts: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The published version the person last opened, and the one they had seen before it: the
+    # page shows what changed between the two.
+    seen_number: int | None = None
+    changes_from_number: int | None = None
+
+
+# --- errors: the page says what to do next, and never shows anything of the plan ----------
+
+
+class LinkNotValid(DomainError):
+    """Unknown, expired, revoked, or for a plan that was withdrawn: all look the same."""
+
+    title = "This link does not work"
+
+
+class LinkLocked(DomainError):
+    title = "Too many tries"
+
+    def __init__(self, detail: str, until: datetime) -> None:
+        super().__init__(detail)
+        self.until = until
+
+
+class WrongDateOfBirth(DomainError):
+    title = "The date of birth does not match"
+
+    def __init__(self, detail: str, attempts_left: int) -> None:
+        super().__init__(detail)
+        self.attempts_left = attempts_left
+
+
+# --- secrets -------------------------------------------------------------------------------
+
+
+def hash_secret(secret: str) -> str:
+    # The secret has 256 bits of entropy: a fast hash is enough, no salt or stretching needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def link_path(secret: str) -> str:
+    return f"{LINK_PATH}{secret}"
+
+
+def _usable(link: LeaverLink | None, now: datetime) -> LeaverLink:
+    if link is None or link.revoked_at is not None or link.expires_at <= now:
+        raise LinkNotValid("This link has expired or has been stopped.")
+    return link
+
+
+def _plan_still_shown(session: Session, link: LeaverLink) -> ReleasePlan:
+    plan = session.get(ReleasePlan, link.plan_id)
+    # A recall or transfer cancels the plan: the person must not follow a plan that is void.
+    if plan is None or plan.state == PlanState.CANCELLED.value:
+        raise LinkNotValid("This link has expired or has been stopped.")
+    return plan
+
+
+def find_link(session: Session, secret: str, *, now: datetime | None = None) -> LeaverLink:
+    """The live link for a secret, or LinkNotValid. Does not check the date of birth."""
+    if not secret or len(secret) > 200:
+        raise LinkNotValid("This link has expired or has been stopped.")
+    link = session.exec(
+        select(LeaverLink).where(LeaverLink.secret_hash == hash_secret(secret))
+    ).first()
+    link = _usable(link, now or clock.now())
+    _plan_still_shown(session, link)
+    return link
+
+
+def check_session_link(
+    session: Session, link_id: int, secret: str, *, now: datetime | None = None
+) -> LeaverLink:
+    """Every page request: the signed-in link must still be live and match its secret."""
+    link = _usable(session.get(LeaverLink, link_id), now or clock.now())
+    if not hmac.compare_digest(link.secret_hash, hash_secret(secret)):
+        raise LinkNotValid("This link has expired or has been stopped.")
+    _plan_still_shown(session, link)
+    return link
+
+
+def leaver_actor(link: LeaverLink, request_id: str | None = None) -> Actor:
+    extra = {"request_id": request_id} if request_id else {}
+    return Actor(
+        user_id=f"leaver-link:{link.id}", role=Role.PRISON_LEAVER, plan_id=link.plan_id, **extra
+    )
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+@service
+def issue_link(
+    *, session: Session, actor: Actor, plan_id: int, ttl_days: int = 7
+) -> tuple[LeaverLink, str]:
+    """A new link to the plan's published 48-hour plan. Returns the row and the link's path
+    (``/plan-link/<secret>``): send or print the path, it is never stored or shown again."""
+    if not 1 <= ttl_days <= MAX_TTL_DAYS:
+        raise InvalidInput(f"A link lasts from 1 to {MAX_TTL_DAYS} days.", field="ttl_days")
+    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+    if plan.state == PlanState.CANCELLED.value:
+        raise GuardRefused(
+            "issue_link",
+            [UnmetCondition("plan_not_cancelled", "The plan is cancelled: nothing to show.")],
+        )
+    published = session.exec(
+        select(PublishedPlan.id).where(PublishedPlan.plan_id == plan_id).limit(1)
+    ).first()
+    if published is None:
+        raise GuardRefused(
+            "issue_link",
+            [UnmetCondition("published", "Publish the 48-hour plan before sending a link.")],
+        )
+    secret = secrets.token_urlsafe(32)
+    now = clock.now()
+    link = LeaverLink(
+        plan_id=plan_id,
+        secret_hash=hash_secret(secret),
+        created_by=actor.user_id,
+        created_at=now,
+        expires_at=now + timedelta(days=ttl_days),
+    )
+    session.add(link)
+    session.flush()
+    history.record(session, plan, actor, "leaver_link_issued", detail={"link_id": link.id})
+    audit.record(session, actor, "issue_leaver_link", "plan", plan_id)
+    commit(session, "leaver link")
+    return link, link_path(secret)
+
+
+@service
+def revoke_link(*, session: Session, actor: Actor, link_id: int) -> LeaverLink:
+    """Stops a link at once, for example when a phone is lost. Revoking twice changes nothing."""
+    link = get_or_404(session, LeaverLink, link_id, "leaver link")
+    if link.revoked_at is None:
+        link.revoked_at = clock.now()
+        plan = get_or_404(session, ReleasePlan, link.plan_id, "plan")
+        history.record(session, plan, actor, "leaver_link_revoked", detail={"link_id": link.id})
+        audit.record(session, actor, "revoke_leaver_link", "plan", link.plan_id)
+        commit(session, "leaver link")
+    return link
+
+
+@service
+def revoke_links_for_plan(*, session: Session, actor: Actor, plan_id: int) -> int:
+    """Stops every live link to a plan (a recall, or a new pack handed over). Returns how many."""
+    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
+    links = session.exec(
+        select(LeaverLink).where(
+            LeaverLink.plan_id == plan_id, col(LeaverLink.revoked_at).is_(None)
+        )
+    ).all()
+    now = clock.now()
+    for link in links:
+        link.revoked_at = now
+    if links:
+        history.record(session, plan, actor, "leaver_links_revoked", detail={"count": len(links)})
+        audit.record(session, actor, "revoke_leaver_links", "plan", plan_id)
+        commit(session, "leaver link")
+    return len(links)
+
+
+@service
+def confirm(
+    *,
+    session: Session,
+    secret: str,
+    date_of_birth: date,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> LeaverLink:
+    """Checks the date of birth for a link. After MAX_FAILED_ATTEMPTS wrong tries the link
+    locks for LOCK_MINUTES; while locked nothing is checked, so guessing learns nothing."""
+    now = now or clock.now()
+    link = find_link(session, secret, now=now)
+    if link.locked_until is not None and link.locked_until > now:
+        raise LinkLocked("Too many tries.", link.locked_until)
+    plan = get_or_404(session, ReleasePlan, link.plan_id, "plan")
+    person = get_or_404(session, Person, plan.person_id, "person")
+    actor = leaver_actor(link, request_id)
+    if not hmac.compare_digest(person.date_of_birth.isoformat(), date_of_birth.isoformat()):
+        expired_lock = link.locked_until is not None and link.locked_until <= now
+        # One UPDATE with the count in SQL: two wrong tries at once both count.
+        start = 0 if expired_lock else LeaverLink.failed_attempts
+        session.execute(
+            update(LeaverLink)
+            .where(col(LeaverLink.id) == link.id)
+            .values(failed_attempts=start + 1, locked_until=None)
+        )
+        session.flush()
+        session.refresh(link)
+        if link.failed_attempts >= MAX_FAILED_ATTEMPTS:
+            link.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            audit.record(session, actor, "leaver_link_locked", "plan", link.plan_id)
+        commit(session, "leaver link")
+        if link.locked_until is not None:
+            raise LinkLocked("Too many tries.", link.locked_until)
+        raise WrongDateOfBirth(
+            "The date of birth does not match.", MAX_FAILED_ATTEMPTS - link.failed_attempts
+        )
+    link.failed_attempts = 0
+    link.locked_until = None
+    link.last_used_at = now
+    audit.record(session, actor, "leaver_sign_in", "plan", link.plan_id)
+    commit(session, "leaver link")
+    return link
+
+
+@dataclass(frozen=True)
+class LeaverView:
+    """What the person's page needs: the latest published plan and the one to compare with."""
+
+    link: LeaverLink
+    published: PublishedPlan
+    earlier: PublishedPlan | None
+
+
+@service
+def open_published_plan(
+    *, session: Session, link: LeaverLink, now: datetime | None = None
+) -> LeaverView:
+    """The latest published plan for a signed-in person. Remembers which version they saw, so
+    the next visit after a new version can say what changed."""
+    published = latest_published(session, link.plan_id)
+    if link.seen_number is None:
+        # A new link for a plan the person already read with an older link carries on from it.
+        link.seen_number = session.exec(
+            select(func.max(LeaverLink.seen_number)).where(LeaverLink.plan_id == link.plan_id)
+        ).one()
+    if link.seen_number is not None and link.seen_number < published.number:
+        link.changes_from_number = link.seen_number
+    link.seen_number = published.number
+    link.last_used_at = now or clock.now()
+    earlier = None
+    if link.changes_from_number is not None and link.changes_from_number < published.number:
+        earlier = session.exec(
+            select(PublishedPlan).where(
+                PublishedPlan.plan_id == link.plan_id,
+                PublishedPlan.number == link.changes_from_number,
+            )
+        ).first()
+    commit(session, "leaver link")
+    return LeaverView(link=link, published=published, earlier=earlier)
+
+
+def published_for_actor(session: Session, actor: Actor) -> PublishedPlan:
+    """The latest published plan for a prison leaver's bearer token (the API's calendar)."""
+    if actor.role != Role.PRISON_LEAVER or actor.plan_id is None:
+        raise LinkNotValid("Only the person the plan is for can open it.")
+    return latest_published(session, actor.plan_id)

@@ -6,17 +6,19 @@ as for a record that does not exist, so the API never confirms that a record exi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api.auth import InvalidToken, verify
 from api.rate_limits import TokenBucket
+from api.settings import get_api_settings
 from resettlement.actors import Actor, Role
-from resettlement.database import session_scope
+from resettlement.database import get_engine
 from resettlement.errors import NotFound
 from resettlement.models import EarlyReleaseRequest, Person, ReleasePlan
 
@@ -24,10 +26,18 @@ from resettlement.models import EarlyReleaseRequest, Person, ReleasePlan
 MAX_ID = 2**31 - 1
 
 
-def get_session() -> Iterator[Session]:
-    """The one session dependency; tests override this callable."""
-    with session_scope() as session:
+async def get_session() -> AsyncIterator[Session]:
+    """The one session dependency; tests override this callable.
+
+    Async so that opening it costs no trip to the thread pool (a session touches the database
+    only when first used, in the route's thread); closing it returns the connection to the
+    pool, which may talk to the database, so that happens in a worker thread.
+    """
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        await run_in_threadpool(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -60,17 +70,27 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
     return actor
 
 
-def current_user(
+async def _authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Actor:
+    if get_api_settings().local_mode:
+        # A local HS256 check is microseconds of CPU: cheaper here than a thread-pool trip.
+        return authenticate(request, credentials)
+    # The provider's key set may have to be fetched over the network: off the event loop.
+    return await run_in_threadpool(authenticate, request, credentials)
+
+
+async def current_user(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Actor:
-    return authenticate(request, credentials)
+    return await _authenticate(request, credentials)
 
 
 CurrentUser = Annotated[Actor, Depends(current_user)]
 
 
-def require(*roles: Role) -> Callable[[Actor], Actor]:
-    def check(actor: CurrentUser) -> Actor:
+def require(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
+    async def check(actor: CurrentUser) -> Actor:
         if actor.role not in roles:
             raise HTTPException(403, "Your role cannot use this part of the service.")
         return actor
@@ -134,12 +154,12 @@ ReadablePlan = Annotated[ReleasePlan, Depends(readable_plan)]
 GovernorsRequest = Annotated[EarlyReleaseRequest, Depends(governors_request)]
 
 
-def leaver_rate_limit(
+async def leaver_rate_limit(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> None:
     """Per person when the token is good, else per address, so guessing is limited too."""
     try:
-        key = "user:" + authenticate(request, credentials).user_id
+        key = "user:" + (await _authenticate(request, credentials)).user_id
     except HTTPException:
         key = "ip:" + (request.client.host if request.client else "unknown")
     limiter: TokenBucket = request.app.state.leaver_limiter

@@ -1,0 +1,256 @@
+"""Outcome and Friday-release reports: JSON and CSV, for admins and governors.
+
+Admins see any prison or the whole country; a governor sees their own prison only. Probation
+officers are not given reports: their work is their caseload, and a report's aggregate is about
+prisons, which they do not run (least privilege; the figures are suppressed, but the audit trail
+should only ever show people who need them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from api.deps import SessionDep, require
+from resettlement import clock, reports
+from resettlement.actors import Actor, Role
+from resettlement.errors import InvalidInput
+from resettlement.reports import Breakdown, Report
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+REPORT_ROLES = (Role.ADMIN, Role.GOVERNOR)
+# The default period: the last 13 weeks, a quarter, ending today.
+DEFAULT_DAYS = 91
+# Ten years: longer than any period anyone reports on, short enough to keep a query bounded.
+MAX_PERIOD_DAYS = 3660
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+ReportReader = Annotated[Actor, Depends(require(*REPORT_ROLES))]
+
+
+class ReportKind(StrEnum):
+    OUTCOMES = "outcomes"
+    FRIDAY_RELEASES = "friday-releases"
+
+
+BUILDERS: dict[ReportKind, Callable[..., Report]] = {
+    ReportKind.OUTCOMES: reports.outcomes,
+    ReportKind.FRIDAY_RELEASES: reports.friday_releases,
+}
+
+
+class MeasurePublic(BaseModel):
+    count: int | None
+    suppressed: bool
+    percent: float | None
+
+
+class ReportRowPublic(BaseModel):
+    group: str
+    total: int | None
+    suppressed: bool
+    measures: dict[str, MeasurePublic]
+
+
+class ReportPublic(BaseModel):
+    title: str
+    start: date
+    end: date
+    prison: str
+    breakdown: Breakdown
+    suppressed_below: int
+    measures: dict[str, str]
+    rows: list[ReportRowPublic]
+
+
+class ForbiddenPrison(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(403, "A governor sees the reports of their own prison only.")
+
+
+def report_prison(actor: Actor, prison: str | None) -> str | None:
+    """The prison a report may cover for this reader; None is the whole country."""
+    prison = prison.upper() if prison else None
+    if actor.role == Role.ADMIN:
+        return prison
+    if actor.role == Role.GOVERNOR and prison in (None, actor.prison_code):
+        return actor.prison_code
+    raise ForbiddenPrison()
+
+
+def report_period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    end = end or today
+    start = start or end - timedelta(days=DEFAULT_DAYS)
+    if start > end:
+        raise InvalidInput("The start of the period must be on or before its end.", field="start")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise InvalidInput("Choose a period of ten years or less.", field="start")
+    return start, end
+
+
+def build(
+    kind: ReportKind,
+    *,
+    session: Session,
+    actor: Actor,
+    start: date,
+    end: date,
+    prison: str | None,
+    breakdown: Breakdown,
+) -> Report:
+    """The report for this reader. The service audits the read."""
+    return BUILDERS[kind](
+        session=session,
+        actor=actor,
+        start=start,
+        end=end,
+        prison_code=report_prison(actor, prison),
+        breakdown=breakdown,
+    )
+
+
+def csv_text(report: Report) -> str:
+    """The one CSV rendering of a report, "[c]" where a figure is suppressed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([report.title])
+    writer.writerow(
+        [
+            f"{report.start.isoformat()} to {report.end.isoformat()}",
+            report.prison_code or "national",
+            f"by {report.breakdown}",
+            f"[c] = fewer than {reports.SUPPRESS_BELOW}, not shown",
+        ]
+    )
+    writer.writerows(report.csv_rows())
+    return out.getvalue()
+
+
+def csv_filename(kind: ReportKind, report: Report) -> str:
+    return (
+        f"{kind}-{report.prison_code or 'national'}-{report.start.isoformat()}-"
+        f"{report.end.isoformat()}-{report.breakdown}.csv"
+    ).lower()
+
+
+def csv_response(kind: ReportKind, report: Report) -> Response:
+    return Response(
+        csv_text(report),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{csv_filename(kind, report)}"'},
+    )
+
+
+Start = Annotated[
+    date | None, Query(description="First release date in the period (default: 13 weeks ago).")
+]
+End = Annotated[date | None, Query(description="Last release date in the period (default: today).")]
+Prison = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z]{3}$",
+        description="A prison code; leave out for the whole country (admins) or your own "
+        "prison (governors).",
+    ),
+]
+BreakdownQuery = Annotated[
+    Breakdown, Query(description="Break the figures down by a characteristic or cohort.")
+]
+
+
+def _report(
+    kind: ReportKind,
+    session: Session,
+    actor: Actor,
+    start: date | None,
+    end: date | None,
+    prison: str | None,
+    breakdown: Breakdown,
+) -> Report:
+    first, last = report_period(start, end, clock.today())
+    return build(
+        kind,
+        session=session,
+        actor=actor,
+        start=first,
+        end=last,
+        prison=prison,
+        breakdown=breakdown,
+    )
+
+
+def _public(report: Report) -> ReportPublic:
+    return ReportPublic.model_validate(report.as_dict())
+
+
+@router.get("/outcomes", response_model=ReportPublic)
+def outcomes(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> ReportPublic:
+    """Outcomes at the 48-hour follow-up of people released in the period; counts under 5
+    are null with `suppressed: true`."""
+    report = _report(ReportKind.OUTCOMES, session, actor, start, end, prison, breakdown)
+    return _public(report)
+
+
+@router.get(
+    "/outcomes.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
+def outcomes_csv(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> Response:
+    """The outcomes report as CSV; suppressed figures are "[c]"."""
+    report = _report(ReportKind.OUTCOMES, session, actor, start, end, prison, breakdown)
+    return csv_response(ReportKind.OUTCOMES, report)
+
+
+@router.get("/friday-releases", response_model=ReportPublic)
+def friday_releases(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> ReportPublic:
+    """Friday and pre-bank-holiday releases in the period: flagged, assessed, submitted,
+    approved, refused, decided by the deadline."""
+    report = _report(ReportKind.FRIDAY_RELEASES, session, actor, start, end, prison, breakdown)
+    return _public(report)
+
+
+@router.get(
+    "/friday-releases.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def friday_releases_csv(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> Response:
+    """The Friday-release report as CSV; suppressed figures are "[c]"."""
+    report = _report(ReportKind.FRIDAY_RELEASES, session, actor, start, end, prison, breakdown)
+    return csv_response(ReportKind.FRIDAY_RELEASES, report)

@@ -1,0 +1,256 @@
+"""Who is signed in to the staff pages: a signed, HttpOnly, SameSite=Strict session cookie that
+holds the same JWT the API takes, and the CSRF token every form carries.
+
+The cookie is scoped to /staff, so the JSON API (bearer tokens only) never receives it and
+cannot be driven by a forged cross-site request.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from starlette.datastructures import FormData
+
+from api.auth import InvalidToken, local_secret, verify
+from api.settings import get_api_settings
+from api.staff.settings import get_staff_settings
+from resettlement.actors import Actor, Role
+from resettlement.demo import GOVERNORS, OFFICERS, PRISONS
+
+COOKIE = "resettlement_staff"
+COOKIE_PATH = "/staff"
+CSRF_FIELD = "csrf_token"
+STAFF_ROLES = (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN)
+# The demo has officers and governors; an administrator is added here for the reports.
+DEMO_ADMIN = "admin-demo"
+PRISON_NAMES = {p.code: p.name for p in PRISONS}
+
+
+class SignInRequired(Exception):
+    """No valid sign-in: the browser is sent to the sign-in page."""
+
+
+class PageProblem(Exception):
+    """A page that cannot be shown: rendered as an HTML page with this status."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+def not_found() -> PageProblem:
+    # Worded as for a record that does not exist: a page never confirms someone else's record.
+    return PageProblem(404, "Page not found", "There is no such page, or it is not one of yours.")
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    user_id: str
+    role: Role
+    label: str
+    prison: str | None = None
+
+
+def demo_users() -> list[DemoUser]:
+    """Everyone the local sign-in page offers: made-up staff from resettlement.demo."""
+    users = [
+        DemoUser(officer, Role.PROBATION_OFFICER, f"{officer} (probation officer)")
+        for officer in OFFICERS
+    ]
+    users += [
+        DemoUser(
+            governor,
+            Role.GOVERNOR,
+            f"{governor} (governor, {PRISON_NAMES[code]})",
+            prison=code,
+        )
+        for code, governor in GOVERNORS.items()
+    ]
+    users.append(DemoUser(DEMO_ADMIN, Role.ADMIN, f"{DEMO_ADMIN} (administrator)"))
+    return users
+
+
+# --- the signed cookie ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    csrf: str
+    token: str | None = None
+    issued: int = 0
+
+
+def _secret() -> bytes:
+    configured = get_staff_settings().session_secret
+    if configured is not None:
+        return configured.get_secret_value().encode()
+    if not get_api_settings().local_mode:
+        raise RuntimeError("Set RESETTLEMENT_STAFF_SESSION_SECRET when an OIDC issuer is set.")
+    # A key of its own, derived so that a cookie signature is never a valid token signature.
+    return hmac.new(local_secret(), b"resettlement staff session cookie", hashlib.sha256).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_session(session: StaffSession) -> str:
+    payload = _b64(
+        json.dumps({"c": session.csrf, "t": session.token, "i": session.issued}).encode()
+    )
+    signature = _b64(hmac.new(_secret(), payload.encode(), hashlib.sha256).digest())
+    return f"{payload}.{signature}"
+
+
+def decode_session(value: str | None) -> StaffSession | None:
+    if not value or value.count(".") != 1:
+        return None
+    payload, signature = value.split(".")
+    expected = _b64(hmac.new(_secret(), payload.encode(), hashlib.sha256).digest())
+    if not hmac.compare_digest(signature, expected):
+        return None
+    try:
+        data: dict[str, Any] = json.loads(_unb64(payload))
+        session = StaffSession(csrf=str(data["c"]), token=data.get("t"), issued=int(data["i"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    max_age = get_staff_settings().session_hours * 3600
+    if not session.csrf or time.time() - session.issued > max_age:
+        return None
+    return session
+
+
+def new_session(token: str | None = None) -> StaffSession:
+    return StaffSession(csrf=secrets.token_urlsafe(32), token=token, issued=int(time.time()))
+
+
+def set_cookie(response: Response, session: StaffSession) -> None:
+    settings = get_staff_settings()
+    secure = settings.cookie_secure
+    if secure is None:
+        secure = not get_api_settings().local_mode
+    response.set_cookie(
+        COOKIE,
+        encode_session(session),
+        max_age=int(settings.session_hours * 3600),
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+    )
+
+
+def clear_cookie(response: Response) -> None:
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+
+
+def browser_session(request: Request) -> StaffSession:
+    """The browser's session, made on first sight so even the sign-in form has a CSRF token.
+    A new one is remembered on request.state and written out by `remember`."""
+    found = getattr(request.state, "staff_session", None)
+    if isinstance(found, StaffSession):
+        return found
+    session = decode_session(request.cookies.get(COOKIE))
+    if session is None:
+        session = new_session()
+        request.state.staff_session_is_new = True
+    request.state.staff_session = session
+    return session
+
+
+def remember(request: Request, response: Response) -> Response:
+    """Writes the session cookie if this request had to make one."""
+    if getattr(request.state, "staff_session_is_new", False):
+        set_cookie(response, request.state.staff_session)
+    return response
+
+
+def sign_in(response: Response, token: str) -> None:
+    # A fresh CSRF token at sign-in: a token planted before sign-in is worth nothing after it.
+    set_cookie(response, new_session(token))
+
+
+def csrf_token(request: Request) -> str:
+    return browser_session(request).csrf
+
+
+# --- dependencies -----------------------------------------------------------------------
+
+
+def signed_in(request: Request) -> Actor:
+    """The staff member signed in on this browser, verified as the API verifies a token."""
+    session = browser_session(request)
+    if not session.token:
+        raise SignInRequired()
+    try:
+        claims = verify(session.token)
+    except InvalidToken:
+        raise SignInRequired() from None
+    actor = claims.actor(request.state.request_id)
+    if actor.role not in STAFF_ROLES:
+        raise PageProblem(
+            403,
+            "You cannot use these pages",
+            "These pages are for probation officers, governors and administrators.",
+        )
+    request.state.staff_actor = actor
+    return actor
+
+
+StaffMember = Annotated[Actor, Depends(signed_in)]
+
+
+def page_role(*roles: Role) -> Callable[[Actor], Actor]:
+    def check(actor: StaffMember) -> Actor:
+        if actor.role not in roles:
+            raise PageProblem(
+                403,
+                "You cannot use this page",
+                "Your role cannot use this part of the service.",
+            )
+        return actor
+
+    return check
+
+
+PageOfficer = Annotated[Actor, Depends(page_role(Role.PROBATION_OFFICER))]
+PageGovernor = Annotated[Actor, Depends(page_role(Role.GOVERNOR))]
+PageReportReader = Annotated[Actor, Depends(page_role(Role.ADMIN, Role.GOVERNOR))]
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, once its CSRF token matches the one in the signed session cookie."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    session = decode_session(request.cookies.get(COOKIE))
+    if (
+        session is None
+        or not isinstance(sent, str)
+        or not hmac.compare_digest(sent.encode(), session.csrf.encode())
+    ):
+        raise PageProblem(
+            403,
+            "This form has expired",
+            "The form could not be checked as coming from this service. Go back, reload the "
+            "page and try again.",
+        )
+    request.state.staff_session = session
+    return form
+
+
+CheckedForm = Annotated[FormData, Depends(checked_form)]

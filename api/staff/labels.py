@@ -1,0 +1,141 @@
+"""The words the staff pages use for the service's values, in one place."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from resettlement import clock
+from resettlement.models import (
+    AppointmentKind,
+    CancelReason,
+    ChecklistStatus,
+    ContactKind,
+    GoalArea,
+    PlanState,
+    RequestState,
+    ResettlementNeed,
+)
+from resettlement.reports import ETHNIC_HIGH_LEVEL, NOT_RECORDED
+
+PLAN_STATES = {
+    PlanState.SENTENCE_PLANNING: "Sentence planning",
+    PlanState.RESETTLEMENT_PLANNING: "Resettlement planning",
+    PlanState.PRE_RELEASE: "Pre-release",
+    PlanState.RELEASED: "Released",
+    PlanState.COMPLETED: "Completed",
+    PlanState.CANCELLED: "Cancelled",
+}
+
+# Tag text says the status; the colour only repeats it.
+CHECKLIST_STATUSES = {
+    ChecklistStatus.NOT_STARTED: ("Not started", "govuk-tag--grey"),
+    ChecklistStatus.IN_PROGRESS: ("In progress", "govuk-tag--light-blue"),
+    ChecklistStatus.DONE: ("Done", "govuk-tag--green"),
+    ChecklistStatus.NOT_NEEDED: ("Not needed", "govuk-tag--grey"),
+    ChecklistStatus.BLOCKED: ("Blocked", "govuk-tag--red"),
+}
+
+FLAGS = {
+    "friday": ("Friday release", "govuk-tag--orange"),
+    "day_before_bank_holiday": ("Release before a bank holiday", "govuk-tag--orange"),
+    "no_accommodation": ("No accommodation yet", "govuk-tag--red"),
+    "overdue_items": ("Overdue items", "govuk-tag--red"),
+}
+
+REQUEST_STATES = {
+    RequestState.FLAGGED: "Waiting for your assessment",
+    RequestState.ASSESSED: "Assessed, not yet submitted",
+    RequestState.SUBMITTED: "Submitted to the governor",
+    RequestState.APPROVED: "Approved by the governor",
+    RequestState.REFUSED: "Refused by the governor",
+    RequestState.WITHDRAWN: "Withdrawn",
+    RequestState.NOT_NEEDED: "Not needed: no harm to resettlement",
+}
+
+NEEDS = {
+    ResettlementNeed.ACCOMMODATION: "Accommodation",
+    ResettlementNeed.MENTAL_HEALTH: "Mental health",
+    ResettlementNeed.SUBSTANCE_MISUSE: "Drug or alcohol treatment",
+    ResettlementNeed.LONG_JOURNEY_HOME: "A long journey home",
+    ResettlementNeed.MOBILITY: "Mobility",
+    ResettlementNeed.CARING_RESPONSIBILITIES: "Caring responsibilities",
+    ResettlementNeed.MEDICATION: "Medication",
+    ResettlementNeed.FINANCE_AND_BENEFITS: "Money and benefits",
+    ResettlementNeed.OTHER: "Something else (say what in the assessment)",
+}
+
+GOAL_AREAS = {
+    GoalArea.FAMILY: "Family",
+    GoalArea.WORK: "Work",
+    GoalArea.LEARNING: "Learning",
+    GoalArea.HEALTH: "Health",
+    GoalArea.FAITH: "Faith",
+    GoalArea.ARTS: "Arts",
+    GoalArea.SPORT: "Sport",
+    GoalArea.HOME: "Home",
+    GoalArea.OTHER: "Something else",
+}
+
+APPOINTMENT_KINDS = {
+    AppointmentKind.PROBATION: "Probation",
+    AppointmentKind.GP: "GP",
+    AppointmentKind.JOBCENTRE: "Jobcentre",
+    AppointmentKind.HOUSING: "Housing",
+    AppointmentKind.DRUG_AND_ALCOHOL: "Drug and alcohol service",
+    AppointmentKind.MENTAL_HEALTH: "Mental health",
+    AppointmentKind.OTHER: "Other",
+}
+
+CONTACT_KINDS = {
+    ContactKind.PROBATION_OFFICER: "Probation officer",
+    ContactKind.OUT_OF_HOURS: "Out of hours",
+    ContactKind.SUPPORT_ORGANISATION: "Support organisation",
+    ContactKind.HELPLINE: "Helpline",
+}
+
+CANCEL_REASONS = {
+    CancelReason.RECALL: "Recall",
+    CancelReason.TRANSFER: "Transfer",
+    CancelReason.RELEASE_DATE_WITHDRAWN: "Release date withdrawn",
+}
+
+NATIONS = {
+    "england-and-wales": "England and Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+}
+
+
+def group(value: str) -> str:
+    """A report group as a heading: "all", "female", "older_person", "asian"..."""
+    if value == "all":
+        return "All"
+    if value == NOT_RECORDED:
+        return "Not recorded"
+    return (
+        ETHNIC_HIGH_LEVEL.get(value) or NATIONS.get(value) or value.replace("_", " ").capitalize()
+    )
+
+
+def day(value: date | None) -> str:
+    """GOV.UK style: Friday 12 March 2027."""
+    return f"{value:%A} {value.day} {value:%B %Y}" if value else "Not known yet"
+
+
+def short_day(value: date | None) -> str:
+    return f"{value:%a} {value.day} {value:%b %Y}" if value else "No date"
+
+
+def when(value: datetime | None) -> str:
+    """GOV.UK style times: 10am, 2:30pm, in Europe/London."""
+    if value is None:
+        return ""
+    local = clock.london(value)
+    hour = local.hour % 12 or 12
+    minutes = f":{local.minute:02d}" if local.minute else ""
+    clock_time = (
+        "midday"
+        if (local.hour, local.minute) == (12, 0)
+        else (f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}")
+    )
+    return f"{day(local.date())} at {clock_time}"

@@ -1,0 +1,635 @@
+"""The probation officer's pages: the caseload, and a plan page with a form for each change.
+
+Each form posts back with its CSRF token and the version of the record it was rendered from;
+a change goes through the service that owns it, then the browser is redirected (303) to the
+plan page. When a service refuses, the page is shown again with a GOV.UK error summary that
+says what is missing, in the service's own words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from api.deps import MAX_ID, SessionDep, officers_plan
+from api.staff import forms, labels
+from api.staff.forms import Errors
+from api.staff.identity import CheckedForm, PageOfficer, not_found
+from api.staff.rendering import render
+from resettlement import audit, checklists, early_release, forty_eight_hours, plans
+from resettlement.actors import Actor
+from resettlement.caseload import caseload_rows
+from resettlement.errors import DomainError, InvalidInput, NotFound
+from resettlement.lifecycle import EVENT_LABELS, allowed_events, unmet_conditions
+from resettlement.models import (
+    AppointmentCreate,
+    CancelReason,
+    ChecklistItem,
+    ChecklistStatus,
+    EarlyReleaseRequest,
+    GoalArea,
+    GoalBase,
+    PublishedPlan,
+    ReleasePlan,
+    RequestState,
+    ResettlementNeed,
+    SupportContactCreate,
+)
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+# What the plan page says after a change went through; keys travel in the redirect's query.
+DONE = {
+    "transition": "The plan has moved on to its next stage.",
+    "checklist": "The checklist item has been updated.",
+    "goals": "Their goals have been saved.",
+    "night-one": "Night one has been saved.",
+    "appointment": "The appointment has been added.",
+    "contact": "The contact has been added.",
+    "published": "The 48-hour plan has been published. The person can now see it.",
+    "assessed": "Your assessment of the release day has been saved.",
+    "submitted": "Your assessment has been submitted to the governor.",
+}
+GOAL_ROWS_SPARE = 2
+MAX_GOALS = 20
+
+
+def status_for(error: DomainError) -> int:
+    return 422 if isinstance(error, InvalidInput) else 409
+
+
+def plan_id_from(text: str) -> int:
+    """Path ids as text: a page answers nonsense with its 404 page, not a JSON problem."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise not_found()
+    return int(text)
+
+
+def own_plan(session: Session, actor: Actor, plan_id: str) -> ReleasePlan:
+    """The officer's own plan; anyone else's is the same 404 as a plan that does not exist."""
+    try:
+        return officers_plan(plan_id_from(plan_id), actor, session)
+    except NotFound:
+        raise not_found() from None
+
+
+def _see_plan(plan_id: int, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/staff/plans/{plan_id}?done={done}", status_code=303)
+
+
+# --- the caseload -------------------------------------------------------------------------
+
+
+@router.get("/caseload", response_class=HTMLResponse)
+def caseload(request: Request, actor: PageOfficer, session: SessionDep) -> Response:
+    rows = caseload_rows(session, officer_id=actor.user_id)
+    # A list read is audited like the API's, one row per plan shown.
+    audit.record_reads(
+        session=session,
+        actor=actor,
+        action="list",
+        object_type="plan",
+        object_ids=[r.plan_id for r in rows],
+    )
+    return render(request, "staff/caseload.html", {"rows": rows, "labels": labels})
+
+
+# --- the plan page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    event: str
+    label: str
+    unmet: list[str]
+
+
+def latest_request(requests: list[EarlyReleaseRequest]) -> EarlyReleaseRequest | None:
+    live = [r for r in requests if r.state != RequestState.WITHDRAWN.value]
+    return live[-1] if live else None
+
+
+def _latest_published(session: Session, plan_id: int) -> PublishedPlan | None:
+    try:
+        return forty_eight_hours.latest_published(session, plan_id)
+    except NotFound:
+        return None
+
+
+def show_plan(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    *,
+    errors: Errors | None = None,
+    status: int = 200,
+) -> Response:
+    view = plans.get_plan(session=session, actor=actor, plan_id=plan_id)
+    facts = plans.facts_for(session, view.plan)
+    events = allowed_events(view.plan.state)
+    steps = [
+        Step(e, EVENT_LABELS[e], [u.message for u in unmet_conditions(e, facts)])
+        for e in events
+        if e not in ("cancel", "release", "complete")
+    ]
+    done = request.query_params.get("done")
+    context: dict[str, Any] = {
+        "view": view,
+        "plan": view.plan,
+        "person": view.person,
+        "steps": steps,
+        "can_cancel": "cancel" in events,
+        "cancel_reasons": labels.CANCEL_REASONS,
+        "four_eight": forty_eight_hours.snapshot(session, view.plan),
+        "published": _latest_published(session, plan_id),
+        "early_release": latest_request(view.requests),
+        "errors": errors or Errors(),
+        "banner": DONE.get(done or "") if errors is None else None,
+        "labels": labels,
+    }
+    return render(request, "staff/plan.html", context, status=status)
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(plan_id: str, request: Request, actor: PageOfficer, session: SessionDep) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    return show_plan(request, session, actor, _id(plan))
+
+
+@router.post("/plans/{plan_id}/transition", response_class=HTMLResponse)
+def move_on(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    event = forms.text(form, "event") or ""
+    errors = Errors()
+    cancel_reason: CancelReason | None = None
+    if event not in EVENT_LABELS:
+        errors.add("Choose a step to take.", "steps")
+    elif event == "cancel":
+        try:
+            cancel_reason = CancelReason(forms.text(form, "cancel_reason") or "")
+        except ValueError:
+            errors.add("Select why the plan is cancelled.", "cancel-reason")
+    if not errors:
+        try:
+            plans.transition(
+                session=session,
+                actor=actor,
+                plan_id=_id(plan),
+                event=event,
+                expected_version=forms.version(form),
+                reason=forms.text(form, "reason"),
+                cancel_reason=cancel_reason,
+            )
+            return _see_plan(_id(plan), "transition")
+        except DomainError as error:
+            errors = forms.from_domain(error, default_field="steps")
+            return show_plan(
+                request, session, actor, _id(plan), errors=errors, status=status_for(error)
+            )
+    return show_plan(request, session, actor, _id(plan), errors=errors, status=422)
+
+
+@router.post("/plans/{plan_id}/publish", response_class=HTMLResponse)
+def publish(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    try:
+        forty_eight_hours.publish(
+            session=session,
+            actor=actor,
+            plan_id=_id(plan),
+            expected_version=forms.version(form),
+        )
+    except DomainError as error:
+        errors = forms.from_domain(error, default_field="publish")
+        return show_plan(
+            request, session, actor, _id(plan), errors=errors, status=status_for(error)
+        )
+    return _see_plan(_id(plan), "published")
+
+
+# --- one form per page --------------------------------------------------------------------
+
+
+def _form_page(
+    request: Request,
+    template: str,
+    plan: ReleasePlan,
+    context: dict[str, Any],
+    *,
+    errors: Errors | None = None,
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        template,
+        {
+            "plan": plan,
+            "errors": errors or Errors(),
+            "values": values or {},
+            "labels": labels,
+            **context,
+        },
+        status=status,
+    )
+
+
+def _item(session: Session, plan: ReleasePlan, key: str) -> ChecklistItem:
+    item = session.exec(
+        select(ChecklistItem).where(ChecklistItem.plan_id == plan.id, ChecklistItem.key == key)
+    ).first()
+    if item is None:
+        raise not_found()
+    return item
+
+
+def _refreshed(session: Session, plan: ReleasePlan) -> ReleasePlan:
+    """After a refused change the form shows the plan as it now stands, new version included."""
+    session.refresh(plan)
+    return plan
+
+
+@router.get("/plans/{plan_id}/checklist/{key}", response_class=HTMLResponse)
+def checklist_item_page(
+    plan_id: str, key: str, request: Request, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    view = plans.get_plan(session=session, actor=actor, plan_id=_id(plan))
+    item = _item(session, view.plan, key)
+    values = {"status": item.status, "reason": item.reason or "", "note": item.note or ""}
+    return _form_page(
+        request, "staff/checklist_item.html", view.plan, {"item": item}, values=values
+    )
+
+
+@router.post("/plans/{plan_id}/checklist/{key}", response_class=HTMLResponse)
+def update_checklist_item(
+    plan_id: str,
+    key: str,
+    request: Request,
+    form: CheckedForm,
+    actor: PageOfficer,
+    session: SessionDep,
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    item = _item(session, plan, key)
+    errors = Errors()
+    try:
+        status = ChecklistStatus(forms.text(form, "status") or "")
+    except ValueError:
+        errors.add("Select the item's status.", "status")
+    if not errors:
+        try:
+            checklists.update_item(
+                session=session,
+                actor=actor,
+                plan_id=_id(plan),
+                key=key,
+                expected_version=forms.version(form),
+                status=status,
+                reason=forms.text(form, "reason"),
+                note=(forms.text(form, "note") or ""),
+            )
+            return _see_plan(_id(plan), "checklist")
+        except DomainError as error:
+            errors = forms.from_domain(error, default_field="status")
+    return _form_page(
+        request,
+        "staff/checklist_item.html",
+        _refreshed(session, plan),
+        {"item": _item(session, plan, key) if errors.stale else item},
+        errors=errors,
+        values=forms.kept(form),
+        status=409 if errors.stale else 422,
+    )
+
+
+@router.get("/plans/{plan_id}/goals", response_class=HTMLResponse)
+def goals_page(plan_id: str, request: Request, actor: PageOfficer, session: SessionDep) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    view = plans.get_plan(session=session, actor=actor, plan_id=_id(plan))
+    rows = [{"area": g.area, "words": g.in_their_words} for g in view.goals]
+    rows += [{"area": "", "words": ""}] * GOAL_ROWS_SPARE
+    return _form_page(
+        request, "staff/goals.html", view.plan, {"rows": rows, "areas": labels.GOAL_AREAS}
+    )
+
+
+@router.post("/plans/{plan_id}/goals", response_class=HTMLResponse)
+def save_goals(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    errors = Errors()
+    goals: list[GoalBase] = []
+    rows: list[dict[str, str]] = []
+    for index in range(MAX_GOALS):
+        area = forms.text(form, f"goal-{index}-area")
+        words = forms.text(form, f"goal-{index}-words")
+        if f"goal-{index}-area" not in form and f"goal-{index}-words" not in form:
+            break
+        rows.append({"area": area or "", "words": words or ""})
+        if not area and not words:
+            continue
+        if not words:
+            errors.add("Write the goal in their own words.", f"goal-{index}-words")
+            continue
+        try:
+            goals.append(GoalBase(area=GoalArea(area or ""), in_their_words=words))
+        except (ValueError, ValidationError):
+            errors.add("Select what the goal is about.", f"goal-{index}-area")
+    if not errors:
+        try:
+            plans.replace_goals(
+                session=session,
+                actor=actor,
+                plan_id=_id(plan),
+                expected_version=forms.version(form),
+                goals=goals,
+            )
+            return _see_plan(_id(plan), "goals")
+        except DomainError as error:
+            errors = forms.from_domain(error, default_field="goal-0-words")
+    return _form_page(
+        request,
+        "staff/goals.html",
+        _refreshed(session, plan),
+        {"rows": rows, "areas": labels.GOAL_AREAS},
+        errors=errors,
+        status=409 if errors.stale else 422,
+    )
+
+
+NIGHT_ONE_LABELS = {
+    "accommodation_address": "the address where they will sleep on the first night",
+    "accommodation_contact": "who to ask for",
+    "accommodation_from": "when they can arrive",
+    "travel_arrangements": "how they will get there",
+}
+
+
+@router.get("/plans/{plan_id}/night-one", response_class=HTMLResponse)
+def night_one_page(
+    plan_id: str, request: Request, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    view = plans.get_plan(session=session, actor=actor, plan_id=_id(plan))
+    values = {name: getattr(view.plan, name) or "" for name in NIGHT_ONE_LABELS}
+    return _form_page(request, "staff/night_one.html", view.plan, {}, values=values)
+
+
+@router.post("/plans/{plan_id}/night-one", response_class=HTMLResponse)
+def save_night_one(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    try:
+        data = plans.NightOne(**{name: forms.text(form, name) for name in NIGHT_ONE_LABELS})
+        plans.set_night_one(
+            session=session,
+            actor=actor,
+            plan_id=_id(plan),
+            expected_version=forms.version(form),
+            data=data,
+        )
+        return _see_plan(_id(plan), "night-one")
+    except ValidationError as invalid:
+        errors = forms.from_validation(invalid, NIGHT_ONE_LABELS)
+    except DomainError as error:
+        errors = forms.from_domain(error, default_field="accommodation-address")
+    return _form_page(
+        request,
+        "staff/night_one.html",
+        _refreshed(session, plan),
+        {},
+        errors=errors,
+        values=forms.kept(form),
+        status=409 if errors.stale else 422,
+    )
+
+
+APPOINTMENT_LABELS = {
+    "kind": "who the appointment is with",
+    "starts_at": "the date and time",
+    "location": "where it is",
+    "with_whom": "who they will see",
+    "what_to_bring": "what to bring",
+}
+APPOINTMENT_FIELDS = {"starts_at": "date-day", "with_whom": "with-whom"}
+
+
+@router.get("/plans/{plan_id}/appointments/new", response_class=HTMLResponse)
+def appointment_page(
+    plan_id: str, request: Request, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    return _form_page(request, "staff/appointment.html", plan, {"kinds": labels.APPOINTMENT_KINDS})
+
+
+@router.post("/plans/{plan_id}/appointments/new", response_class=HTMLResponse)
+def add_appointment(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    errors = Errors()
+    on = forms.day(form, "date")
+    starts = forms.london_time(on, forms.text(form, "time")) if on else None
+    if on is None:
+        errors.add("Enter the date of the appointment, for example 18 12 2026.", "date-day")
+    elif starts is None:
+        errors.add("Enter the time of the appointment, for example 10:00 or 14:30.", "time")
+    try:
+        data = AppointmentCreate.model_validate(
+            {
+                "kind": forms.text(form, "kind"),
+                "starts_at": starts,
+                "location": forms.text(form, "location"),
+                "with_whom": forms.text(form, "with_whom"),
+                "what_to_bring": forms.text(form, "what_to_bring"),
+            }
+        )
+    except ValidationError as invalid:
+        found = forms.from_validation(invalid, APPOINTMENT_LABELS, APPOINTMENT_FIELDS)
+        for message, field_id in found.items:
+            if field_id != "date-day":
+                errors.add(message, field_id)
+    if not errors:
+        try:
+            forty_eight_hours.add_appointment(
+                session=session,
+                actor=actor,
+                plan_id=_id(plan),
+                expected_version=forms.version(form),
+                data=data,
+            )
+            return _see_plan(_id(plan), "appointment")
+        except DomainError as error:
+            errors = forms.from_domain(error, default_field="kind")
+    return _form_page(
+        request,
+        "staff/appointment.html",
+        _refreshed(session, plan),
+        {"kinds": labels.APPOINTMENT_KINDS},
+        errors=errors,
+        values=forms.kept(form),
+        status=409 if errors.stale else 422,
+    )
+
+
+CONTACT_LABELS = {
+    "kind": "what kind of contact this is",
+    "name": "the name",
+    "phone": "the phone number",
+    "hours": "when they can call",
+    "notes": "notes",
+}
+
+
+@router.get("/plans/{plan_id}/contacts/new", response_class=HTMLResponse)
+def contact_page(
+    plan_id: str, request: Request, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    return _form_page(request, "staff/contact.html", plan, {"kinds": labels.CONTACT_KINDS})
+
+
+@router.post("/plans/{plan_id}/contacts/new", response_class=HTMLResponse)
+def add_contact(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    try:
+        data = SupportContactCreate.model_validate(
+            {name: forms.text(form, name) for name in CONTACT_LABELS}
+        )
+        forty_eight_hours.add_contact(
+            session=session,
+            actor=actor,
+            plan_id=_id(plan),
+            expected_version=forms.version(form),
+            data=data,
+        )
+        return _see_plan(_id(plan), "contact")
+    except ValidationError as invalid:
+        errors = forms.from_validation(invalid, CONTACT_LABELS)
+    except DomainError as error:
+        errors = forms.from_domain(error, default_field="kind")
+    return _form_page(
+        request,
+        "staff/contact.html",
+        _refreshed(session, plan),
+        {"kinds": labels.CONTACT_KINDS},
+        errors=errors,
+        values=forms.kept(form),
+        status=409 if errors.stale else 422,
+    )
+
+
+# --- the Friday or pre-bank-holiday release -----------------------------------------------
+
+
+def _open_request(session: Session, plan: ReleasePlan) -> EarlyReleaseRequest:
+    try:
+        return early_release.open_request(session, _id(plan))
+    except NotFound:
+        raise not_found() from None
+
+
+def _assessment_context(plan: ReleasePlan, request: EarlyReleaseRequest) -> dict[str, Any]:
+    return {
+        "request": request,
+        "needs": labels.NEEDS,
+        "flag": labels.FLAGS.get(request.flag_reason, (request.flag_reason, ""))[0],
+    }
+
+
+@router.get("/plans/{plan_id}/early-release", response_class=HTMLResponse)
+def assessment_page(
+    plan_id: str, request: Request, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    view = plans.get_plan(session=session, actor=actor, plan_id=_id(plan))
+    found = _open_request(session, view.plan)
+    values: dict[str, Any] = {
+        "harms": "" if found.harms_resettlement is None else str(found.harms_resettlement).lower(),
+        "needs": [str(n) for n in found.needs],
+        "assessment": found.assessment or "",
+    }
+    return _form_page(
+        request,
+        "staff/early_release.html",
+        view.plan,
+        _assessment_context(view.plan, found),
+        values=values,
+    )
+
+
+@router.post("/plans/{plan_id}/early-release", response_class=HTMLResponse)
+def assess_release(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    found = _open_request(session, plan)
+    errors = Errors()
+    harms = forms.text(form, "harms")
+    needs: list[ResettlementNeed] = []
+    for value in forms.values(form, "needs"):
+        try:
+            needs.append(ResettlementNeed(value))
+        except ValueError:
+            errors.add("Select the needs from the list.", "needs")
+    if harms not in ("true", "false"):
+        errors.add("Say whether a release on this day would harm their resettlement.", "harms")
+    submit = forms.text(form, "submit") == "yes"
+    if harms == "false" and submit:
+        errors.add(
+            "Only an assessment that finds harm goes to the governor. Untick 'submit'.",
+            "submit",
+        )
+    if not errors:
+        try:
+            assessed = early_release.assess(
+                session=session,
+                actor=actor,
+                request_id=_id(found),
+                expected_version=forms.version(form),
+                harms_resettlement=harms == "true",
+                needs=needs,
+                assessment=forms.text(form, "assessment"),
+            )
+            if not submit:
+                return _see_plan(_id(plan), "assessed")
+            early_release.submit(
+                session=session,
+                actor=actor,
+                request_id=_id(assessed),
+                expected_version=assessed.version,
+            )
+            return _see_plan(_id(plan), "submitted")
+        except DomainError as error:
+            errors = forms.from_domain(error, default_field="needs", stale=forms.STALE_REQUEST)
+    session.refresh(found)
+    return _form_page(
+        request,
+        "staff/early_release.html",
+        _refreshed(session, plan),
+        _assessment_context(plan, found),
+        errors=errors,
+        values={**forms.kept(form), "needs": forms.values(form, "needs")},
+        status=409 if errors.stale else 422,
+    )
+
+
+def _id(record: ReleasePlan | EarlyReleaseRequest) -> int:
+    assert record.id is not None
+    return record.id

@@ -1,0 +1,140 @@
+"""Staff sign-in and sign-out.
+
+Production (RESETTLEMENT_OIDC_ISSUER set): the sign-in page sends the browser to the identity
+provider (authorisation code flow). The provider's callback, where the code is exchanged for
+the same JWT the API takes, is the hook left to write against the chosen provider: until then
+it says so plainly.
+
+Local mode: a page lists the made-up staff from resettlement.demo; choosing one mints a local
+token with api.auth, exactly as `resettlement token` does, and keeps it in the session cookie.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.auth import mint_token
+from api.settings import get_api_settings
+from api.staff import forms
+from api.staff.forms import Errors
+from api.staff.identity import (
+    CheckedForm,
+    PageProblem,
+    SignInRequired,
+    StaffMember,
+    clear_cookie,
+    demo_users,
+    sign_in,
+)
+from api.staff.rendering import render
+from api.staff.settings import get_staff_settings
+from resettlement.actors import Role
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+HOMES = {
+    Role.PROBATION_OFFICER: "/staff/caseload",
+    Role.GOVERNOR: "/staff/early-release",
+    Role.ADMIN: "/staff/reports",
+}
+
+
+def to_sign_in(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    return RedirectResponse("/staff/sign-in", status_code=303)
+
+
+def authorize_url(state: str) -> str | None:
+    """Where the OIDC provider's sign-in is, or None until the client is registered."""
+    api = get_api_settings()
+    staff = get_staff_settings()
+    if not (api.oidc_issuer and staff.oidc_client_id and staff.oidc_redirect_url):
+        return None
+    base = staff.oidc_authorize_url or api.oidc_issuer.rstrip("/") + "/authorize"
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": staff.oidc_client_id,
+            "redirect_uri": staff.oidc_redirect_url,
+            "scope": "openid profile",
+            "state": state,
+        }
+    )
+    return f"{base}?{query}"
+
+
+@router.get("", response_class=HTMLResponse)
+def home(actor: StaffMember) -> Response:
+    return RedirectResponse(HOMES[actor.role], status_code=303)
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request) -> Response:
+    if not get_api_settings().local_mode:
+        target = authorize_url(secrets.token_urlsafe(16))
+        if target is None:
+            raise PageProblem(
+                503,
+                "Sign-in is not set up yet",
+                "An identity provider is configured, but this service is not yet registered "
+                "with it. Set RESETTLEMENT_STAFF_OIDC_CLIENT_ID and "
+                "RESETTLEMENT_STAFF_OIDC_REDIRECT_URL.",
+            )
+        return RedirectResponse(target, status_code=303)
+    return render(request, "staff/sign_in.html", _choices(Errors()))
+
+
+def _choices(errors: Errors) -> dict[str, object]:
+    users = demo_users()
+    return {
+        "errors": errors,
+        "groups": [
+            ("Probation officers", [u for u in users if u.role == Role.PROBATION_OFFICER]),
+            ("Governors", [u for u in users if u.role == Role.GOVERNOR]),
+            ("Administrators", [u for u in users if u.role == Role.ADMIN]),
+        ],
+    }
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def choose_user(request: Request, form: CheckedForm) -> Response:
+    if not get_api_settings().local_mode:
+        raise PageProblem(404, "Page not found", "Sign in with your organisation's account.")
+    chosen = forms.text(form, "user")
+    user = next((u for u in demo_users() if u.user_id == chosen), None)
+    if user is None:
+        errors = Errors()
+        errors.add("Select who you are signing in as.", "user")
+        return render(request, "staff/sign_in.html", _choices(errors), status=422)
+    token = mint_token(
+        role=user.role,
+        user=user.user_id,
+        prison=user.prison,
+        hours=get_staff_settings().session_hours,
+    )
+    response = RedirectResponse(HOMES[user.role], status_code=303)
+    sign_in(response, token)
+    return response
+
+
+@router.get("/sign-in/callback", response_class=HTMLResponse)
+def oidc_callback() -> Response:
+    # The hook: exchange ?code= at the provider's token endpoint, check ?state=, verify the
+    # returned token with api.auth.verify, then call identity.sign_in(response, token).
+    raise PageProblem(
+        501,
+        "Sign-in with the identity provider is not finished",
+        "The code exchange with the identity provider has not been written for this "
+        "deployment yet. Ask the service team.",
+    )
+
+
+@router.post("/sign-out", response_class=HTMLResponse)
+def sign_out(form: CheckedForm) -> Response:
+    response = RedirectResponse("/staff/sign-in", status_code=303)
+    clear_cookie(response)
+    return response

@@ -1,0 +1,128 @@
+"""release_day and forty_eight_hour_followup on a seeded database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from resettlement import plans
+from resettlement.models import PlanState, ReleasePlan
+from resettlement.notifications import list_notifications
+from workflows.flows import forty_eight_hour_followup, release_day
+
+from .conftest import OFFICER, days, states, version
+
+WEDNESDAY = date(2027, 3, 10)
+
+
+def test_ready_plans_are_released_and_the_person_told_their_plan_is_ready(
+    flow_db, session, plan_in_pre_release
+):
+    ready = plan_in_pre_release(ready=True)
+    welsh = plan_in_pre_release(ready=True, person={"preferred_language": "cy"})
+    tomorrow = plan_in_pre_release(ready=True, requested_release_date=date(2027, 3, 11))
+
+    summary = release_day(as_of=WEDNESDAY)
+
+    assert states(session) == {
+        ready.id: "released",
+        welsh.id: "released",
+        tomorrow.id: "pre_release",
+    }
+    assert summary["release.moved"] == 2
+    assert summary["plan_to_leaver.plans_sent"] == 2
+    [english] = list_notifications(session, recipient_role="prison_leaver", plan_id=ready.id)
+    assert english.recipient_id == str(ready.id)
+    assert english.language == "en"
+    assert "Wednesday 10 March 2027" in english.body
+    [cymraeg] = list_notifications(session, recipient_role="prison_leaver", plan_id=welsh.id)
+    assert cymraeg.language == "cy"
+    assert cymraeg.subject == "Mae eich cynllun ar gyfer eich 48 awr gyntaf yn barod"
+    assert "dydd Mercher 10 Mawrth 2027" in cymraeg.body
+    assert "swyddog prawf" in cymraeg.body
+
+
+def test_the_officer_is_told_what_is_missing_from_a_plan_that_is_not_ready(
+    flow_db, session, plan_in_pre_release, new_plan
+):
+    unpublished = plan_in_pre_release(ready=False)
+    still_planning = new_plan()
+
+    summary = release_day(as_of=WEDNESDAY)
+
+    assert states(session) == {
+        unpublished.id: "pre_release",
+        still_planning.id: "sentence_planning",
+    }
+    assert summary["release.not_ready"] == 2
+    assert summary.get("plan_to_leaver.plans_sent", 0) == 0
+    [alert] = list_notifications(session, plan_id=unpublished.id)
+    assert (alert.kind, alert.recipient_id) == ("not_ready", "po-test")
+    assert "Publish the 48-hour plan" in alert.body
+    [early] = list_notifications(session, plan_id=still_planning.id)
+    assert "still in sentence planning" in early.body
+    assert "Publish the 48-hour plan" in early.body
+    assert list_notifications(session, recipient_role="prison_leaver") == []
+
+    assert release_day(as_of=WEDNESDAY)["notifications"] == 0
+
+
+def test_an_open_early_release_request_holds_the_release(flow_db, session, plan_in_pre_release):
+    friday = plan_in_pre_release(ready=True, requested_release_date=date(2027, 3, 12))
+    release_day(as_of=date(2027, 3, 12))
+    assert states(session)[friday.id] == "pre_release"
+    [alert] = list_notifications(session, plan_id=friday.id)
+    assert "early-release request" in alert.body
+
+
+def test_a_release_recorded_but_not_messaged_is_messaged_on_the_rerun(
+    flow_db, session, plan_in_pre_release
+):
+    # As if the run crashed between the release and the message.
+    plan = plan_in_pre_release(ready=True)
+    plans.transition(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        event="release",
+        expected_version=version(session, plan.id),
+        today=WEDNESDAY,
+    )
+    summary = release_day(as_of=WEDNESDAY)
+    assert summary.get("release.moved", 0) == 0
+    assert len(list_notifications(session, recipient_role="prison_leaver")) == 1
+
+
+def test_the_followup_is_asked_for_48_hours_after_release_until_recorded(
+    flow_db, session, plan_in_pre_release
+):
+    plan = plan_in_pre_release(ready=True)
+    release_day(as_of=WEDNESDAY)
+
+    assert forty_eight_hour_followup(as_of=WEDNESDAY + days(1))["followup_requests.due"] == 0
+    summary = forty_eight_hour_followup(as_of=WEDNESDAY + days(2))
+    assert summary["followup_requests.officers_asked"] == 1
+    [ask] = list_notifications(session, plan_id=plan.id, recipient_role="probation_officer")
+    assert ask.kind == "followup_due"
+    for outcome in ("probation appointment", "accommodation", "GP", "Universal Credit", "ID"):
+        assert outcome in ask.body
+    assert forty_eight_hour_followup(as_of=WEDNESDAY + days(2))["notifications"] == 0
+
+    plans.record_followup(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=version(session, plan.id),
+        data=plans.FollowUp(
+            first_appointment_attended=True,
+            night_in_planned_accommodation=True,
+            gp_registered=False,
+            universal_credit_claim_made=True,
+            id_in_hand=True,
+            bank_account_in_hand=True,
+        ),
+    )
+    assert forty_eight_hour_followup(as_of=WEDNESDAY + days(3))["followup_requests.due"] == 0
+    session.expire_all()
+    assert session.exec(select(ReleasePlan.state)).one() == PlanState.COMPLETED.value

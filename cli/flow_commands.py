@@ -1,0 +1,68 @@
+"""`resettlement flows ...`: run a workflow now, or serve all three on their daily schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated
+
+import typer
+
+from resettlement import clock, migrate
+
+flows_app = typer.Typer(
+    help="The scheduled workflows: the daily release scan, release day, the 48-hour follow-up.",
+    no_args_is_help=True,
+)
+run_app = typer.Typer(help="Run one workflow now and print what it did.", no_args_is_help=True)
+flows_app.add_typer(run_app, name="run")
+
+AsOf = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], help="The day to run for (default: today, in London)."
+    ),
+]
+BatchSize = Annotated[
+    int | None, typer.Option(min=1, help="Plans per batch (default: the settings' value).")
+]
+
+
+def _run(name: str, as_of: datetime | None, batch_size: int | None) -> None:
+    from workflows.flows import FLOWS
+
+    day: date = as_of.date() if as_of else clock.today()
+    migrate.upgrade()
+    flow: Callable[..., dict[str, int]] = FLOWS[name]
+    summary = flow(as_of=day, batch_size=batch_size)
+    typer.echo(f"{name} for {day:%A %-d %B %Y}")
+    width = max((len(k) for k in summary), default=0)
+    for key, count in summary.items():
+        typer.echo(f"  {key:<{width}}  {count:>7}")
+
+
+@run_app.command("daily-release-scan")
+def run_daily_release_scan(as_of: AsOf = None, batch_size: BatchSize = None) -> None:
+    """Open stages on time, early-release requests, escalations, reminders and warnings."""
+    _run("daily-release-scan", as_of, batch_size)
+
+
+@run_app.command("release-day")
+def run_release_day(as_of: AsOf = None, batch_size: BatchSize = None) -> None:
+    """Release the ready plans of people walking out that day; flag the ones not ready."""
+    _run("release-day", as_of, batch_size)
+
+
+@run_app.command("forty-eight-hour-followup")
+def run_forty_eight_hour_followup(as_of: AsOf = None, batch_size: BatchSize = None) -> None:
+    """Ask officers for the 48-hour outcomes of people released two or more days ago."""
+    _run("forty-eight-hour-followup", as_of, batch_size)
+
+
+@flows_app.command("serve")
+def serve() -> None:
+    """Serve the three workflows on their daily Europe/London schedules (blocks)."""
+    from workflows.serve import serve_flows
+
+    migrate.upgrade()
+    serve_flows()

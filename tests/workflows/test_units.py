@@ -1,0 +1,164 @@
+"""Task bodies with .fn(), the batch facts, the Notify adapter, the outbox reader, the
+schedules and the command."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from cli.flow_commands import flows_app
+from resettlement import notifications, plans
+from resettlement.actors import Role
+from resettlement.config import Settings
+from resettlement.messages import long_date
+from resettlement.models import ReleasePlan
+from resettlement.notifications import Message, NotificationKind, enqueue, list_notifications
+from resettlement.scheduling import facts_for_many
+from workflows.serve import daily_cron, deployments
+from workflows.tasks import find_due, is_transient, run_batch
+
+from .conftest import OFFICER, publish, start_core_items, version
+
+WEDNESDAY = date(2027, 3, 10)
+
+
+def test_task_bodies_find_and_remind_in_one_batch(flow_db, session, new_plan):
+    first, second = new_plan(), new_plan()
+    due = find_due.fn("checklist_reminders", WEDNESDAY)
+    assert due == [first.id, second.id]
+    assert find_due.fn("checklist_reminders", date(2026, 11, 1)) == []
+
+    counts = run_batch.fn("checklist_reminders", due, WEDNESDAY)
+
+    assert counts == {"plans_reminded": 2, "notifications": 2}
+    assert run_batch.fn("checklist_reminders", due, WEDNESDAY)["notifications"] == 0
+
+
+def test_batch_facts_agree_with_the_single_plan_facts(session, new_plan):
+    plain, friday, ready = (
+        new_plan(),
+        new_plan(requested_release_date=date(2027, 3, 12)),
+        new_plan(),
+    )
+    start_core_items(session, ready.id, keys=["id_documents", "bank_account"])
+    publish(session, ready.id)
+    batch = list(session.exec(select(ReleasePlan).order_by(ReleasePlan.id)))
+    many = facts_for_many(session, batch, WEDNESDAY)
+    for plan in batch:
+        assert many[plan.id] == plans.facts_for(session, plan, today=WEDNESDAY)
+    assert many[friday.id].request_awaiting_decision
+    assert many[ready.id].published and not many[plain.id].published
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (OperationalError("SELECT 1", {}, Exception("database is locked")), True),
+        (IntegrityError("INSERT", {}, Exception("duplicate key")), False),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_only_database_hiccups_are_retried(error, transient):
+    assert is_transient(error) is transient
+
+
+def _message(key: str, **overrides) -> Message:
+    fields = {
+        "recipient_role": Role.PROBATION_OFFICER,
+        "recipient_id": "po-test",
+        "kind": NotificationKind.CHECKLIST_DUE,
+        "subject": "Two checklist items are overdue",
+        "body": "Get proof of identity.",
+        "idempotency_key": key,
+    } | overrides
+    return Message(**fields)
+
+
+def test_the_outbox_adds_each_key_once_and_reads_newest_first(session, new_plan):
+    plan = new_plan()
+    first = enqueue(session, [_message("a"), _message("b", plan_id=plan.id)])
+    again = enqueue(session, [_message("a"), _message("c", recipient_id="po-other")])
+    session.commit()
+    assert len(first) == 2 and len(again) == 1
+    assert [n.idempotency_key for n in list_notifications(session)] == ["c", "b", "a"]
+    assert [n.idempotency_key for n in list_notifications(session, recipient_id="po-test")] == [
+        "b",
+        "a",
+    ]
+    assert [n.idempotency_key for n in list_notifications(session, plan_id=plan.id)] == ["b"]
+    assert [n.idempotency_key for n in list_notifications(session, limit=1, offset=1)] == ["b"]
+    assert list_notifications(session, recipient_role="governor") == []
+
+
+def test_notify_sends_addressed_messages_once_and_keeps_the_rest(
+    flow_db, session, new_plan, monkeypatch
+):
+    sent: list[dict] = []
+
+    class FakeNotify:
+        def send_email_notification(self, **kwargs):
+            sent.append(kwargs)
+            return {"id": "fake"}
+
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_API_KEY", "test-key")
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_TEMPLATE_IDS", json.dumps({"default": "tmpl-1"}))
+    monkeypatch.setenv(
+        "RESETTLEMENT_NOTIFY_RECIPIENTS",
+        json.dumps({"probation_officer:po-test": "officer@example.gov.uk"}),
+    )
+    monkeypatch.setattr(notifications, "client_factory", lambda key: FakeNotify())
+    new_plan()
+    new_plan(probation_officer_id="po-unknown")
+
+    counts = run_batch.fn("checklist_reminders", [1, 2], WEDNESDAY)
+    assert counts["notify_sent"] == 1 and counts["notify_unaddressed"] == 1
+    assert [s["email_address"] for s in sent] == ["officer@example.gov.uk"]
+    assert sent[0]["template_id"] == "tmpl-1"
+    assert sent[0]["reference"] == f"checklist_due:1:{WEDNESDAY}"
+    by_officer = {n.recipient_id: n for n in list_notifications(session)}
+    assert by_officer["po-test"].channel == "govuk_notify"
+    assert by_officer["po-test"].sent_at is not None
+    assert by_officer["po-unknown"].sent_at is None
+
+    run_batch.fn("checklist_reminders", [1, 2], WEDNESDAY)
+    assert len(sent) == 1
+
+
+def test_welsh_dates_are_written_in_welsh():
+    assert long_date(date(2026, 12, 18)) == "Friday 18 December 2026"
+    assert long_date(date(2026, 12, 18), "cy") == "dydd Gwener 18 Rhagfyr 2026"
+    assert long_date(date(2027, 3, 1), "cy") == "dydd Llun 1 Mawrth 2027"
+
+
+def test_the_flows_are_served_daily_at_the_configured_london_times():
+    settings = Settings(scan_time="05:45", release_day_time="06:30", followup_time="09:00")
+    made = {d.name: d for d in deployments(settings)}
+    assert set(made) == {
+        "daily-release-scan-daily",
+        "release-day-daily",
+        "forty-eight-hour-followup-daily",
+    }
+    scan = made["daily-release-scan-daily"].schedules[0].schedule
+    assert (scan.cron, scan.timezone) == ("45 5 * * *", "Europe/London")
+    assert daily_cron("06:30") == "30 6 * * *"
+    with pytest.raises(ValueError):
+        Settings(scan_time="25:00")
+
+
+def test_the_command_runs_a_flow_for_a_day_and_prints_the_counts(flow_db, session, new_plan):
+    plan = new_plan()
+    result = CliRunner().invoke(
+        flows_app, ["run", "daily-release-scan", "--as-of", "2027-02-24", "--batch-size", "10"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "daily-release-scan for Wednesday 24 February 2027" in result.output
+    assert "open_resettlement_planning.moved" in result.output
+    session.expire_all()
+    assert session.get(ReleasePlan, plan.id).state == "resettlement_planning"
+    assert version(session, plan.id) > 1
+    assert OFFICER.user_id in {n.recipient_id for n in list_notifications(session)}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from pydantic import field_validator
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from resettlement import audit, history
 from resettlement.actors import Actor
@@ -169,3 +171,75 @@ def latest_published(session: Session, plan_id: int) -> PublishedPlan:
     if published is None:
         raise NotFound("Your plan has not been published yet. Ask your probation officer.")
     return published
+
+
+class AppointmentChange(SQLModel):
+    """New values for an appointment; fields left out stay as they are."""
+
+    starts_at: datetime | None = None
+    location: str | None = Field(default=None, min_length=1, max_length=500)
+    with_whom: str | None = Field(default=None, min_length=1, max_length=200)
+    what_to_bring: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("starts_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give the time with its offset, e.g. 2026-12-18T10:00:00+00:00")
+        return value
+
+
+def _plans_appointment(session: Session, plan_id: int, appointment_id: int) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.plan_id != plan_id:
+        raise NotFound(f"There is no appointment with id {appointment_id} in this plan.")
+    return appointment
+
+
+@service
+def change_appointment(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    appointment_id: int,
+    expected_version: int,
+    data: AppointmentChange,
+) -> Appointment:
+    """Moves or corrects an appointment. Its sequence goes up, so a calendar that imported it
+    replaces the old event instead of keeping both."""
+    plan = load_open_plan(session, plan_id, expected_version)
+    appointment = _plans_appointment(session, plan_id, appointment_id)
+    changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        setattr(appointment, name, value)
+    appointment.sequence += 1
+    history.record(
+        session,
+        plan,
+        actor,
+        "appointment_changed",
+        detail={"appointment_id": appointment_id, "fields": sorted(changes)},
+    )
+    audit.record(session, actor, "change_appointment", "plan", plan.id)
+    commit(session, "plan")
+    return appointment
+
+
+@service
+def cancel_appointment(
+    *, session: Session, actor: Actor, plan_id: int, appointment_id: int, expected_version: int
+) -> None:
+    """Removes an appointment; the next published version no longer has it."""
+    plan = load_open_plan(session, plan_id, expected_version)
+    appointment = _plans_appointment(session, plan_id, appointment_id)
+    session.delete(appointment)
+    history.record(
+        session,
+        plan,
+        actor,
+        "appointment_cancelled",
+        detail={"appointment_id": appointment_id, "kind": str(appointment.kind)},
+    )
+    audit.record(session, actor, "cancel_appointment", "plan", plan.id)
+    commit(session, "plan")

@@ -72,6 +72,7 @@ def from_domain(error: DomainError, *, default_field: str, stale: str = STALE) -
 # Pydantic's wording is for developers; these are for people.
 _PLAIN = {
     "missing": "Enter {label}",
+    "string_type": "Enter {label}",
     "string_too_short": "Enter {label}",
     "string_too_long": "{Label} is too long",
     "enum": "Select {label}",

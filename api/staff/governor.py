@@ -95,7 +95,7 @@ def _decision_context(session: Session, found: EarlyReleaseRequest) -> dict[str,
     assessment = plans.assessment_for(plan, person)
     days = permitted_days(assessment, found.earliest_date, found.latest_date) if assessment else []
     return {
-        "request": found,
+        "early": found,
         "plan": plan,
         "person": person,
         "assessment": assessment,

@@ -21,11 +21,14 @@ from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
 from api.auth import InvalidToken, local_secret, verify
+from api.pages.templating import PageProblem
 from api.settings import get_api_settings
 from api.staff.settings import get_staff_settings
 from resettlement.actors import Actor, Role
 from resettlement.demo import GOVERNORS, OFFICERS, PRISONS
 
+# Staff pages are in English for now; the prison leaver's pages are the bilingual ones.
+LANGUAGE = "en"
 COOKIE = "resettlement_staff"
 COOKIE_PATH = "/staff"
 CSRF_FIELD = "csrf_token"
@@ -39,19 +42,16 @@ class SignInRequired(Exception):
     """No valid sign-in: the browser is sent to the sign-in page."""
 
 
-class PageProblem(Exception):
-    """A page that cannot be shown: rendered as an HTML page with this status."""
-
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.title = title
-        self.message = message
+def problem(status: int, title: str, message: str) -> PageProblem:
+    """A page that cannot be shown: the shared problem page, in the staff layout."""
+    return PageProblem(
+        status, "staff/problem.html", {"title": title, "message": message}, language=LANGUAGE
+    )
 
 
 def not_found() -> PageProblem:
     # Worded as for a record that does not exist: a page never confirms someone else's record.
-    return PageProblem(404, "Page not found", "There is no such page, or it is not one of yours.")
+    return problem(404, "Page not found", "There is no such page, or it is not one of yours.")
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def signed_in(request: Request) -> Actor:
         raise SignInRequired() from None
     actor = claims.actor(request.state.request_id)
     if actor.role not in STAFF_ROLES:
-        raise PageProblem(
+        raise problem(
             403,
             "You cannot use these pages",
             "These pages are for probation officers, governors and administrators.",
@@ -218,7 +218,7 @@ StaffMember = Annotated[Actor, Depends(signed_in)]
 def page_role(*roles: Role) -> Callable[[Actor], Actor]:
     def check(actor: StaffMember) -> Actor:
         if actor.role not in roles:
-            raise PageProblem(
+            raise problem(
                 403,
                 "You cannot use this page",
                 "Your role cannot use this part of the service.",
@@ -243,7 +243,7 @@ async def checked_form(request: Request) -> FormData:
         or not isinstance(sent, str)
         or not hmac.compare_digest(sent.encode(), session.csrf.encode())
     ):
-        raise PageProblem(
+        raise problem(
             403,
             "This form has expired",
             "The form could not be checked as coming from this service. Go back, reload the "

@@ -9,6 +9,7 @@ says what is missing, in the service's own words.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -139,6 +140,8 @@ def show_plan(
         if e not in ("cancel", "release", "complete")
     ]
     done = request.query_params.get("done")
+    four_eight = forty_eight_hours.snapshot(session, view.plan)
+    shown_request = latest_request(view.requests)
     context: dict[str, Any] = {
         "view": view,
         "plan": view.plan,
@@ -146,9 +149,16 @@ def show_plan(
         "steps": steps,
         "can_cancel": "cancel" in events,
         "cancel_reasons": labels.CANCEL_REASONS,
-        "four_eight": forty_eight_hours.snapshot(session, view.plan),
+        "four_eight": four_eight,
+        "appointments": [
+            {**a, "when": labels.when(datetime.fromisoformat(a["starts_at"]))}
+            for a in four_eight["appointments"]
+        ],
         "published": _latest_published(session, plan_id),
-        "early_release": latest_request(view.requests),
+        "early_release": shown_request,
+        "early_release_needs": ", ".join(
+            labels.NEEDS.get(n, str(n)) for n in (shown_request.needs if shown_request else [])
+        ),
         "errors": errors or Errors(),
         "banner": DONE.get(done or "") if errors is None else None,
         "labels": labels,
@@ -547,7 +557,7 @@ def _open_request(session: Session, plan: ReleasePlan) -> EarlyReleaseRequest:
 
 def _assessment_context(plan: ReleasePlan, request: EarlyReleaseRequest) -> dict[str, Any]:
     return {
-        "request": request,
+        "early": request,
         "needs": labels.NEEDS,
         "flag": labels.FLAGS.get(request.flag_reason, (request.flag_reason, ""))[0],
     }

@@ -22,7 +22,7 @@ from api.routes.reports import (
 from api.staff import forms, labels
 from api.staff.charts import SUPPRESSED, Bar, bar_chart
 from api.staff.forms import Errors
-from api.staff.identity import PRISON_NAMES, PageProblem, PageReportReader
+from api.staff.identity import PRISON_NAMES, PageReportReader, problem
 from api.staff.rendering import render
 from resettlement import clock
 from resettlement.actors import Actor, Role
@@ -100,7 +100,7 @@ def _kind(text: str) -> ReportKind:
     try:
         return ReportKind(text)
     except ValueError:
-        raise PageProblem(404, "Page not found", "There is no such report.") from None
+        raise problem(404, "Page not found", "There is no such report.") from None
 
 
 def _percent(value: float | None) -> str:
@@ -204,7 +204,7 @@ def report_csv(kind: str, request: Request, actor: Actor, session: Any) -> Respo
     report_kind = _kind(kind)
     choice, errors = _choice(report_kind, request.query_params, actor)
     if errors:
-        raise PageProblem(422, "The report could not be made", errors.items[0][0])
+        raise problem(422, "The report could not be made", errors.items[0][0])
     report = build(
         report_kind,
         session=session,

@@ -23,11 +23,11 @@ from api.staff import forms
 from api.staff.forms import Errors
 from api.staff.identity import (
     CheckedForm,
-    PageProblem,
     SignInRequired,
     StaffMember,
     clear_cookie,
     demo_users,
+    problem,
     sign_in,
 )
 from api.staff.rendering import render
@@ -77,7 +77,7 @@ def sign_in_page(request: Request) -> Response:
     if not get_api_settings().local_mode:
         target = authorize_url(secrets.token_urlsafe(16))
         if target is None:
-            raise PageProblem(
+            raise problem(
                 503,
                 "Sign-in is not set up yet",
                 "An identity provider is configured, but this service is not yet registered "
@@ -103,7 +103,7 @@ def _choices(errors: Errors) -> dict[str, object]:
 @router.post("/sign-in", response_class=HTMLResponse)
 def choose_user(request: Request, form: CheckedForm) -> Response:
     if not get_api_settings().local_mode:
-        raise PageProblem(404, "Page not found", "Sign in with your organisation's account.")
+        raise problem(404, "Page not found", "Sign in with your organisation's account.")
     chosen = forms.text(form, "user")
     user = next((u for u in demo_users() if u.user_id == chosen), None)
     if user is None:
@@ -125,7 +125,7 @@ def choose_user(request: Request, form: CheckedForm) -> Response:
 def oidc_callback() -> Response:
     # The hook: exchange ?code= at the provider's token endpoint, check ?state=, verify the
     # returned token with api.auth.verify, then call identity.sign_in(response, token).
-    raise PageProblem(
+    raise problem(
         501,
         "Sign-in with the identity provider is not finished",
         "The code exchange with the identity provider has not been written for this "

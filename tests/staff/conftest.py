@@ -17,8 +17,10 @@ from sqlmodel import Session
 from api.auth import mint_token
 from api.deps import get_session
 from api.main import create_app
+from api.pages import mount_pages
 from api.settings import get_api_settings
 from api.staff import mount_staff
+from api.staff.identity import COOKIE, COOKIE_PATH, encode_session, new_session
 from api.staff.settings import get_staff_settings
 from resettlement.actors import Role
 from resettlement.models import Person, ReleasePlan
@@ -44,6 +46,7 @@ def _fresh_staff_settings() -> Iterator[None]:
 @pytest.fixture
 def app(engine: Engine) -> Iterator[FastAPI]:
     app = create_app()
+    mount_pages(app)
     mount_staff(app)
 
     def test_session() -> Iterator[Session]:
@@ -94,10 +97,17 @@ class Browser:
         return response
 
     def sign_in(self, user: str) -> Any:
+        """Through the local sign-in page: only the demo's made-up staff are offered."""
         self.get("/staff/sign-in")
         response = self.post("/staff/sign-in", {"user": user})
         assert response.status_code == 303, response.text
         return response
+
+    def use_token(self, role: Role, user: str, **claims: Any) -> Browser:
+        """As if signed in with a token from the identity provider (any user, any role)."""
+        token = mint_token(role=role, user=user, **claims)
+        self.client.cookies.set(COOKIE, encode_session(new_session(token)), path=COOKIE_PATH)
+        return self
 
 
 @pytest.fixture
@@ -107,16 +117,24 @@ def browser(client: TestClient) -> Browser:
 
 @pytest.fixture
 def signed_in(app: FastAPI) -> Iterator[Callable[[str], Browser]]:
-    """A separate browser per user, already signed in."""
+    """A separate browser per user, already signed in: officer, other_officer, governor,
+    other_governor, admin or leaver."""
     clients: list[TestClient] = []
+    who: dict[str, tuple[Role, str, dict[str, Any]]] = {
+        "officer": (Role.PROBATION_OFFICER, OFFICER_ID, {}),
+        "other_officer": (Role.PROBATION_OFFICER, OTHER_OFFICER_ID, {}),
+        "governor": (Role.GOVERNOR, "governor-mdi", {"prison": OWN_PRISON}),
+        "other_governor": (Role.GOVERNOR, "governor-bwi", {"prison": OTHER_PRISON}),
+        "admin": (Role.ADMIN, "admin-test", {}),
+        "leaver": (Role.PRISON_LEAVER, "leaver-test", {"plan": 1}),
+    }
 
-    def open_as(user: str) -> Browser:
+    def open_as(name: str) -> Browser:
         client = TestClient(app, follow_redirects=False)
         client.__enter__()
         clients.append(client)
-        browser = Browser(client)
-        browser.sign_in(user)
-        return browser
+        role, user, claims = who[name]
+        return Browser(client).use_token(role, user, **claims)
 
     yield open_as
     for client in clients:

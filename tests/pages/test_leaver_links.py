@@ -1,0 +1,153 @@
+"""Links to a published plan: issued, confirmed with a date of birth, expired, revoked, locked."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from resettlement import clock, leaver_access
+from resettlement.errors import GuardRefused
+from resettlement.leaver_access import (
+    LeaverLink,
+    LinkLocked,
+    LinkNotValid,
+    WrongDateOfBirth,
+    hash_secret,
+)
+from tests.pages.conftest import OFFICER
+
+
+def _secret(path: str) -> str:
+    assert path.startswith(leaver_access.LINK_PATH)
+    return path.removeprefix(leaver_access.LINK_PATH)
+
+
+def test_issued_link_stores_only_a_hash_of_its_secret(session, published):
+    p = published()
+    secret = _secret(p.path)
+    row = session.exec(select(LeaverLink).where(LeaverLink.id == p.link.id)).one()
+    assert row.secret_hash == hash_secret(secret)
+    assert secret not in row.secret_hash
+    assert len(secret) >= 43  # 256 bits, URL-safe
+    assert row.expires_at - row.created_at == timedelta(days=7)
+
+
+def test_a_plan_that_was_never_published_gets_no_link(session, new_plan):
+    plan = new_plan()
+    with pytest.raises(GuardRefused) as refused:
+        leaver_access.issue_link(session=session, actor=OFFICER, plan_id=plan.id)
+    assert refused.value.unmet[0].guard == "published"
+
+
+def test_the_right_date_of_birth_opens_the_link(session, published):
+    p = published()
+    link = leaver_access.confirm(
+        session=session, secret=_secret(p.path), date_of_birth=p.date_of_birth
+    )
+    assert link.id == p.link.id
+    assert link.last_used_at is not None
+    assert link.failed_attempts == 0
+
+
+def test_a_wrong_date_of_birth_counts_and_says_how_many_tries_are_left(session, published):
+    p = published()
+    wrong = p.date_of_birth + timedelta(days=1)
+    with pytest.raises(WrongDateOfBirth) as first:
+        leaver_access.confirm(session=session, secret=_secret(p.path), date_of_birth=wrong)
+    assert first.value.attempts_left == 4
+    session.refresh(p.link)
+    assert p.link.failed_attempts == 1
+
+
+def test_five_wrong_tries_lock_the_link_for_15_minutes_even_for_the_right_date(
+    session, published
+):
+    p = published()
+    secret = _secret(p.path)
+    wrong = date(1900, 1, 1)
+    now = clock.now()
+    for _ in range(4):
+        with pytest.raises(WrongDateOfBirth):
+            leaver_access.confirm(session=session, secret=secret, date_of_birth=wrong, now=now)
+    with pytest.raises(LinkLocked) as locked:
+        leaver_access.confirm(session=session, secret=secret, date_of_birth=wrong, now=now)
+    assert locked.value.until == now + timedelta(minutes=15)
+    with pytest.raises(LinkLocked):
+        leaver_access.confirm(
+            session=session, secret=secret, date_of_birth=p.date_of_birth, now=now
+        )
+    later = now + timedelta(minutes=16)
+    link = leaver_access.confirm(
+        session=session, secret=secret, date_of_birth=p.date_of_birth, now=later
+    )
+    assert link.failed_attempts == 0 and link.locked_until is None
+
+
+def test_after_a_lock_ends_the_count_starts_again(session, published):
+    p = published()
+    secret = _secret(p.path)
+    now = clock.now()
+    for _ in range(4):
+        with pytest.raises(WrongDateOfBirth):
+            leaver_access.confirm(
+                session=session, secret=secret, date_of_birth=date(1900, 1, 1), now=now
+            )
+    with pytest.raises(LinkLocked):
+        leaver_access.confirm(
+            session=session, secret=secret, date_of_birth=date(1900, 1, 1), now=now
+        )
+    with pytest.raises(WrongDateOfBirth) as again:
+        leaver_access.confirm(
+            session=session,
+            secret=secret,
+            date_of_birth=date(1900, 1, 1),
+            now=now + timedelta(minutes=20),
+        )
+    assert again.value.attempts_left == 4
+
+
+def test_an_expired_link_does_not_work(session, published):
+    p = published()
+    after = p.link.expires_at + timedelta(seconds=1)
+    with pytest.raises(LinkNotValid):
+        leaver_access.confirm(
+            session=session, secret=_secret(p.path), date_of_birth=p.date_of_birth, now=after
+        )
+
+
+def test_a_revoked_link_stops_at_once_and_revoking_twice_changes_nothing(session, published):
+    p = published()
+    leaver_access.revoke_link(session=session, actor=OFFICER, link_id=p.link.id)
+    first = p.link.revoked_at
+    leaver_access.revoke_link(session=session, actor=OFFICER, link_id=p.link.id)
+    assert p.link.revoked_at == first
+    with pytest.raises(LinkNotValid):
+        leaver_access.confirm(
+            session=session, secret=_secret(p.path), date_of_birth=p.date_of_birth
+        )
+    with pytest.raises(LinkNotValid):
+        leaver_access.check_session_link(session, p.link.id, _secret(p.path))
+
+
+def test_revoking_a_plans_links_stops_every_live_one(session, published):
+    p = published()
+    _, second = leaver_access.issue_link(session=session, actor=OFFICER, plan_id=p.plan.id)
+    assert leaver_access.revoke_links_for_plan(session=session, actor=OFFICER, plan_id=p.plan.id)
+    for path in (p.path, second):
+        with pytest.raises(LinkNotValid):
+            leaver_access.find_link(session, _secret(path))
+
+
+def test_a_session_must_carry_the_links_own_secret(session, published):
+    p, other = published(), published()
+    with pytest.raises(LinkNotValid):
+        leaver_access.check_session_link(session, p.link.id, _secret(other.path))
+    assert leaver_access.check_session_link(session, p.link.id, _secret(p.path)).id == p.link.id
+
+
+def test_an_unknown_or_absurd_secret_is_simply_not_valid(session):
+    for secret in ("", "nope", "x" * 500):
+        with pytest.raises(LinkNotValid):
+            leaver_access.find_link(session, secret)

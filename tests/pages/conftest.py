@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from faker import Faker
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from faker import Faker
 from sqlalchemy import Engine
 from sqlmodel import Session
 

@@ -61,9 +61,7 @@ def test_a_wrong_date_of_birth_counts_and_says_how_many_tries_are_left(session, 
     assert p.link.failed_attempts == 1
 
 
-def test_five_wrong_tries_lock_the_link_for_15_minutes_even_for_the_right_date(
-    session, published
-):
+def test_five_wrong_tries_lock_the_link_for_15_minutes_even_for_the_right_date(session, published):
     p = published()
     secret = _secret(p.path)
     wrong = date(1900, 1, 1)

@@ -45,7 +45,7 @@ def stops(address: str | None, appointments: list[AppointmentLine]) -> list[Stop
 
 # Drawn at 320 units wide, scaled to fit the screen; text stays at least 16px on a phone.
 WIDTH = 320
-ROW = 96
+ROW = 108
 TOP = 28
 LINE_X = 26
 TEXT_X = 56
@@ -63,7 +63,8 @@ def svg(
     """The drawing as inline SVG. `labels` and `times` are the stops' titles and times, already
     in the person's language. The SVG has a title and description; the page lists the stops in
     words beside it as well."""
-    height = TOP * 2 + ROW * (len(points) - 1) + 40
+    # Room below the last point for its title, two lines of place and its time.
+    height = TOP + ROW * (len(points) - 1) + 84
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-route-map" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" width="100%" '
@@ -87,7 +88,9 @@ def svg(
         )
         parts.append(f'<text class="app-route-map__label" x="{TEXT_X}" y="{y + 6}">')
         parts.append(f'<tspan class="app-route-map__title">{escape(label)}</tspan>')
-        lines = textwrap.wrap(stop.place, CHARS_PER_LINE)[:2] if stop.place else []
+        lines = textwrap.wrap(stop.place, CHARS_PER_LINE) if stop.place else []
+        if len(lines) > 2:
+            lines = [lines[0], lines[1] + " …"]
         if when:
             lines.append(when)
         for line in lines:

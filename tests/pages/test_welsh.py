@@ -1,4 +1,4 @@
-"""Every string has Welsh, the catalogue matches the code, and no English leaks onto a Welsh page."""
+"""Every string has Welsh, the catalogue matches the code, no English leaks onto Welsh pages."""
 
 from __future__ import annotations
 

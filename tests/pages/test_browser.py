@@ -100,9 +100,9 @@ def test_a_person_signs_in_reads_their_plan_in_welsh_gets_the_calendar_and_print
     outside = []
     page.on(
         "request",
-        lambda request: outside.append(request.url)
-        if not request.url.startswith((server, "data:"))
-        else None,
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith((server, "data:")) else None
+        ),
     )
 
     page.goto(server + p.path)

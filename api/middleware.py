@@ -28,13 +28,13 @@ DOCS_CSP = (
     "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
+# Personal data must not linger in browser, proxy or gateway caches: Cache-Control no-store
+# unless a response says otherwise (static assets).
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
-    # Personal data must not linger in browser, proxy or gateway caches.
-    "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
@@ -71,9 +71,11 @@ class RequestContext:
                 started = True
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
-                headers["Content-Security-Policy"] = csp
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
+                # Pages and their assets may set their own policy and caching; JSON never does.
+                headers.setdefault("Content-Security-Policy", csp)
+                headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         try:

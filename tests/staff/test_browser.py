@@ -1,0 +1,227 @@
+"""The staff journey in Chromium against a real server: an officer takes a plan from
+resettlement planning to a published 48-hour plan, assessing a Friday release on the way; the
+governor approves an earlier day inside the window; the officer sees the new walk-out date.
+axe-core checks every page visited."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.deps import get_session
+from api.main import create_app
+from api.pages import mount_pages
+from api.staff import mount_staff
+from resettlement import demo, plans
+from resettlement.actors import Actor, Role
+from rules.checklists import CORE_KEYS
+from tests.staff.conftest import FRIDAY, OWN_PRISON
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+OFFICER_ID = "po-ashworth"  # a demo officer: the sign-in page offers only the demo's staff
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(engine: Engine) -> Iterator[str]:
+    app = create_app()
+    mount_pages(app)
+    mount_staff(app)
+
+    def test_session() -> Iterator[Session]:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = test_session
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def checked() -> Callable[[Any, str], None]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    seen: list[str] = []
+
+    def check(page: Any, what: str) -> None:
+        results = axe.run(page)
+        seen.append(what)
+        assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+    return check
+
+
+def test_officer_and_governor_journey(
+    live_server: str,
+    chromium: Any,
+    checked: Callable[[Any, str], None],
+    session: Session,
+    plan_data: Callable[..., plans.PlanCreate],
+) -> None:
+    demo.seed(session)
+    officer = Actor(user_id=OFFICER_ID, role=Role.PROBATION_OFFICER)
+    plan = plans.open_plan(
+        session=session,
+        actor=officer,
+        data=plan_data(
+            probation_officer_id=OFFICER_ID,
+            requested_release_date=FRIDAY,
+            person={"prison_code": OWN_PRISON, "given_name": "Robin", "family_name": "Testfield"},
+        ),
+    )
+    assert plan.id is not None
+    plans.transition(
+        session=session,
+        actor=officer,
+        plan_id=plan.id,
+        event="start_resettlement_planning",
+        expected_version=plan.version,
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    # The officer signs in and finds the plan on their caseload.
+    page = chromium.new_page()
+    page.goto(f"{live_server}/staff/caseload")
+    assert page.url.endswith("/staff/sign-in")
+    checked(page, "sign-in")
+    page.get_by_label(f"{OFFICER_ID} (probation officer)").check()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/caseload")
+    checked(page, "caseload")
+    page.screenshot(path=str(ARTIFACTS / "staff-caseload.png"), full_page=True)
+    page.get_by_role("link", name="Robin Testfield").click()
+    checked(page, "plan")
+
+    # Pressing on too early shows what is missing.
+    page.get_by_role("button", name="Start pre-release").click()
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "There is a problem" in summary and "Start these checklist items" in summary
+    checked(page, "plan with errors")
+
+    for key in sorted(CORE_KEYS):
+        page.locator(f'a[href$="/checklist/{key}"]').click()
+        if key == "accommodation":
+            checked(page, "checklist item")
+        page.get_by_label("In progress").check()
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_url("**/staff/plans/*?done=checklist")
+    page.get_by_role("button", name="Start pre-release").click()
+    page.wait_for_url("**?done=transition")
+    assert "Pre-release" in page.locator(".govuk-summary-list").first.inner_text()
+
+    # Night one, then publish.
+    page.get_by_role("link", name="Change accommodation and travel for night one").click()
+    checked(page, "night one")
+    page.get_by_label("Address for the first night").fill("Flat 2, 14 Made Up Row, Leeds LS1 1AA")
+    page.get_by_label("Who to ask for").fill("The duty manager")
+    page.get_by_label("They can arrive from").fill("2pm")
+    page.get_by_label("How they will get there").fill("Travel warrant; the station is signed.")
+    page.get_by_role("button", name="Save night one").click()
+    page.wait_for_url("**?done=night-one")
+    page.get_by_role("button", name="Publish the 48-hour plan").click()
+    page.wait_for_url("**?done=published")
+    assert "Version 1 was published" in page.content()
+    checked(page, "plan after publishing")
+
+    # The flagged Friday release: assess with needs and submit to the governor.
+    page.get_by_role("link", name="Assess this release day").click()
+    checked(page, "assessment")
+    page.get_by_label("Yes").check()
+    page.get_by_label("Accommodation").check()
+    page.get_by_label("A long journey home").check()
+    page.get_by_label("Your assessment").fill(
+        "The approved premises take no new arrivals at the weekend; the journey is 3 hours."
+    )
+    page.get_by_label("Submit it to the governor now").check()
+    page.get_by_role("button", name="Save the assessment").click()
+    page.wait_for_url("**?done=submitted")
+    assert "Submitted to the governor" in page.content()
+
+    # The governor approves an earlier day inside the window.
+    governor = chromium.new_context().new_page()
+    governor.goto(f"{live_server}/staff/sign-in")
+    governor.get_by_label("governor-mdi (governor, HMP Moorland)").check()
+    governor.get_by_role("button", name="Sign in").click()
+    governor.wait_for_url("**/staff/early-release")
+    checked(governor, "queue")
+    governor.screenshot(path=str(ARTIFACTS / "staff-governor-queue.png"), full_page=True)
+    card = governor.locator(".govuk-summary-card", has_text="Robin Testfield")
+    assert "3 hours" in card.inner_text()
+    card.get_by_role("link", name="Decide").click()
+    checked(governor, "decision")
+    governor.get_by_label("Approve an earlier release").check()
+    governor.get_by_label("Thursday 11 March 2027").check()
+    governor.get_by_label("Reasons").fill("The premises confirmed a bed from Thursday.")
+    governor.get_by_role("button", name="Record the decision").click()
+    governor.wait_for_url("**/staff/early-release?done=decided")
+    checked(governor, "queue after deciding")
+
+    # The officer sees the new walk-out date.
+    page.reload()
+    summary = page.locator(".govuk-summary-list").first.inner_text()
+    assert "Thursday 11 March 2027" in summary
+    assert "Approved: walks out on Thursday 11 March 2027" in page.content()
+    checked(page, "plan after the decision")
+
+    # Reports: the governor's own prison, with a chart and its table.
+    governor.get_by_role("link", name="Reports").click()
+    governor.get_by_role("link", name="Friday and pre-bank-holiday releases").click()
+    checked(governor, "reports")
+    # The demo's Friday releases are all ahead: widen the period with the form.
+    governor.locator("#end-year").fill(str(FRIDAY.year))
+    governor.locator("#end-day").fill("31")
+    governor.locator("input[name=end-month]").fill("12")
+    governor.get_by_label("Break down by").select_option("sex")
+    governor.get_by_role("button", name="Show the figures").click()
+    governor.wait_for_url("**breakdown=sex**")
+    assert governor.locator("svg.app-chart").count() == 6
+    checked(governor, "report with charts")
+    governor.screenshot(path=str(ARTIFACTS / "staff-report.png"), full_page=True)

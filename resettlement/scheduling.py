@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, bindparam, exists, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from resettlement import audit, clock, early_release, history, messages, plans
@@ -163,6 +164,35 @@ def _load_plans(session: Session, plan_ids: Ids) -> list[tuple[ReleasePlan, Pers
     return [(plan, person) for plan, person in rows]
 
 
+def save_versioned(
+    session: Session,
+    objects: Sequence[ReleasePlan | EarlyReleaseRequest],
+    fields: list[str],
+    what: str,
+) -> None:
+    """Writes a batch's changes to one versioned table in a single executemany UPDATE that
+    checks every row's version, as the ORM's version counter does (SQLAlchemy 2.1 sends those
+    one row at a time). The objects are then marked saved, so the flush leaves them alone."""
+    unique = list({id(o): o for o in objects}.values())
+    if not unique:
+        return
+    table = type(unique[0]).__table__  # type: ignore[union-attr]
+    params = [
+        {"b_id": o.id, "b_version": o.version, "version": o.version + 1}
+        | {name: getattr(o, name) for name in fields}
+        for o in unique
+    ]
+    statement = update(table).where(
+        table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version")
+    )
+    updated = session.connection().execute(statement, params).rowcount
+    if updated != len(params):
+        raise VersionConflict(f"A {what} in this batch was changed by someone else meanwhile.")
+    for o, row in zip(unique, params, strict=True):
+        for name in [*fields, "version"]:
+            set_committed_value(o, name, row[name])
+
+
 # --- moving plans along -------------------------------------------------------------------
 
 STAGE_REASONS = {
@@ -194,6 +224,7 @@ def advance(
     rows = [(p, person) for p, person in _load_plans(session, plan_ids) if p.state == from_state]
     facts = facts_for_many(session, [p for p, _ in rows], as_of)
     refused: list[Message] = []
+    moved: list[ReleasePlan] = []
     for plan, person in rows:
         machine = ReleasePlanLifecycle(model=plan, state_field="state")
         try:
@@ -212,11 +243,14 @@ def advance(
             reason=STAGE_REASONS.get(event),
         )
         audit.record(session, actor, f"transition:{event}", "plan", plan.id)
+        moved.append(plan)
         result.counts["moved"] += 1
     result.notify(session, refused)
     try:
+        save_versioned(session, moved, ["state", "updated_at"], "plan")
         commit(session, "plan")
     except VersionConflict:
+        session.rollback()
         # Someone changed one of these plans while the batch ran: redo the batch one plan at a
         # time, so one officer's edit costs that plan a day, not the whole batch.
         return _advance_one_by_one(
@@ -412,7 +446,6 @@ def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResu
         plan, person = rows[request.plan_id]
         assert request.id is not None
         request.escalated_at = now
-        session.add(request)
         history.record(
             session,
             plan,
@@ -434,6 +467,10 @@ def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResu
         )
         result.counts["escalated"] += 1
     result.notify(session, outbox)
+    # A request changed by someone else meanwhile fails the batch; the task's re-run or
+    # tomorrow's scan picks up whatever is still not escalated.
+    save_versioned(session, list(requests), ["escalated_at"], "early-release request")
+    save_versioned(session, [p for p, _ in rows.values()], ["updated_at"], "plan")
     commit(session, "early-release request")
     return result
 

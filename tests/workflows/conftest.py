@@ -122,3 +122,23 @@ def states(session: Session) -> dict[int, str]:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def run_directly(actions: tuple[str, ...], as_of: date, batch_size: int = 500) -> dict[str, int]:
+    """The flow's work without the Prefect engine (task bodies via .fn()), for tests about
+    what the actions decide rather than how the flow runs them: about a second faster a run."""
+    from collections import Counter
+
+    from workflows.flows import batches
+    from workflows.tasks import find_due, run_batch
+
+    summary: Counter[str] = Counter()
+    for action in actions:
+        ids = find_due.fn(action, as_of)
+        summary[f"{action}.due"] += len(ids)
+        for chunk in batches(ids, batch_size):
+            for outcome, count in run_batch.fn(action, chunk, as_of).items():
+                summary[f"{action}.{outcome}"] += count
+                if outcome == "notifications":
+                    summary["notifications"] += count
+    return dict(summary)

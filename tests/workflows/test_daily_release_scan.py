@@ -9,13 +9,18 @@ from sqlmodel import col, select
 
 from resettlement.models import EarlyReleaseRequest, PlanEvent, PlanState, ReleasePlan
 from resettlement.notifications import Notification, list_notifications
+from resettlement.scheduling import DAILY_RELEASE_SCAN
 from rules.timings import PRE_RELEASE_OPENS_DAYS, RESETTLEMENT_PLANNING_OPENS_DAYS
 from workflows.flows import daily_release_scan
 
-from .conftest import days, start_core_items, states
+from .conftest import days, run_directly, start_core_items, states
 
 WEDNESDAY = date(2027, 3, 10)
 FRIDAY = date(2027, 3, 12)
+
+
+def scan(as_of: date) -> dict[str, int]:
+    return run_directly(DAILY_RELEASE_SCAN, as_of)
 
 
 def kinds(session, **filters) -> list[str]:
@@ -27,7 +32,7 @@ def test_resettlement_planning_opens_twelve_weeks_before_walk_out(flow_db, sessi
     later = new_plan(requested_release_date=date(2027, 9, 15))
     as_of = WEDNESDAY - days(RESETTLEMENT_PLANNING_OPENS_DAYS)
 
-    day_before = daily_release_scan(as_of=as_of - days(1))
+    day_before = scan(as_of - days(1))
     assert day_before["open_resettlement_planning.due"] == 0
     summary = daily_release_scan(as_of=as_of)
 
@@ -49,7 +54,7 @@ def test_pre_release_waits_for_core_items_and_tells_the_officer_what_is_missing(
     plan = new_plan()
     as_of = WEDNESDAY - days(PRE_RELEASE_OPENS_DAYS)
 
-    summary = daily_release_scan(as_of=as_of)
+    summary = scan(as_of)
 
     # Planning opened, pre-release refused by its guard: not a failure, a reminder.
     assert states(session)[plan.id] == PlanState.RESETTLEMENT_PLANNING.value
@@ -64,7 +69,7 @@ def test_pre_release_waits_for_core_items_and_tells_the_officer_what_is_missing(
         assert missing in blocked.body
 
     start_core_items(session, plan.id)
-    summary = daily_release_scan(as_of=as_of + days(1))
+    summary = scan(as_of + days(1))
     assert states(session)[plan.id] == PlanState.PRE_RELEASE.value
     assert summary["open_pre_release.moved"] == 1
 
@@ -95,7 +100,7 @@ def test_a_second_run_for_the_same_day_changes_nothing(flow_db, session, new_pla
 def test_checklist_items_due_or_overdue_are_one_reminder_per_plan(flow_db, session, new_plan):
     plan = new_plan()
     start_core_items(session, plan.id, keys=["id_documents"])
-    daily_release_scan(as_of=WEDNESDAY - days(3))
+    scan(WEDNESDAY - days(3))
 
     [reminder] = [
         n for n in list_notifications(session, plan_id=plan.id) if n.kind == "checklist_due"
@@ -127,7 +132,7 @@ def test_warns_about_anyone_within_14_days_of_release_without_accommodation(
         expected_version=version(session, housed.id),
         status="done",
     )
-    summary = daily_release_scan(as_of=WEDNESDAY - days(14))
+    summary = scan(WEDNESDAY - days(14))
 
     warned = {n.plan_id for n in list_notifications(session) if n.kind == "no_accommodation"}
     assert warned == {homeless.id}
@@ -144,7 +149,7 @@ def test_flagged_release_without_a_request_gets_one_and_the_officer_is_asked_to_
         session.delete(request)
     session.commit()
 
-    summary = daily_release_scan(as_of=FRIDAY - days(30))
+    summary = scan(FRIDAY - days(30))
 
     [request] = session.exec(select(EarlyReleaseRequest)).all()
     assert (request.plan_id, request.state, request.release_date) == (friday.id, "flagged", FRIDAY)
@@ -166,7 +171,7 @@ def test_a_withdrawn_request_is_not_reopened(flow_db, session, new_plan):
         expected_version=request.version,
         reason="The person asked to leave on the Friday.",
     )
-    daily_release_scan(as_of=FRIDAY - days(30))
+    scan(FRIDAY - days(30))
     assert len(session.exec(select(EarlyReleaseRequest)).all()) == 1
 
 
@@ -177,7 +182,7 @@ def test_decisions_near_their_deadline_are_escalated_to_the_governor_once(
     request = session.exec(select(EarlyReleaseRequest)).one()
     assert request.decision_deadline == date(2027, 3, 5)
 
-    daily_release_scan(as_of=date(2027, 3, 2))  # three working days before: not yet
+    scan(date(2027, 3, 2))  # three working days before: not yet
     session.refresh(request)
     assert request.escalated_at is None
 
@@ -189,7 +194,7 @@ def test_decisions_near_their_deadline_are_escalated_to_the_governor_once(
     assert note.request_id == request.id
     assert "5 March 2027" in note.body
 
-    again = daily_release_scan(as_of=date(2027, 3, 4))
+    again = scan(date(2027, 3, 4))
     assert again.get("escalate_decisions.escalated", 0) == 0
     assert len(list_notifications(session, recipient_role="governor")) == 1
     events = session.exec(
@@ -212,7 +217,7 @@ def test_cancelled_plans_are_left_alone(flow_db, session, new_plan):
         expected_version=version(session, plan.id),
         cancel_reason="transfer",
     )
-    summary = daily_release_scan(as_of=WEDNESDAY - days(3))
+    summary = scan(WEDNESDAY - days(3))
     assert states(session)[plan.id] == "cancelled"
     assert summary.get("notifications", 0) == 0
     assert session.get(ReleasePlan, plan.id).state == "cancelled"

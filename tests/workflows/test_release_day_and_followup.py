@@ -9,9 +9,10 @@ from sqlmodel import select
 from resettlement import plans
 from resettlement.models import PlanState, ReleasePlan
 from resettlement.notifications import list_notifications
+from resettlement.scheduling import FORTY_EIGHT_HOUR_FOLLOWUP, RELEASE_DAY
 from workflows.flows import forty_eight_hour_followup, release_day
 
-from .conftest import OFFICER, days, states, version
+from .conftest import OFFICER, days, run_directly, states, version
 
 WEDNESDAY = date(2027, 3, 10)
 
@@ -65,12 +66,12 @@ def test_the_officer_is_told_what_is_missing_from_a_plan_that_is_not_ready(
     assert "Publish the 48-hour plan" in early.body
     assert list_notifications(session, recipient_role="prison_leaver") == []
 
-    assert release_day(as_of=WEDNESDAY)["notifications"] == 0
+    assert run_directly(RELEASE_DAY, WEDNESDAY)["notifications"] == 0
 
 
 def test_an_open_early_release_request_holds_the_release(flow_db, session, plan_in_pre_release):
     friday = plan_in_pre_release(ready=True, requested_release_date=date(2027, 3, 12))
-    release_day(as_of=date(2027, 3, 12))
+    run_directly(RELEASE_DAY, date(2027, 3, 12))
     assert states(session)[friday.id] == "pre_release"
     [alert] = list_notifications(session, plan_id=friday.id)
     assert "early-release request" in alert.body
@@ -89,7 +90,7 @@ def test_a_release_recorded_but_not_messaged_is_messaged_on_the_rerun(
         expected_version=version(session, plan.id),
         today=WEDNESDAY,
     )
-    summary = release_day(as_of=WEDNESDAY)
+    summary = run_directly(RELEASE_DAY, WEDNESDAY)
     assert summary.get("release.moved", 0) == 0
     assert len(list_notifications(session, recipient_role="prison_leaver")) == 1
 
@@ -98,16 +99,18 @@ def test_the_followup_is_asked_for_48_hours_after_release_until_recorded(
     flow_db, session, plan_in_pre_release
 ):
     plan = plan_in_pre_release(ready=True)
-    release_day(as_of=WEDNESDAY)
+    run_directly(RELEASE_DAY, WEDNESDAY)
 
-    assert forty_eight_hour_followup(as_of=WEDNESDAY + days(1))["followup_requests.due"] == 0
+    assert (
+        run_directly(FORTY_EIGHT_HOUR_FOLLOWUP, WEDNESDAY + days(1))["followup_requests.due"] == 0
+    )
     summary = forty_eight_hour_followup(as_of=WEDNESDAY + days(2))
     assert summary["followup_requests.officers_asked"] == 1
     [ask] = list_notifications(session, plan_id=plan.id, recipient_role="probation_officer")
     assert ask.kind == "followup_due"
     for outcome in ("probation appointment", "accommodation", "GP", "Universal Credit", "ID"):
         assert outcome in ask.body
-    assert forty_eight_hour_followup(as_of=WEDNESDAY + days(2))["notifications"] == 0
+    assert run_directly(FORTY_EIGHT_HOUR_FOLLOWUP, WEDNESDAY + days(2))["notifications"] == 0
 
     plans.record_followup(
         session=session,
@@ -123,6 +126,8 @@ def test_the_followup_is_asked_for_48_hours_after_release_until_recorded(
             bank_account_in_hand=True,
         ),
     )
-    assert forty_eight_hour_followup(as_of=WEDNESDAY + days(3))["followup_requests.due"] == 0
+    assert (
+        run_directly(FORTY_EIGHT_HOUR_FOLLOWUP, WEDNESDAY + days(3))["followup_requests.due"] == 0
+    )
     session.expire_all()
     assert session.exec(select(ReleasePlan.state)).one() == PlanState.COMPLETED.value

@@ -162,3 +162,38 @@ def test_the_command_runs_a_flow_for_a_day_and_prints_the_counts(flow_db, sessio
     assert session.get(ReleasePlan, plan.id).state == "resettlement_planning"
     assert version(session, plan.id) > 1
     assert OFFICER.user_id in {n.recipient_id for n in list_notifications(session)}
+
+
+def test_a_plan_changed_during_the_batch_sends_the_batch_one_plan_at_a_time(
+    session, new_plan, monkeypatch
+):
+    from sqlalchemy import text
+
+    from resettlement import scheduling
+
+    first, second = new_plan(), new_plan()
+    real_facts = scheduling.facts_for_many
+    one_by_one = []
+    real_fallback = scheduling._advance_one_by_one
+
+    def facts_then_someone_edits(session_, batch, today):
+        # Another writer bumps the version behind the loaded objects' backs.
+        session_.execute(
+            text("UPDATE release_plan SET version = version + 1 WHERE id = :id"), {"id": second.id}
+        )
+        return real_facts(session_, batch, today)
+
+    def spy(*args, **kwargs):
+        one_by_one.append(args[1])
+        return real_fallback(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, "facts_for_many", facts_then_someone_edits)
+    monkeypatch.setattr(scheduling, "_advance_one_by_one", spy)
+    result = scheduling.run_resettlement_planning(session, [first.id, second.id], WEDNESDAY)
+
+    assert one_by_one == [[first.id, second.id]]
+    assert result.counts["moved"] == 2
+    session.expire_all()
+    assert {session.get(ReleasePlan, i).state for i in (first.id, second.id)} == {
+        "resettlement_planning"
+    }

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import calendar_api, leaver
-from api.pages.templating import PageHeaders, PageProblem, page_problem
+from api.pages.templating import PageProblem, page_problem
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -19,7 +19,6 @@ def mount_pages(app: FastAPI) -> None:
     if getattr(app.state, "pages_mounted", False):
         return
     app.state.pages_mounted = True
-    app.add_middleware(PageHeaders)
     app.add_exception_handler(PageProblem, page_problem)
     # GOV.UK Frontend's stylesheet asks for its fonts and images under /assets.
     app.mount("/assets", StaticFiles(directory=STATIC / "govuk" / "assets"), name="assets")

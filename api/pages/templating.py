@@ -23,15 +23,10 @@ from jinja2 import (
     PrefixLoader,
     select_autoescape,
 )
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.pages import formatting, i18n
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# The page sets its policy on this header; PageHeaders moves it into Content-Security-Policy
-# after the API's own middleware has written the API's stricter one.
-PAGE_CSP_HEADER = "x-page-content-security-policy"
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
@@ -115,7 +110,10 @@ def render(
             }
         )
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
-    response.headers[PAGE_CSP_HEADER] = content_security_policy(nonce)
+    # The API's middleware keeps a policy the response sets: a page needs its styles, fonts,
+    # its own script (by nonce) and forms, which the API's default-src 'none' forbids.
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Language"] = language
     if request.query_params.get("lang") == language:
         response.set_cookie(
@@ -160,28 +158,3 @@ def page_problem(request: Request, exc: Exception) -> HTMLResponse:
         status_code=exc.status_code,
         headers=exc.headers,
     )
-
-
-class PageHeaders:
-    """Outermost middleware: a page needs styles, fonts, its own script and forms, which the
-    API's policy (default-src 'none') forbids; a page response carries its policy in
-    PAGE_CSP_HEADER and this puts it in place. Other responses are left as they are."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_policy(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                policy = headers.get(PAGE_CSP_HEADER)
-                if policy is not None:
-                    del headers[PAGE_CSP_HEADER]
-                    headers["Content-Security-Policy"] = policy
-            await send(message)
-
-        await self.app(scope, receive, send_with_policy)

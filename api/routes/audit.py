@@ -17,7 +17,9 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 def audit_trail(
     actor: CurrentAdmin,
     session: SessionDep,
-    by: Annotated[str | None, Query(max_length=100, description="Only this actor.")] = None,
+    by: Annotated[
+        str | None, Query(alias="actor", max_length=100, description="Only this actor.")
+    ] = None,
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -81,6 +81,8 @@ def test_reading_the_audit_trail_is_itself_audited(
         ("admin-test", "read", "audit_trail")
     ]
     assert rows[0].object_id == f"{items[0]['id']}-{items[0]['id']}"
+    by_actor = client.get("/api/v1/audit?actor=admin-test", headers=admin).json()["items"]
+    assert {i["actor"] for i in by_actor} == {"admin-test"}
 
 
 def test_a_prison_leaver_reading_their_own_plan_is_not_a_staff_read(

@@ -245,9 +245,10 @@ def advance(
         audit.record(session, actor, f"transition:{event}", "plan", plan.id)
         moved.append(plan)
         result.counts["moved"] += 1
-    result.notify(session, refused)
     try:
+        # Before anything that autoflushes: the ORM would write these rows one by one.
         save_versioned(session, moved, ["state", "updated_at"], "plan")
+        result.notify(session, refused)
         commit(session, "plan")
     except VersionConflict:
         session.rollback()
@@ -466,11 +467,12 @@ def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResu
             )
         )
         result.counts["escalated"] += 1
-    result.notify(session, outbox)
     # A request changed by someone else meanwhile fails the batch; the task's re-run or
-    # tomorrow's scan picks up whatever is still not escalated.
+    # tomorrow's scan picks up whatever is still not escalated. Saved before anything that
+    # autoflushes: the ORM would write these rows one by one.
     save_versioned(session, list(requests), ["escalated_at"], "early-release request")
     save_versioned(session, [p for p, _ in rows.values()], ["updated_at"], "plan")
+    result.notify(session, outbox)
     commit(session, "early-release request")
     return result
 

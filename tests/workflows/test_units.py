@@ -197,3 +197,24 @@ def test_a_plan_changed_during_the_batch_sends_the_batch_one_plan_at_a_time(
     assert {session.get(ReleasePlan, i).state for i in (first.id, second.id)} == {
         "resettlement_planning"
     }
+
+
+def test_batch_writes_bump_each_version_exactly_once(session, new_plan):
+    from resettlement import scheduling
+    from resettlement.models import EarlyReleaseRequest
+
+    plain = new_plan()
+    friday = new_plan(requested_release_date=date(2027, 3, 12))
+    plan_versions = {p.id: version(session, p.id) for p in (plain, friday)}
+    request = session.exec(select(EarlyReleaseRequest)).one()
+    request_version = request.version
+
+    scheduling.run_resettlement_planning(session, [plain.id], WEDNESDAY)
+    # A refused step writes nothing to the plan; a notification is not a change to the plan.
+    scheduling.run_pre_release(session, [plain.id], WEDNESDAY)
+    scheduling.run_escalation(session, [request.id], date(2027, 3, 3))
+
+    session.expire_all()
+    assert version(session, plain.id) == plan_versions[plain.id] + 1
+    assert version(session, friday.id) == plan_versions[friday.id] + 1
+    assert session.get(EarlyReleaseRequest, request.id).version == request_version + 1

@@ -1,9 +1,11 @@
 """Outcome reports prison and probation share, per prison and nationally, for a period, broken
 down by protected characteristic or cohort, with small counts suppressed.
 
-Suppression follows the usual official-statistics practice: a count from 1 to 4 is never shown,
-and neither is a rate whose numerator or denominator is suppressed, so nobody can be picked out
-of a small group. Zero is shown: it identifies no one.
+Suppression, so nobody can be picked out of a small group: a total from 1 to 4 is never shown,
+and then nothing else in its row is either (not even a zero, which would say "none of these
+few"). Within a shown row, a count is hidden when it, or the rest of the row (total minus
+count), is from 1 to 4: "6 of 8 slept where planned" says just as much about the other 2. Rates
+are hidden with their counts.
 """
 
 from __future__ import annotations
@@ -88,22 +90,30 @@ def _groups(person: Person, breakdown: Breakdown) -> list[str]:
     return [str(value)]
 
 
+def _small(count: int) -> bool:
+    return 0 < count < SUPPRESS_BELOW
+
+
 @dataclass(frozen=True)
 class Cell:
     count: int
+    total: int | None = None
+    """The row's total this cell is part of; None for the total itself."""
 
     @property
     def suppressed(self) -> bool:
-        return 0 < self.count < SUPPRESS_BELOW
+        if self.total is None:
+            return _small(self.count)
+        return _small(self.total) or _small(self.count) or _small(self.total - self.count)
 
     @property
     def shown(self) -> int | None:
         return None if self.suppressed else self.count
 
-    def rate_of(self, denominator: Cell) -> float | None:
-        if self.suppressed or denominator.suppressed or denominator.count == 0:
+    def rate(self) -> float | None:
+        if self.suppressed or not self.total:
             return None
-        return round(100 * self.count / denominator.count, 1)
+        return round(100 * self.count / self.total, 1)
 
 
 @dataclass
@@ -121,7 +131,7 @@ class Row:
                 key: {
                     "count": cell.shown,
                     "suppressed": cell.suppressed,
-                    "percent": cell.rate_of(self.denominator),
+                    "percent": cell.rate(),
                 }
                 for key, cell in self.cells.items()
             },
@@ -159,7 +169,7 @@ class Report:
         ]
         for row in self.rows:
             counts = [_text(row.cells[k].shown) for k in self.measures]
-            rates = [_text(row.cells[k].rate_of(row.denominator)) for k in self.measures]
+            rates = [_text(row.cells[k].rate()) for k in self.measures]
             yield [row.group, _text(row.denominator.shown), *counts, *rates]
 
 
@@ -184,7 +194,11 @@ def _tabulate(
                 hits[group][key] += bool(facts.get(key))
     order = sorted((g for g in totals if g != "all"), key=lambda g: (g == NOT_RECORDED, g))
     return [
-        Row(group, Cell(totals[group]), {k: Cell(hits[group][k]) for k in keys})
+        Row(
+            group,
+            Cell(totals[group]),
+            {k: Cell(hits[group][k], totals[group]) for k in keys},
+        )
         for group in [*order, "all"]
         if group in totals
     ]

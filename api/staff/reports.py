@@ -109,7 +109,7 @@ def _percent(value: float | None) -> str:
 
 def _figure(row: Row, key: str) -> tuple[float | None, str]:
     cell = row.cells[key]
-    rate = cell.rate_of(row.denominator)
+    rate = cell.rate()
     if cell.suppressed or row.denominator.suppressed:
         return None, SUPPRESSED
     if rate is None:
@@ -134,7 +134,7 @@ def charts(report: Report) -> list[dict[str, Any]]:
                     "total": SUPPRESSED
                     if row.denominator.shown is None
                     else str(row.denominator.shown),
-                    "percent": _percent(cell.rate_of(row.denominator)),
+                    "percent": _percent(cell.rate()),
                 }
             )
         description = "; ".join(f"{b.label}: {b.text}" for b in bars) or "No people in the period."

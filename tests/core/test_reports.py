@@ -63,22 +63,26 @@ def add(
 
 
 def outcomes_fixture(session: Session, fake: Faker) -> None:
-    # MDI, women (8): 6 slept where planned, 3 registered with a GP.
-    for i in range(8):
+    # MDI, women (10): 5 slept where planned, 3 registered with a GP, all have ID.
+    for i in range(10):
         add(
             session,
             fake,
             sex="female",
             needs=["woman"],
-            followup={**ALL_TRUE, "night_in_planned_accommodation": i < 6, "gp_registered": i < 3},
+            followup={**ALL_TRUE, "night_in_planned_accommodation": i < 5, "gp_registered": i < 3},
         )
-    # MDI, men (3): 2 slept where planned.
+    # MDI, men (3): 2 slept where planned, none has a bank account.
     for i in range(3):
         add(
             session,
             fake,
             sex="male",
-            followup={**ALL_TRUE, "night_in_planned_accommodation": i < 2},
+            followup={
+                **ALL_TRUE,
+                "night_in_planned_accommodation": i < 2,
+                "bank_account_in_hand": False,
+            },
         )
     # MDI, no consent to monitoring (2): 1 slept where planned.
     for i in range(2):
@@ -88,7 +92,7 @@ def outcomes_fixture(session: Session, fake: Faker) -> None:
             consent=False,
             followup={**ALL_TRUE, "night_in_planned_accommodation": i < 1},
         )
-    # BWI (5): everyone slept where planned.
+    # BWI (5): everything in place.
     for _ in range(5):
         add(session, fake, prison="BWI", sex="male", followup=ALL_TRUE)
     # Not counted: released in September; released in October with no follow-up yet.
@@ -99,6 +103,9 @@ def outcomes_fixture(session: Session, fake: Faker) -> None:
 
 def row(report: reports.Report, group: str) -> dict:
     return next(r for r in report.as_dict()["rows"] if r["group"] == group)
+
+
+HIDDEN = {"count": None, "suppressed": True, "percent": None}
 
 
 def test_outcomes_by_sex_for_one_prison_suppress_small_counts(session, fake):
@@ -112,26 +119,27 @@ def test_outcomes_by_sex_for_one_prison_suppress_small_counts(session, fake):
         breakdown=Breakdown.SEX,
     )
     women = row(report, "female")
-    assert women["total"] == 8
+    assert women["total"] == 10
     assert women["measures"]["night_in_planned_accommodation"] == {
-        "count": 6,
+        "count": 5,
         "suppressed": False,
-        "percent": 75.0,
+        "percent": 50.0,
     }
-    # 3 of 8 is a count under 5: neither the count nor the rate is shown.
-    assert women["measures"]["gp_registered"] == {
-        "count": None,
-        "suppressed": True,
-        "percent": None,
-    }
+    assert women["measures"]["id_in_hand"] == {"count": 10, "suppressed": False, "percent": 100.0}
+    # 3 of 10 is a count under 5: neither the count nor the rate is shown.
+    assert women["measures"]["gp_registered"] == HIDDEN
+    # 3 men: the whole row is hidden, even the zero with a bank account.
     men = row(report, "male")
     assert men["total"] is None and men["suppressed"]
-    assert all(m["percent"] is None for m in men["measures"].values())
+    assert men["measures"]["bank_account_in_hand"] == HIDDEN
+    assert all(m == HIDDEN for m in men["measures"].values())
     assert row(report, "not_recorded")["total"] is None
     everyone = row(report, "all")
-    assert everyone["total"] == 13
-    # 6 + 2 + 1 of 13.
-    assert everyone["measures"]["night_in_planned_accommodation"]["percent"] == 69.2
+    assert everyone["total"] == 15
+    # 5 + 2 + 1 of 15; the 7 who did not is no small group.
+    assert everyone["measures"]["night_in_planned_accommodation"]["percent"] == 53.3
+    # 12 of 15 have a bank account: the 3 without could be picked out, so it is hidden.
+    assert everyone["measures"]["bank_account_in_hand"] == HIDDEN
     assert [r["group"] for r in report.as_dict()["rows"]] == [
         "female",
         "male",
@@ -144,11 +152,12 @@ def test_national_outcomes_add_every_prison(session, fake):
     outcomes_fixture(session, fake)
     report = reports.outcomes(session=session, actor=ADMIN, start=OCTOBER[0], end=OCTOBER[1])
     national = row(report, "all")
-    assert national["total"] == 18
-    assert national["measures"]["night_in_planned_accommodation"]["count"] == 14
-    assert national["measures"]["night_in_planned_accommodation"]["percent"] == 77.8
-    # GP: 3 of the MDI women, all 3 MDI men, both unrecorded, all 5 at BWI.
+    assert national["total"] == 20
+    # Night: 8 at MDI and 5 at BWI; GP: 3 women, 3 men, 2 unrecorded at MDI and 5 at BWI.
+    assert national["measures"]["night_in_planned_accommodation"]["count"] == 13
+    assert national["measures"]["night_in_planned_accommodation"]["percent"] == 65.0
     assert national["measures"]["gp_registered"]["count"] == 13
+    assert national["measures"]["id_in_hand"]["percent"] == 100.0
 
 
 def test_cohorts_count_each_member_once_per_cohort(session, fake):
@@ -161,7 +170,7 @@ def test_cohorts_count_each_member_once_per_cohort(session, fake):
         prison_code="MDI",
         breakdown=Breakdown.COHORT,
     )
-    assert row(report, "woman")["total"] == 8
+    assert row(report, "woman")["total"] == 10
     assert row(report, "no_recorded_needs")["total"] == 5
 
 
@@ -187,10 +196,8 @@ def test_friday_release_picture(session, fake):
     for _ in range(5):
         flagged("approved", decided=datetime(2026, 10, 8, 15, tzinfo=UTC))
     flagged("refused", decided=datetime(2026, 10, 12, 9, tzinfo=UTC))  # after the deadline
-    flagged("submitted")
-    flagged("flagged", assessed=False, submitted=False)
-    flagged("flagged", assessed=False, submitted=False)
-    flagged("not_needed", submitted=False)
+    for _ in range(4):
+        flagged("not_needed", submitted=False)
     add(session, fake, released=date(2026, 10, 14))  # not flagged: not in this report
     session.commit()
 
@@ -200,10 +207,11 @@ def test_friday_release_picture(session, fake):
     figures = row(report, "all")
     assert figures["total"] == 10
     counts = {k: v["count"] for k, v in figures["measures"].items()}
+    # Submitted 6 of 10 leaves 4 not submitted, a small group: hidden. Refused 1: hidden.
     assert counts == {
         "flagged": 10,
-        "assessed": 8,
-        "submitted": 7,
+        "assessed": 10,
+        "submitted": None,
         "approved": 5,
         "refused": None,
         "decided_in_time": 5,
@@ -223,6 +231,19 @@ def test_reading_a_report_is_audited(session, fake):
     ]
 
 
-@pytest.mark.parametrize(("count", "shown"), [(0, 0), (1, None), (4, None), (5, 5), (60, 60)])
-def test_suppression_threshold(count, shown):
-    assert reports.Cell(count).shown == shown
+@pytest.mark.parametrize(
+    ("count", "total", "shown"),
+    [
+        (0, None, 0),
+        (1, None, None),
+        (4, None, None),
+        (5, None, 5),
+        (0, 20, 0),
+        (0, 3, None),
+        (16, 20, None),
+        (15, 20, 15),
+        (20, 20, 20),
+    ],
+)
+def test_suppression_of_small_counts_and_small_complements(count, total, shown):
+    assert reports.Cell(count, total).shown == shown

@@ -29,8 +29,8 @@ GOVERNOR = bearer(Role.GOVERNOR, "governor-mdi", prison=OWN_PRISON)
 
 @pytest.fixture
 def october(session: Session, fake: Faker) -> None:
-    """Seven people released from MDI (enough to show) and two from BWI (suppressed)."""
-    for index in range(7):
+    """Ten people released from MDI (enough to show) and two from BWI (suppressed)."""
+    for index in range(10):
         released(
             session,
             fake,
@@ -101,12 +101,16 @@ def test_json_says_which_counts_are_suppressed(client: TestClient) -> None:
         "suppressed": True,
         "percent": None,
     }
-    assert rows["all"]["total"] == 9
+    assert rows["all"]["total"] == 12
+    # Five at MDI and both at BWI; the five without a GP are no small group either.
     assert rows["all"]["measures"]["gp_registered"] == {
         "count": 7,
         "suppressed": False,
-        "percent": 77.8,
+        "percent": 58.3,
     }
+    # All twelve slept where planned: nobody is left over to be picked out.
+    assert rows["all"]["measures"]["night_in_planned_accommodation"]["suppressed"] is False
+    assert rows["male"]["measures"]["gp_registered"]["suppressed"] is True
 
 
 @pytest.mark.usefixtures("october")
@@ -128,10 +132,12 @@ def test_csv_download_marks_suppressed_cells(client: TestClient) -> None:
     assert header[:3] == ["group", "total", "Accommodation on release night (count)"]
     by_group = {row[0]: row for row in rows}
     assert by_group["female"][1:] == ["[c]"] * (len(header) - 1)
-    assert by_group["male"][1] == "[c]"  # four men
-    assert by_group["all"][1] == "7"
+    assert by_group["male"][1] == "7"
+    # Two of the seven men have a GP: a small count, hidden.
+    assert by_group["male"][header.index("Registered with a GP (count)")] == "[c]"
+    assert by_group["all"][1] == "10"
     assert by_group["all"][header.index("Registered with a GP (count)")] == "5"
-    assert by_group["all"][header.index("Registered with a GP (%)")] == "71.4"
+    assert by_group["all"][header.index("Registered with a GP (%)")] == "50.0"
 
 
 @pytest.mark.usefixtures("october")
@@ -139,7 +145,7 @@ def test_governor_sees_own_prison_by_default_and_no_other(client: TestClient) ->
     own = client.get("/api/v1/reports/outcomes", params=OCTOBER, headers=GOVERNOR)
     assert own.status_code == 200
     assert own.json()["prison"] == OWN_PRISON
-    assert own.json()["rows"][0]["total"] == 7
+    assert own.json()["rows"][0]["total"] == 10
     named = client.get(
         "/api/v1/reports/outcomes", params={**OCTOBER, "prison": "mdi"}, headers=GOVERNOR
     )

@@ -11,9 +11,13 @@ from fastapi.openapi.utils import get_openapi
 
 from api import problems
 from api.middleware import BodySizeLimit, RequestContext
+from api.pages import mount_pages
 from api.rate_limits import TokenBucket
 from api.routes import audit, early_release, health, me, plans, release_dates
 from api.settings import ApiSettings, get_api_settings
+from api.staff import mount_staff
+from resettlement.bank_holidays import install_imported_calendar
+from resettlement.config import get_settings
 
 PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -59,6 +63,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         audit.router,
     ):
         app.include_router(router, prefix=PREFIX)
+    # The pages come after the API so its routes and problem handlers take precedence.
+    mount_pages(app)
+    mount_staff(app)
+    # Every process that assesses dates uses the same calendar as the command line.
+    install_imported_calendar(get_settings().data_dir)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -17,7 +17,6 @@ from sqlmodel import Session
 
 from api.deps import get_session
 from api.main import create_app
-from api.pages import mount_pages
 from api.pages.leaver_session import get_page_settings
 from api.settings import get_api_settings
 from resettlement import checklists, forty_eight_hours, leaver_access, plans
@@ -53,7 +52,6 @@ def _fresh_page_settings() -> Iterator[None]:
 
 def build_app(engine: Engine) -> FastAPI:
     app = create_app()
-    mount_pages(app)
 
     def test_session() -> Iterator[Session]:
         with Session(engine, expire_on_commit=False) as session:

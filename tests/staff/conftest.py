@@ -17,9 +17,7 @@ from sqlmodel import Session
 from api.auth import mint_token
 from api.deps import get_session
 from api.main import create_app
-from api.pages import mount_pages
 from api.settings import get_api_settings
-from api.staff import mount_staff
 from api.staff.identity import COOKIE, COOKIE_PATH, encode_session, new_session
 from api.staff.settings import get_staff_settings
 from resettlement.actors import Role
@@ -46,8 +44,6 @@ def _fresh_staff_settings() -> Iterator[None]:
 @pytest.fixture
 def app(engine: Engine) -> Iterator[FastAPI]:
     app = create_app()
-    mount_pages(app)
-    mount_staff(app)
 
     def test_session() -> Iterator[Session]:
         with Session(engine, expire_on_commit=False) as session:

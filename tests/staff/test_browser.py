@@ -19,8 +19,6 @@ from sqlmodel import Session
 
 from api.deps import get_session
 from api.main import create_app
-from api.pages import mount_pages
-from api.staff import mount_staff
 from resettlement import demo, plans
 from resettlement.actors import Actor, Role
 from rules.checklists import CORE_KEYS
@@ -49,8 +47,6 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(engine: Engine) -> Iterator[str]:
     app = create_app()
-    mount_pages(app)
-    mount_staff(app)
 
     def test_session() -> Iterator[Session]:
         with Session(engine, expire_on_commit=False) as session:

@@ -118,13 +118,14 @@ def enqueue(session: Session, messages: Sequence[Message]) -> list[int]:
     table = Notification.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # executemany, which SQLAlchemy sends as a few multi-row INSERTs from one cached compiled
+    # statement; a multi-row .values() would compile afresh for every batch.
     statement = (
         insert(table)
-        .values(list(rows.values()))
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(table.c.id)
     )
-    return sorted(row[0] for row in session.execute(statement))
+    return sorted(row[0] for row in session.execute(statement, list(rows.values())))
 
 
 # --- GOV.UK Notify ------------------------------------------------------------------------

@@ -372,33 +372,39 @@ def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResu
         select(EarlyReleaseRequest).where(col(EarlyReleaseRequest.plan_id).in_(list(plan_ids)))
     ):
         requests[request.plan_id].append(request)
-    outbox = []
-    for plan, person in rows:
-        if plan.state not in BEFORE_RELEASE or not plan.flagged:
-            continue
-        mine = [r for r in requests[plan.id] if r.release_date == plan.release_date]  # type: ignore[index]
-        if not mine:
-            assessment = plans.assessment_for(plan, person)
-            opened = (
-                early_release.open_request_if_flagged(session, plan, person, assessment, SYSTEM)
-                if assessment is not None
-                else None
-            )
-            if opened is None:
+    wanting: list[tuple[ReleasePlan, Person, EarlyReleaseRequest]] = []
+    opened_for: list[ReleasePlan] = []
+    # No autoflush: the plans whose history gains a line are written together below.
+    with session.no_autoflush:
+        for plan, person in rows:
+            if plan.state not in BEFORE_RELEASE or not plan.flagged:
                 continue
-            session.flush()
-            audit.record(session, SYSTEM, "create", "early_release_request", opened.id)
-            result.counts["opened"] += 1
-            mine = [opened]
-        for request in mine:
-            if request.state == RequestState.FLAGGED.value:
-                assert request.id is not None
-                outbox.append(
-                    messages.early_release_assessment(
-                        _line(plan, person), request.id, request.flag_reason
-                    )
+            mine = [r for r in requests[plan.id] if r.release_date == plan.release_date]  # type: ignore[index]
+            if not mine:
+                assessment = plans.assessment_for(plan, person)
+                opened = (
+                    early_release.open_request_if_flagged(session, plan, person, assessment, SYSTEM)
+                    if assessment is not None
+                    else None
                 )
-    result.notify(session, outbox)
+                if opened is None:
+                    continue
+                opened_for.append(plan)
+                mine = [opened]
+            wanting += [(plan, person, r) for r in mine if r.state == RequestState.FLAGGED.value]
+    save_versioned(session, opened_for, ["updated_at"], "plan")
+    session.flush()
+    for plan in opened_for:
+        [request] = [r for p, _, r in wanting if p is plan]
+        audit.record(session, SYSTEM, "create", "early_release_request", request.id)
+    result.counts["opened"] += len(opened_for)
+    result.notify(
+        session,
+        [
+            messages.early_release_assessment(_line(plan, person), r.id, r.flag_reason)  # type: ignore[arg-type]
+            for plan, person, r in wanting
+        ],
+    )
     commit(session, "early-release request")
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -9,10 +10,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from api.auth import mint_token
-from resettlement.actors import Role
+from resettlement.actors import SYSTEM, Role
 from resettlement.database import session_scope
 from resettlement.demo import GOVERNORS, OFFICERS, PRISONS
-from resettlement.models import PublishedPlan
+from resettlement.leaver_access import issue_link
+from resettlement.models import OPEN_STATES, Person, PublishedPlan, ReleasePlan
 
 ROLES = ("probation_officer", "governor", "prison_leaver", "admin")
 
@@ -70,3 +72,22 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
         forwarded_allow_ips="127.0.0.1",
         server_header=False,
     )
+
+
+def demo_leaver_link() -> tuple[str, date] | None:
+    """A fresh sign-in link to a demo plan that has a published 48-hour plan, with the
+    (made-up) date of birth that confirms it."""
+    with session_scope() as session:
+        row = session.exec(
+            select(col(PublishedPlan.plan_id), col(Person.date_of_birth))
+            .join(ReleasePlan, col(ReleasePlan.id) == col(PublishedPlan.plan_id))
+            .join(Person, col(Person.id) == col(ReleasePlan.person_id))
+            .where(col(ReleasePlan.state).in_([s.value for s in OPEN_STATES]))
+            .order_by(col(PublishedPlan.plan_id))
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        plan_id, date_of_birth = row
+        _, path = issue_link(session=session, actor=SYSTEM, plan_id=plan_id)
+    return path, date_of_birth

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import typer
 
+from cli.api_commands import demo_leaver_link, demo_tokens, serve, token
+from cli.flow_commands import flows_app
 from cli.rules_commands import calendar_app, rules_app
 from resettlement import migrate
 from resettlement.bank_holidays import install_imported_calendar
@@ -28,6 +34,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(rules_app, name="rules")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(flows_app, name="flows")
+app.command("token")(token)
 
 
 @db_app.command("upgrade")
@@ -70,12 +78,65 @@ def caseload() -> None:
 
 
 @app.command("up")
-def up(demo: bool = typer.Option(True, help="Seed demo data into an empty database.")) -> None:
-    """The main job: migrate, seed demo data, and show the caseload."""
+def up(
+    demo: bool = typer.Option(True, help="Seed demo data into an empty database."),
+    host: str = typer.Option("127.0.0.1", help="Where the API and pages listen."),
+    port: int = typer.Option(8000, min=1, max=65535),
+    flows: bool = typer.Option(True, help="Serve the daily workflows on their schedules."),
+) -> None:
+    """The main job: migrate, seed demo data, serve the API and pages, and run the workflows."""
     migrate.upgrade()
     if demo:
         demo_seed(count=30)
     caseload()
+    base = f"http://{host}:{port}"
+    _print_sign_in(base)
+    # The API runs in its own process so the Prefect runner can own this one's signals.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve-api", "--host", host, "--port", str(port)]
+    )
+    try:
+        if flows:
+            _prefer_local_prefect()
+            from workflows.serve import serve_flows
+
+            serve_flows()
+        else:
+            server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@app.command("serve-api")
+def serve_api(
+    host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000, min=1, max=65535)
+) -> None:
+    """Serve only the API and pages (uvicorn)."""
+    serve(host=host, port=port)
+
+
+def _prefer_local_prefect() -> None:
+    # Local mode keeps Prefect's own state beside ours unless the operator says otherwise.
+    os.environ.setdefault("PREFECT_HOME", str(get_settings().ensure_data_dir() / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _print_sign_in(base: str) -> None:
+    """Ready-made ways in for each kind of user (demo data only: every person is made up)."""
+    typer.echo(f"\nThe service: {base}   API docs: {base}/docs")
+    typer.echo(f"Staff sign in (demo officers, governors, admin): {base}/staff/sign-in")
+    typer.echo("Bearer tokens for the API (12 hours):")
+    for role, value in demo_tokens().items():
+        typer.echo(f"  {role}: {value}")
+    leaver = demo_leaver_link()
+    if leaver is not None:
+        path, date_of_birth = leaver
+        typer.echo(
+            f"A prison leaver's plan: {base}{path}  (date of birth {date_of_birth:%d %m %Y})"
+        )
 
 
 if __name__ == "__main__":

@@ -174,3 +174,18 @@ def test_no_endpoint_changes_or_deletes_the_audit_trail(client: TestClient) -> N
     assert {m for ops in audit_paths.values() for m in ops} == {"get"}
     for method in ("PUT", "PATCH", "DELETE", "POST"):
         assert client.request(method, "/api/v1/audit").status_code == 405
+
+
+def test_the_production_session_dependency_serves_requests(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, new_plan: Callable[..., ReleasePlan]
+) -> None:
+    from api import deps
+    from tests.api.conftest import bearer
+
+    plan = new_plan()
+    monkeypatch.setattr(deps, "get_engine", lambda: engine)
+    with TestClient(create_app()) as client:
+        assert client.get("/readyz").json()["status"] == "ready"
+        officer = bearer("probation_officer", "po-test")
+        assert client.get(f"/api/v1/plans/{plan.id}", headers=officer).status_code == 200
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]

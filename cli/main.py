@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import typer
 
@@ -91,23 +93,43 @@ def up(
     caseload()
     base = f"http://{host}:{port}"
     _print_sign_in(base)
-    # The API runs in its own process so the Prefect runner can own this one's signals.
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve-api", "--host", host, "--port", str(port)]
-    )
-    try:
-        if flows:
-            _prefer_local_prefect()
-            from workflows.serve import serve_flows
+    _prefer_local_prefect()
+    me = [sys.executable, "-m", "cli.main"]
+    commands = [[*me, "serve-api", "--host", host, "--port", str(port)]]
+    if flows:
+        commands.append([*me, "flows", "serve"])
+    _supervise(commands)
 
-            serve_flows()
-        else:
-            server.wait()
+
+def _supervise(commands: list[list[str]]) -> None:
+    """Runs each part in its own process group and stops them all, in order, when one ends or
+    on Ctrl-C or SIGTERM. Separate groups matter: Ctrl-C would otherwise reach Prefect's
+    temporary server before the runner that still needs it to shut down."""
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    children = [subprocess.Popen(c, start_new_session=True) for c in commands]
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
     except KeyboardInterrupt:
-        pass
+        typer.echo("Stopping ...")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for child in reversed(children):
+            _stop_group(child)
+
+
+def _stop_group(child: subprocess.Popen[bytes], grace: float = 15) -> None:
+    if child.poll() is not None:
+        return
+    os.killpg(child.pid, signal.SIGTERM)
+    try:
+        child.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
 
 
 @app.command("serve-api")

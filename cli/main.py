@@ -144,6 +144,8 @@ def _prefer_local_prefect() -> None:
     # Local mode keeps Prefect's own state beside ours unless the operator says otherwise.
     os.environ.setdefault("PREFECT_HOME", str(get_settings().ensure_data_dir() / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect's temporary server gives up after 20 s; a busy 2-core machine needs longer.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def _print_sign_in(base: str) -> None:

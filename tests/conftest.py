@@ -22,6 +22,8 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="resettlement-tests-"))
 os.environ["RESETTLEMENT_DATA_DIR"] = str(_DATA_DIR)
 os.environ.setdefault("PREFECT_HOME", str(_DATA_DIR / "prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Prefect's temporary server gives up after 20 s; a busy 2-core CI machine needs longer.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from resettlement import migrate  # noqa: E402
 from resettlement.config import Settings, get_settings  # noqa: E402

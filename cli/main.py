@@ -94,6 +94,8 @@ def up(
     base = f"http://{host}:{port}"
     _print_sign_in(base)
     _prefer_local_prefect()
+    # Links in the workflows' messages point at this server unless told otherwise.
+    os.environ.setdefault("RESETTLEMENT_PUBLIC_BASE_URL", base)
     me = [sys.executable, "-m", "cli.main"]
     commands = [[*me, "serve-api", "--host", host, "--port", str(port)]]
     if flows:

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Plans per workflow task: one transaction and one set of queries each.
     workflow_batch_size: int = Field(default=500, ge=1, le=10_000)
     # GOV.UK Notify: without an API key every message stays in the notification outbox.
+    # The address people open (links in messages, the QR code on the printed plan). Unset, the
+    # pages use the address of the request; `resettlement up` sets it for its own processes.
+    public_base_url: str | None = None
     notify_api_key: SecretStr | None = None
     # Notify template ids by notification kind; "default" is used for kinds not listed. Each
     # template takes ((subject)) and ((body)).

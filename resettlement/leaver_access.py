@@ -140,6 +140,16 @@ def issue_link(
 ) -> tuple[LeaverLink, str]:
     """A new link to the plan's published 48-hour plan. Returns the row and the link's path
     (``/plan-link/<secret>``): send or print the path, it is never stored or shown again."""
+    link, path = add_link(session=session, actor=actor, plan_id=plan_id, ttl_days=ttl_days)
+    commit(session, "leaver link")
+    return link, path
+
+
+def add_link(
+    *, session: Session, actor: Actor, plan_id: int, ttl_days: int = 7
+) -> tuple[LeaverLink, str]:
+    """issue_link without the commit, for callers that send the link in the same transaction
+    (the release-day workflow), so a link and its message are written together or not at all."""
     if not 1 <= ttl_days <= MAX_TTL_DAYS:
         raise InvalidInput(f"A link lasts from 1 to {MAX_TTL_DAYS} days.", field="ttl_days")
     plan = get_or_404(session, ReleasePlan, plan_id, "plan")
@@ -169,7 +179,6 @@ def issue_link(
     session.flush()
     history.record(session, plan, actor, "leaver_link_issued", detail={"link_id": link.id})
     audit.record(session, actor, "issue_leaver_link", "plan", plan_id)
-    commit(session, "leaver link")
     return link, link_path(secret)
 
 

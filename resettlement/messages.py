@@ -202,8 +202,8 @@ def decision_due(
     )
 
 
-def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
-    """To the person: English, or Welsh when they prefer it."""
+def plan_ready(line: PlanLine, given_name: str, as_of: date, link: str) -> Message:
+    """To the person, with the link to their plan: English, or Welsh when they prefer it."""
     if line.language == Language.CY.value:
         subject = "Mae eich cynllun ar gyfer eich 48 awr gyntaf yn barod"
         body = (
@@ -213,6 +213,8 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
             "os oes angen help arnoch chi.\n\n"
             f"Rydych chi'n gadael ar {long_date(as_of, Language.CY.value)}. Ewch i'ch "
             "apwyntiad prawf cyntaf ar yr amser sydd yn eich cynllun.\n\n"
+            f"Agorwch eich cynllun: {link}\n"
+            "Bydd angen i chi roi eich dyddiad geni. Mae'r ddolen yn gweithio am 7 diwrnod.\n\n"
             "Os oes unrhyw beth yn aneglur, gofynnwch i'ch swyddog prawf."
         )
     else:
@@ -223,6 +225,8 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
             "you will stay tonight, your appointments, and who to call if you need help.\n\n"
             f"You leave on {long_date(as_of)}. Go to your first probation appointment at the "
             "time in your plan.\n\n"
+            f"Open your plan: {link}\n"
+            "You will be asked for your date of birth. The link works for 7 days.\n\n"
             "If anything is unclear, ask your probation officer."
         )
     return Message(

@@ -24,8 +24,9 @@ from sqlalchemy import and_, bindparam, exists, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from resettlement import audit, clock, early_release, history, messages, plans
+from resettlement import audit, clock, early_release, history, leaver_access, messages, plans
 from resettlement.actors import SYSTEM, Actor
+from resettlement.config import get_settings
 from resettlement.errors import GuardRefused, TransitionNotAllowed, VersionConflict
 from resettlement.lifecycle import (
     ChecklistFact,
@@ -45,7 +46,7 @@ from resettlement.models import (
     ReleasePlan,
     RequestState,
 )
-from resettlement.notifications import Message, enqueue
+from resettlement.notifications import Message, Notification, enqueue
 from resettlement.transactions import commit
 from rules.calendars import add_working_days
 from rules.nations import Nation
@@ -88,6 +89,10 @@ class Action:
     summary: str
     due: Callable[[Session, date], list[int]]
     run: Callable[[Session, Ids, date], BatchResult]
+
+
+# Where links point when no public address is configured: the local main command's default.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 # --- loading a batch ----------------------------------------------------------------------
@@ -596,13 +601,29 @@ def due_plan_to_leaver(session: Session, as_of: date) -> list[int]:
 def run_plan_to_leaver(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
     # Its own action, not part of the release: a crash between the two still sends the message
     # on the re-run, because the due query looks at the state, not at what the last run did.
+    # Each message carries a new sign-in link, written in the same transaction; plans already
+    # sent word today get no second link.
     result = BatchResult()
     rows = _load_plans(session, plan_ids)
-    result.notify(
-        session,
-        [messages.plan_ready(_line(p, person), person.given_name, as_of) for p, person in rows],
+    keys = {p.id: f"plan_ready:{p.id}:{as_of}" for p, _ in rows}
+    sent = set(
+        session.exec(
+            select(Notification.idempotency_key).where(
+                col(Notification.idempotency_key).in_(list(keys.values()))
+            )
+        )
     )
-    result.counts["plans_sent"] += len(rows)
+    base = (get_settings().public_base_url or DEFAULT_PUBLIC_BASE_URL).rstrip("/")
+    outbox = []
+    for plan, person in rows:
+        if keys[plan.id] in sent:
+            continue
+        _, path = leaver_access.add_link(session=session, actor=SYSTEM, plan_id=plan.id)  # type: ignore[arg-type]
+        outbox.append(
+            messages.plan_ready(_line(plan, person), person.given_name, as_of, base + path)
+        )
+    result.notify(session, outbox)
+    result.counts["plans_sent"] += len(outbox)
     commit(session, "notification")
     return result
 

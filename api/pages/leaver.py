@@ -20,6 +20,7 @@ from api.pages.i18n import _, language_scope
 from api.pages.templating import PageProblem, choose_language, render
 from resettlement import leaver_access, leaver_plan, local_map
 from resettlement.calendar_export import plan_calendar
+from resettlement.config import get_settings
 from resettlement.errors import NotFound
 from resettlement.leaver_access import LeaverLink, LinkLocked, LinkNotValid, WrongDateOfBirth
 from resettlement.licence_conditions import standard_conditions
@@ -269,7 +270,7 @@ def print_plan(request: Request, session: SessionDep) -> Response:
     except NotFound:
         raise PageProblem(404, "leaver/not_published.html") from None
     language = choose_language(request, published.snapshot.get("preferred_language"))
-    base = leaver_session.get_page_settings().public_base_url or str(request.base_url)
+    base = get_settings().public_base_url or str(request.base_url)
     url = base.rstrip("/") + leaver_access.link_path(secret)
     context = _plan_context(published, None, language)
     with language_scope(language):

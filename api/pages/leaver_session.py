@@ -28,8 +28,6 @@ class PageSettings(BaseSettings):
     # Shared by every API worker. Without it, a key is derived from the data directory's local
     # secret, which is enough for one machine.
     page_secret: SecretStr | None = None
-    # The address people open, for the QR code on the printed plan (behind a proxy, say).
-    public_base_url: str | None = None
 
 
 @lru_cache

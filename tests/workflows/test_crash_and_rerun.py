@@ -4,6 +4,7 @@ database error is retried, a domain error is not."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from sqlmodel import Session, select
 from resettlement import migrate, plans, scheduling
 from resettlement.config import get_settings
 from resettlement.database import engine_for
+from resettlement.leaver_access import LeaverLink
 from resettlement.models import (
     AuditEvent,
     EarlyReleaseRequest,
@@ -114,6 +116,9 @@ def seed(engine: Engine) -> None:
                     publish(session, plan.id)
 
 
+SECRET = re.compile(r"(?<=/plan-link/)\S+")
+
+
 def outcome(engine: Engine) -> dict[str, Any]:
     """Everything a run can change, without the instants at which it changed it."""
     with Session(engine) as session:
@@ -127,10 +132,18 @@ def outcome(engine: Engine) -> dict[str, Any]:
                 (r.id, r.plan_id, r.state, r.version, r.escalated_at is not None)
                 for r in session.exec(select(EarlyReleaseRequest))
             ),
+            # Each sign-in link holds a fresh random secret: compare everything but the secret.
             "notifications": sorted(
-                (n.idempotency_key, n.recipient_role, n.recipient_id, n.subject, n.body)
+                (
+                    n.idempotency_key,
+                    n.recipient_role,
+                    n.recipient_id,
+                    n.subject,
+                    SECRET.sub("", n.body),
+                )
                 for n in session.exec(select(Notification))
             ),
+            "links": Counter(link.plan_id for link in session.exec(select(LeaverLink))),
             "audit": Counter(
                 (a.actor, a.action, a.object_type, a.object_id)
                 for a in session.exec(select(AuditEvent))

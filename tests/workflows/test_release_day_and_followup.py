@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlmodel import select
 
-from resettlement import plans
-from resettlement.models import PlanState, ReleasePlan
+from resettlement import leaver_access, plans
+from resettlement.leaver_access import LeaverLink
+from resettlement.models import Person, PlanState, ReleasePlan
 from resettlement.notifications import list_notifications
 from resettlement.scheduling import FORTY_EIGHT_HOUR_FOLLOWUP, RELEASE_DAY
 from workflows.flows import forty_eight_hour_followup, release_day
@@ -131,3 +132,20 @@ def test_the_followup_is_asked_for_48_hours_after_release_until_recorded(
     )
     session.expire_all()
     assert session.exec(select(ReleasePlan.state)).one() == PlanState.COMPLETED.value
+
+
+def test_the_person_gets_a_working_link_to_their_plan_and_a_rerun_sends_no_second(
+    flow_db, session, plan_in_pre_release
+):
+    ready = plan_in_pre_release(ready=True)
+    release_day(as_of=WEDNESDAY)
+    release_day(as_of=WEDNESDAY)
+
+    [message] = list_notifications(session, recipient_role="prison_leaver", plan_id=ready.id)
+    assert "http://127.0.0.1:8000/plan-link/" in message.body
+    secret = message.body.split("/plan-link/", 1)[1].split()[0]
+    person = session.get(Person, ready.person_id)
+    link = leaver_access.confirm(session=session, secret=secret, date_of_birth=person.date_of_birth)
+    assert link.plan_id == ready.id
+    links = session.exec(select(LeaverLink).where(LeaverLink.plan_id == ready.id)).all()
+    assert len(links) == 1

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.auth import InvalidToken, verify
 from api.rate_limits import TokenBucket
@@ -113,16 +113,10 @@ def _no_plan(plan_id: int) -> NotFound:
 
 
 def _load_plan(session: Session, plan_id: int) -> ReleasePlan:
-    # The person comes in the same query: access checks and the plan's view both need them,
-    # and the session then has them without another round trip.
-    row = session.exec(
-        select(ReleasePlan, Person)
-        .join(Person, col(Person.id) == col(ReleasePlan.person_id))
-        .where(col(ReleasePlan.id) == plan_id)
-    ).first()
-    if row is None:
+    plan = session.get(ReleasePlan, plan_id)
+    if plan is None:
         raise _no_plan(plan_id)
-    return row[0]
+    return plan
 
 
 def officers_plan(plan_id: PlanId, actor: CurrentOfficer, session: SessionDep) -> ReleasePlan:

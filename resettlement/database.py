@@ -15,7 +15,8 @@ from resettlement.config import get_settings
 
 @lru_cache
 def engine_for(url: str) -> Engine:
-    kwargs: dict[str, Any] = {}
+    # Parameters can hold personal data: they stay out of error messages and logs.
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # The API serves requests on a thread pool; SQLite connections must be shareable.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

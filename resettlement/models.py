@@ -210,7 +210,8 @@ class SentenceFacts(SQLModel):
     sentence_date: date
     # The release date from the sentence calculation, before any weekend or holiday move.
     requested_release_date: date | None = None
-    term_days: int | None = Field(default=None, ge=1)
+    # A term is at most a lifetime: 100 years in days (life sentences are indeterminate).
+    term_days: int | None = Field(default=None, ge=1, le=36_600)
 
 
 _plan_version = Column("version", Integer, nullable=False)

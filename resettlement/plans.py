@@ -36,6 +36,7 @@ from resettlement.models import (
     SentenceFacts,
 )
 from resettlement.transactions import check_version, commit, get_or_404, service
+from rules.calendars import CalendarRangeError
 from rules.checklists import Need
 from rules.release_dates import ReleaseAssessment, assess
 
@@ -88,13 +89,19 @@ class PlanView:
 def assessment_for(plan: ReleasePlan, person: Person) -> ReleaseAssessment | None:
     if plan.requested_release_date is None:
         return None
-    return assess(
-        plan.requested_release_date,
-        person.nation,
-        term_days=plan.term_days,
-        served_days=(plan.requested_release_date - plan.sentence_date).days,
-        sentence=plan.sentence_type,
-    )
+    try:
+        return assess(
+            plan.requested_release_date,
+            person.nation,
+            term_days=plan.term_days,
+            served_days=(plan.requested_release_date - plan.sentence_date).days,
+            sentence=plan.sentence_type,
+        )
+    except CalendarRangeError as exc:
+        raise InvalidInput(
+            f"The release date is outside the years the calendars cover: {exc}",
+            field="requested_release_date",
+        ) from exc
 
 
 def _apply_assessment(plan: ReleasePlan, assessment: ReleaseAssessment | None) -> None:

@@ -254,3 +254,20 @@ def test_goals_are_kept_in_the_persons_words_and_replaced_as_a_set(session, new_
     )
     goals = session.exec(select(Goal).where(Goal.plan_id == plan.id)).all()
     assert [(g.area, g.in_their_words) for g in goals] == [("family", words)]
+
+
+def test_a_release_date_beyond_the_calendars_is_refused_with_its_field(session, plan_data):
+    before = counts(session)
+    with pytest.raises(InvalidInput) as error:
+        plans.open_plan(
+            session=session,
+            actor=OFFICER,
+            data=plan_data(requested_release_date=date(2075, 1, 1), term_days=20_000),
+        )
+    assert error.value.field == "requested_release_date"
+    assert counts(session) == before
+
+
+def test_a_term_longer_than_a_lifetime_is_refused(plan_data):
+    with pytest.raises(ValidationError, match="term_days"):
+        plan_data(term_days=40_000)

@@ -243,6 +243,25 @@ class GoalPublic(_Public):
     in_their_words: str
 
 
+class AppointmentPublic(_Public):
+    id: int
+    kind: AppointmentKind
+    starts_at: datetime
+    location: str
+    with_whom: str
+    what_to_bring: str | None
+    sequence: int
+
+
+class SupportContactPublic(_Public):
+    id: int
+    kind: ContactKind
+    name: str
+    phone: str
+    hours: str | None
+    notes: str | None
+
+
 class PlanPublic(_Public):
     id: int
     version: int
@@ -270,6 +289,8 @@ class PlanPublic(_Public):
     checklist: list[ChecklistItemPublic]
     requests: list[EarlyReleaseRequestPublic]
     goals: list[GoalPublic]
+    appointments: list[AppointmentPublic]
+    contacts: list[SupportContactPublic]
 
     @classmethod
     def of(cls, view: PlanView) -> PlanPublic:
@@ -277,7 +298,16 @@ class PlanPublic(_Public):
         fields: dict[str, Any] = {
             name: getattr(plan, name)
             for name in cls.model_fields
-            if name not in {"person", "assessment", "checklist", "requests", "goals"}
+            if name
+            not in {
+                "person",
+                "assessment",
+                "checklist",
+                "requests",
+                "goals",
+                "appointments",
+                "contacts",
+            }
         }
         return cls.model_validate(
             {
@@ -287,6 +317,8 @@ class PlanPublic(_Public):
                 "checklist": view.checklist,
                 "requests": view.requests,
                 "goals": view.goals,
+                "appointments": view.appointments,
+                "contacts": view.contacts,
             }
         )
 

@@ -22,6 +22,7 @@ from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycl
 from resettlement.models import (
     AWAITING_DECISION,
     OPEN_STATES,
+    Appointment,
     CancelReason,
     ChecklistItem,
     EarlyReleaseRequest,
@@ -34,6 +35,7 @@ from resettlement.models import (
     PublishedPlan,
     ReleasePlan,
     SentenceFacts,
+    SupportContact,
 )
 from resettlement.transactions import check_version, commit, get_or_404, service
 from rules.calendars import CalendarRangeError
@@ -84,6 +86,8 @@ class PlanView:
     checklist: list[ChecklistItem]
     requests: list[EarlyReleaseRequest]
     goals: list[Goal]
+    appointments: list[Appointment]
+    contacts: list[SupportContact]
 
 
 def assessment_for(plan: ReleasePlan, person: Person) -> ReleaseAssessment | None:
@@ -373,7 +377,19 @@ def _view(session: Session, plan: ReleasePlan) -> PlanView:
     goals = session.exec(
         select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.position))
     ).all()
-    return PlanView(plan, person, list(items), list(requests), list(goals))
+    appointments = session.exec(
+        select(Appointment)
+        .where(Appointment.plan_id == plan.id)
+        .order_by(col(Appointment.starts_at), col(Appointment.id))
+    ).all()
+    contacts = session.exec(
+        select(SupportContact)
+        .where(SupportContact.plan_id == plan.id)
+        .order_by(col(SupportContact.id))
+    ).all()
+    return PlanView(
+        plan, person, list(items), list(requests), list(goals), list(appointments), list(contacts)
+    )
 
 
 @service

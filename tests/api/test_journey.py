@@ -86,6 +86,10 @@ def test_a_plan_from_opening_to_the_leavers_phone_and_the_governors_decision(
         ),
         201,
     )
+    # The officer reads back what they added; instants come back in UTC.
+    assert [(a["kind"], a["starts_at"]) for a in plan["appointments"]] == [
+        ("probation", "2027-03-12T14:00:00Z")
+    ]
     plan = _ok(
         client.post(
             f"{url}/contacts",
@@ -99,6 +103,9 @@ def test_a_plan_from_opening_to_the_leavers_phone_and_the_governors_decision(
         ),
         201,
     )
+    assert [(c["kind"], c["phone"]) for c in plan["contacts"]] == [
+        ("out_of_hours", "0800 000 0000")
+    ]
     plan = _ok(
         client.put(
             f"{url}/goals",

@@ -10,12 +10,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.auth import mint_token
-from api.deps import get_session
-from api.main import create_app
 from api.settings import get_api_settings
 from resettlement import early_release, forty_eight_hours, plans
 from resettlement.actors import Actor, Role
@@ -36,19 +33,6 @@ def _fresh_api_settings() -> Iterator[None]:
     get_api_settings.cache_clear()
     yield
     get_api_settings.cache_clear()
-
-
-@pytest.fixture
-def app(engine: Engine) -> Iterator[FastAPI]:
-    app = create_app()
-
-    def test_session() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = test_session
-    yield app
-    app.dependency_overrides.clear()
 
 
 @pytest.fixture

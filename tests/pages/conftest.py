@@ -12,11 +12,8 @@ import pytest
 from faker import Faker
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.deps import get_session
-from api.main import create_app
 from api.pages.leaver_session import get_page_settings
 from api.settings import get_api_settings
 from resettlement import checklists, forty_eight_hours, leaver_access, plans
@@ -48,24 +45,6 @@ def _fresh_page_settings() -> Iterator[None]:
     yield
     get_api_settings.cache_clear()
     get_page_settings.cache_clear()
-
-
-def build_app(engine: Engine) -> FastAPI:
-    app = create_app()
-
-    def test_session() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = test_session
-    return app
-
-
-@pytest.fixture
-def app(engine: Engine) -> Iterator[FastAPI]:
-    app = build_app(engine)
-    yield app
-    app.dependency_overrides.clear()
 
 
 @pytest.fixture

@@ -7,21 +7,14 @@ Select with `-m browser`.
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 
 import pytest
-import uvicorn
 import vobject
 
-from tests.pages.conftest import DECEMBER_PROBATION, JUNE_MENTAL_HEALTH, build_app
+from tests.pages.conftest import DECEMBER_PROBATION, JUNE_MENTAL_HEALTH
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
 AXE_OPTIONS = {
@@ -34,54 +27,7 @@ AXE_OPTIONS = {
 
 pytestmark = [
     pytest.mark.browser,
-    # CI installs Chromium; there a missing browser must fail the run, not skip quietly.
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's chromium"
-    ),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def server(engine) -> Iterator[str]:
-    app = build_app(engine)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
-    app.dependency_overrides.clear()
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def _no_axe_violations(page, name: str) -> None:
@@ -96,20 +42,22 @@ def _no_axe_violations(page, name: str) -> None:
 
 
 def test_a_person_signs_in_reads_their_plan_in_welsh_gets_the_calendar_and_prints_it(
-    server, browser, published
+    live_server, chromium, published
 ):
     p = published()
-    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    context = chromium.new_context(viewport=PHONE, accept_downloads=True)
     page = context.new_page()
     outside = []
     page.on(
         "request",
         lambda request: (
-            outside.append(request.url) if not request.url.startswith((server, "data:")) else None
+            outside.append(request.url)
+            if not request.url.startswith((live_server, "data:"))
+            else None
         ),
     )
 
-    page.goto(server + p.path)
+    page.goto(live_server + p.path)
     assert page.locator("h1").inner_text() == "Enter your date of birth"
     _no_axe_violations(page, "the sign-in step")
 
@@ -125,7 +73,7 @@ def test_a_person_signs_in_reads_their_plan_in_welsh_gets_the_calendar_and_print
     page.get_by_label("Month").fill(str(p.date_of_birth.month))
     page.get_by_label("Year").fill(str(p.date_of_birth.year))
     page.get_by_role("button", name="Open my plan").click()
-    page.wait_for_url(server + "/my-plan")
+    page.wait_for_url(live_server + "/my-plan")
     assert page.locator("h1").inner_text().endswith("Your plan for your first 2 days")
     assert page.get_by_text("Friday 18 December, 10am").first.is_visible()
     # GOV.UK Frontend's stylesheet and fonts loaded under the page's policy.
@@ -139,12 +87,12 @@ def test_a_person_signs_in_reads_their_plan_in_welsh_gets_the_calendar_and_print
     _no_axe_violations(page, "the plan")
 
     page.get_by_role("link", name="Cymraeg").click()
-    page.wait_for_url(server + "/my-plan?lang=cy")
+    page.wait_for_url(live_server + "/my-plan?lang=cy")
     assert page.locator("html").get_attribute("lang") == "cy"
     assert page.get_by_text("Dydd Gwener 18 Rhagfyr, 10yb").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "plan-375-cy.png"), full_page=True)
     _no_axe_violations(page, "the plan in Welsh")
-    page.goto(server + "/my-plan?lang=en")
+    page.goto(live_server + "/my-plan?lang=en")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Add your appointments to your phone's calendar").click()
@@ -152,7 +100,7 @@ def test_a_person_signs_in_reads_their_plan_in_welsh_gets_the_calendar_and_print
     starts = {event.dtstart.value.astimezone(UTC) for event in calendar.vevent_list}
     assert {DECEMBER_PROBATION, JUNE_MENTAL_HEALTH} <= starts
 
-    page.goto(server + "/my-plan/print")
+    page.goto(live_server + "/my-plan/print")
     assert page.locator("svg.app-qr").is_visible()
     _no_axe_violations(page, "the print view")
     page.emulate_media(media="print")
@@ -168,14 +116,14 @@ def test_a_person_signs_in_reads_their_plan_in_welsh_gets_the_calendar_and_print
     context.close()
 
 
-def test_a_revoked_link_fails_safely_in_the_browser(server, browser, session, published):
+def test_a_revoked_link_fails_safely_in_the_browser(live_server, chromium, session, published):
     from resettlement import leaver_access
     from tests.pages.conftest import OFFICER
 
     p = published()
     leaver_access.revoke_link(session=session, actor=OFFICER, link_id=p.link.id)
-    page = browser.new_page(viewport=PHONE)
-    page.goto(server + p.path)
+    page = chromium.new_page(viewport=PHONE)
+    page.goto(live_server + p.path)
     assert page.locator("h1").inner_text() == "This link does not work"
     assert page.get_by_text("Call your probation officer.").is_visible()
     assert p.given_name not in page.content()

@@ -11,12 +11,9 @@ import pytest
 from faker import Faker
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.auth import mint_token
-from api.deps import get_session
-from api.main import create_app
 from api.settings import get_api_settings
 from api.staff.identity import COOKIE, COOKIE_PATH, encode_session, new_session
 from api.staff.settings import get_staff_settings
@@ -39,19 +36,6 @@ def _fresh_staff_settings() -> Iterator[None]:
     yield
     get_api_settings.cache_clear()
     get_staff_settings.cache_clear()
-
-
-@pytest.fixture
-def app(engine: Engine) -> Iterator[FastAPI]:
-    app = create_app()
-
-    def test_session() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = test_session
-    yield app
-    app.dependency_overrides.clear()
 
 
 @pytest.fixture

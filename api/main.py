@@ -13,7 +13,7 @@ from api import problems
 from api.middleware import BodySizeLimit, RequestContext
 from api.pages import mount_pages
 from api.rate_limits import TokenBucket
-from api.routes import audit, early_release, health, me, plans, release_dates
+from api.routes import audit, early_release, health, me, notifications, plans, release_dates
 from api.settings import ApiSettings, get_api_settings
 from api.staff import mount_staff
 from resettlement.bank_holidays import install_imported_calendar
@@ -61,6 +61,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         me.router,
         release_dates.router,
         audit.router,
+        notifications.router,
     ):
         app.include_router(router, prefix=PREFIX)
     # The pages come after the API so its routes and problem handlers take precedence.

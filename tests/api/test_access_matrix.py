@@ -271,6 +271,13 @@ CASES: list[tuple[str, str, str, Body, dict[str, int]]] = [
         EVERYONE,
     ),
     ("the audit trail", "GET", "/api/v1/audit", None, _only("admin", 200)),
+    (
+        "the notification outbox",
+        "GET",
+        "/api/v1/notifications",
+        None,
+        {r: 200 for r in ROLES} | {"nobody": 401, "leaver_own": 403, "leaver_other": 403},
+    ),
     ("liveness", "GET", "/healthz", None, {role: 200 for role in ROLES}),
     ("readiness", "GET", "/readyz", None, {role: 200 for role in ROLES}),
 ]

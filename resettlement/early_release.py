@@ -103,18 +103,31 @@ def run(request: EarlyReleaseRequest, event: str, **facts: Any) -> tuple[str, st
 
 
 def open_request_if_flagged(
-    session: Session, plan: ReleasePlan, person: Person, assessment: ReleaseAssessment, actor: Actor
+    session: Session,
+    plan: ReleasePlan,
+    person: Person,
+    assessment: ReleaseAssessment,
+    actor: Actor,
+    *,
+    known_absent: bool = False,
 ) -> EarlyReleaseRequest | None:
-    """Open a request for a flagged release a scheme covers, once per release date."""
+    """Open a request for a flagged release a scheme covers, once per release date.
+
+    `known_absent`: the caller has already loaded the plan's requests and found none for this
+    date (the daily scan does, for a whole batch at once), so the check is not repeated."""
     if not assessment.flagged or assessment.earliest_date is None:
         return None
-    existing = session.exec(
-        select(EarlyReleaseRequest).where(
-            EarlyReleaseRequest.plan_id == plan.id,
-            EarlyReleaseRequest.release_date == assessment.release_date,
-            EarlyReleaseRequest.state != RequestState.WITHDRAWN.value,
-        )
-    ).first()
+    existing = (
+        None
+        if known_absent
+        else session.exec(
+            select(EarlyReleaseRequest).where(
+                EarlyReleaseRequest.plan_id == plan.id,
+                EarlyReleaseRequest.release_date == assessment.release_date,
+                EarlyReleaseRequest.state != RequestState.WITHDRAWN.value,
+            )
+        ).first()
+    )
     if existing is not None:
         return existing
     latest = assessment.presumptive_date or assessment.release_date

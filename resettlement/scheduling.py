@@ -388,7 +388,9 @@ def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResu
             if not mine:
                 assessment = plans.assessment_for(plan, person)
                 opened = (
-                    early_release.open_request_if_flagged(session, plan, person, assessment, SYSTEM)
+                    early_release.open_request_if_flagged(
+                        session, plan, person, assessment, SYSTEM, known_absent=True
+                    )
                     if assessment is not None
                     else None
                 )

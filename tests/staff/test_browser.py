@@ -31,6 +31,9 @@ def checked() -> Callable[[Any, str], None]:
     seen: list[str] = []
 
     def check(page: Any, what: str) -> None:
+        # A click starts a navigation without waiting for it: check the page that arrives.
+        page.wait_for_load_state("load")
+        page.locator("main").first.wait_for()
         results = axe.run(page)
         seen.append(what)
         assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
@@ -77,6 +80,7 @@ def test_officer_and_governor_journey(
     checked(page, "caseload")
     page.screenshot(path=str(ARTIFACTS / "staff-caseload.png"), full_page=True)
     page.get_by_role("link", name="Robin Testfield").click()
+    page.wait_for_url("**/staff/plans/*")
     checked(page, "plan")
 
     # Pressing on too early shows what is missing.
@@ -87,6 +91,7 @@ def test_officer_and_governor_journey(
 
     for key in sorted(CORE_KEYS):
         page.locator(f'a[href$="/checklist/{key}"]').click()
+        page.wait_for_url(f"**/checklist/{key}")
         if key == "accommodation":
             checked(page, "checklist item")
         page.get_by_label("In progress").check()
@@ -98,6 +103,7 @@ def test_officer_and_governor_journey(
 
     # Night one, then publish.
     page.get_by_role("link", name="Change accommodation and travel for night one").click()
+    page.wait_for_url("**/night-one")
     checked(page, "night one")
     page.get_by_label("Address for the first night").fill("Flat 2, 14 Made Up Row, Leeds LS1 1AA")
     page.get_by_label("Who to ask for").fill("The duty manager")
@@ -112,6 +118,7 @@ def test_officer_and_governor_journey(
 
     # The flagged Friday release: assess with needs and submit to the governor.
     page.get_by_role("link", name="Assess this release day").click()
+    page.wait_for_url("**/early-release")
     checked(page, "assessment")
     page.get_by_label("Yes").check()
     page.get_by_label("Accommodation").check()
@@ -135,6 +142,7 @@ def test_officer_and_governor_journey(
     card = governor.locator(".govuk-summary-card", has_text="Robin Testfield")
     assert "3 hours" in card.inner_text()
     card.get_by_role("link", name="Decide").click()
+    governor.wait_for_url("**/staff/early-release/*")
     checked(governor, "decision")
     governor.get_by_label("Approve an earlier release").check()
     governor.get_by_label("Thursday 11 March 2027").check()

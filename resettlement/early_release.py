@@ -199,8 +199,10 @@ def assess(
     harms_resettlement: bool,
     needs: Sequence[ResettlementNeed],
     assessment: str | None,
+    submit_to_governor: bool = False,
 ) -> EarlyReleaseRequest:
-    """The probation officer's assessment: would release on the flagged day harm resettlement?"""
+    """The probation officer's assessment: would release on the flagged day harm resettlement?
+    With `submit_to_governor`, the request goes to the governor in the same transaction."""
     request = _load(session, request_id, expected_version)
     plan = get_or_404(session, ReleasePlan, request.plan_id, "plan")
     event = "assess_harm" if harms_resettlement else "assess_no_harm"
@@ -221,6 +223,8 @@ def assess(
         detail={"request_id": request.id, "needs": [str(n) for n in needs]},
     )
     audit.record(session, actor, "assess", "early_release_request", request.id)
+    if submit_to_governor:
+        _submit(session, actor, request, plan)
     commit(session, "early-release request")
     return request
 
@@ -231,6 +235,14 @@ def submit(
 ) -> EarlyReleaseRequest:
     request = _load(session, request_id, expected_version)
     plan = get_or_404(session, ReleasePlan, request.plan_id, "plan")
+    _submit(session, actor, request, plan)
+    commit(session, "early-release request")
+    return request
+
+
+def _submit(
+    session: Session, actor: Actor, request: EarlyReleaseRequest, plan: ReleasePlan
+) -> None:
     before, after = run(request, "submit")
     request.submitted_at = clock.now()
     session.add(request)
@@ -245,8 +257,6 @@ def submit(
         detail={"request_id": request.id},
     )
     audit.record(session, actor, "submit", "early_release_request", request.id)
-    commit(session, "early-release request")
-    return request
 
 
 @service

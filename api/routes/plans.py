@@ -262,11 +262,8 @@ def publish(
 def assess_early_release(
     body: AssessmentIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> EarlyReleaseRequestPublic:
-    """Assess the plan's open request and, if asked, submit it to the governor.
-
-    The two are separate transactions: if the submission is refused (someone changed the
-    request in between) the assessment stands and the answer says the request's version.
-    """
+    """Assess the plan's open request and, if asked, submit it to the governor, in one
+    transaction: a refused submission leaves the assessment unsaved too."""
     request = early_release.open_request(session, _id(plan))
     assert request.id is not None
     request = early_release.assess(
@@ -277,12 +274,8 @@ def assess_early_release(
         harms_resettlement=body.harms_resettlement,
         needs=body.needs,
         assessment=body.assessment,
+        submit_to_governor=body.submit,
     )
-    if body.submit:
-        assert request.id is not None
-        request = early_release.submit(
-            session=session, actor=actor, request_id=request.id, expected_version=request.version
-        )
     return EarlyReleaseRequestPublic.model_validate(request)
 
 

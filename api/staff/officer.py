@@ -608,7 +608,7 @@ def assess_release(
         )
     if not errors:
         try:
-            assessed = early_release.assess(
+            early_release.assess(
                 session=session,
                 actor=actor,
                 request_id=_id(found),
@@ -616,16 +616,9 @@ def assess_release(
                 harms_resettlement=harms == "true",
                 needs=needs,
                 assessment=forms.text(form, "assessment"),
+                submit_to_governor=submit,
             )
-            if not submit:
-                return _see_plan(_id(plan), "assessed")
-            early_release.submit(
-                session=session,
-                actor=actor,
-                request_id=_id(assessed),
-                expected_version=assessed.version,
-            )
-            return _see_plan(_id(plan), "submitted")
+            return _see_plan(_id(plan), "submitted" if submit else "assessed")
         except DomainError as error:
             errors = forms.from_domain(error, default_field="needs", stale=forms.STALE_REQUEST)
     session.refresh(found)

@@ -242,3 +242,33 @@ def test_the_governors_queue_is_their_prisons_submitted_requests_most_urgent_fir
         submitted(session, plan)
     queue = early_release.queue(session, "MDI")
     assert [r.plan_id for r in queue] == [sooner.id, later.id]
+
+
+def test_assessing_and_submitting_is_one_transaction(session, new_plan):
+    plan = new_plan(requested_release_date=FRIDAY)
+    request = request_for(session, plan)
+    # No harm found, yet asked to submit: the submission is refused, and so is the assessment.
+    with pytest.raises(TransitionNotAllowed):
+        early_release.assess(
+            session=session,
+            actor=OFFICER,
+            request_id=request.id,
+            expected_version=request.version,
+            harms_resettlement=False,
+            needs=[],
+            assessment="Family collecting.",
+            submit_to_governor=True,
+        )
+    session.refresh(request)
+    assert request.state == RequestState.FLAGGED and request.assessed_by is None
+    request = early_release.assess(
+        session=session,
+        actor=OFFICER,
+        request_id=request.id,
+        expected_version=request.version,
+        harms_resettlement=True,
+        needs=["accommodation"],
+        assessment="No bed on Saturday.",
+        submit_to_governor=True,
+    )
+    assert request.state == RequestState.SUBMITTED and request.submitted_at is not None

@@ -167,20 +167,26 @@ def withdraw_live_requests(
         )
     ).all()
     for request in live:
-        before, after = run(request, "withdraw")
-        request.closed_reason = reason
-        session.add(request)
-        history.record(
-            session,
-            plan,
-            actor,
-            "early_release_withdrawn",
-            from_state=before,
-            to_state=after,
-            reason=reason,
-            detail={"request_id": request.id},
-        )
+        _withdraw_one(session, plan, actor, request, reason)
     return list(live)
+
+
+def _withdraw_one(
+    session: Session, plan: ReleasePlan, actor: Actor, request: EarlyReleaseRequest, reason: str
+) -> None:
+    before, after = run(request, "withdraw")
+    request.closed_reason = reason
+    session.add(request)
+    history.record(
+        session,
+        plan,
+        actor,
+        "early_release_withdrawn",
+        from_state=before,
+        to_state=after,
+        reason=reason,
+        detail={"request_id": request.id},
+    )
 
 
 def _load(session: Session, request_id: int, expected_version: int) -> EarlyReleaseRequest:
@@ -316,19 +322,7 @@ def withdraw(
     request = _load(session, request_id, expected_version)
     plan = get_or_404(session, ReleasePlan, request.plan_id, "plan")
     was_approved = request.state == RequestState.APPROVED.value
-    before, after = run(request, "withdraw")
-    request.closed_reason = reason
-    session.add(request)
-    history.record(
-        session,
-        plan,
-        actor,
-        "early_release_withdrawn",
-        from_state=before,
-        to_state=after,
-        reason=reason,
-        detail={"request_id": request.id},
-    )
+    _withdraw_one(session, plan, actor, request, reason)
     if was_approved and plan.walk_out_date != plan.release_date:
         plan.walk_out_date = plan.release_date
         history.record(session, plan, actor, "walk_out_date_changed", reason=reason)

@@ -28,7 +28,8 @@ from resettlement.models import (
     ResettlementNeed,
     SupportContactCreate,
 )
-from resettlement.plans import FollowUp, NightOne, PlanCreate, PlanView, assessment_for
+from resettlement.plan_view import PlanView
+from resettlement.plans import FollowUp, NightOne, PlanCreate, assessment_for
 from rules.checklists import ChecklistCategory, Need, Owner
 from rules.nations import Nation
 from rules.release_dates import SentenceType

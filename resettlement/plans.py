@@ -7,7 +7,6 @@ writes the plan's history and the audit trail, and commits, or changes nothing a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from pydantic import model_validator
@@ -22,7 +21,6 @@ from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycl
 from resettlement.models import (
     AWAITING_DECISION,
     OPEN_STATES,
-    Appointment,
     CancelReason,
     ChecklistItem,
     EarlyReleaseRequest,
@@ -35,8 +33,8 @@ from resettlement.models import (
     PublishedPlan,
     ReleasePlan,
     SentenceFacts,
-    SupportContact,
 )
+from resettlement.plan_view import PlanView, read_plan_view
 from resettlement.transactions import check_version, commit, get_or_404, service
 from rules.calendars import CalendarRangeError
 from rules.checklists import Need
@@ -77,17 +75,6 @@ class FollowUp(SQLModel):
     universal_credit_claim_made: bool
     id_in_hand: bool
     bank_account_in_hand: bool
-
-
-@dataclass(frozen=True)
-class PlanView:
-    plan: ReleasePlan
-    person: Person
-    checklist: list[ChecklistItem]
-    requests: list[EarlyReleaseRequest]
-    goals: list[Goal]
-    appointments: list[Appointment]
-    contacts: list[SupportContact]
 
 
 def assessment_for(plan: ReleasePlan, person: Person) -> ReleaseAssessment | None:
@@ -355,41 +342,10 @@ def replace_goals(
 
 @service
 def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
-    plan = get_or_404(session, ReleasePlan, plan_id, "plan")
-    view = _view(session, plan)
-    audit.record(session, actor, "read", "plan", plan.id)
+    view = read_plan_view(session, plan_id)
+    audit.record(session, actor, "read", "plan", plan_id)
     commit(session, "audit")
     return view
-
-
-def _view(session: Session, plan: ReleasePlan) -> PlanView:
-    person = get_or_404(session, Person, plan.person_id, "person")
-    items = session.exec(
-        select(ChecklistItem)
-        .where(ChecklistItem.plan_id == plan.id)
-        .order_by(col(ChecklistItem.due_date), col(ChecklistItem.id))
-    ).all()
-    requests = session.exec(
-        select(EarlyReleaseRequest)
-        .where(EarlyReleaseRequest.plan_id == plan.id)
-        .order_by(col(EarlyReleaseRequest.id))
-    ).all()
-    goals = session.exec(
-        select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.position))
-    ).all()
-    appointments = session.exec(
-        select(Appointment)
-        .where(Appointment.plan_id == plan.id)
-        .order_by(col(Appointment.starts_at), col(Appointment.id))
-    ).all()
-    contacts = session.exec(
-        select(SupportContact)
-        .where(SupportContact.plan_id == plan.id)
-        .order_by(col(SupportContact.id))
-    ).all()
-    return PlanView(
-        plan, person, list(items), list(requests), list(goals), list(appointments), list(contacts)
-    )
 
 
 @service

@@ -84,3 +84,77 @@ def test_fifty_concurrent_transitions_of_one_plan_leave_exactly_one_winner(
     stored = session.get(ReleasePlan, plan.id)
     assert stored is not None
     assert (stored.state, stored.version) == ("resettlement_planning", version + 1)
+
+
+def _fill(client: TestClient, officer: Headers, plan_id: int, count: int) -> dict:
+    """Adds `count` appointments and contacts and `count` goals, out of order."""
+    url = f"/api/v1/plans/{plan_id}"
+    plan = client.get(url, headers=officer).json()
+    for n in reversed(range(count)):
+        response = client.post(
+            f"{url}/appointments",
+            headers=officer,
+            json={
+                "kind": "gp",
+                "starts_at": f"2027-03-{10 + n:02d}T09:30:00+00:00",
+                "location": f"Surgery {n}",
+                "with_whom": "Reception",
+                "expected_version": plan["version"],
+            },
+        )
+        assert response.status_code == 201, response.text
+        plan = response.json()
+        response = client.post(
+            f"{url}/contacts",
+            headers=officer,
+            json={
+                "kind": "helpline",
+                "name": f"Helpline {n}",
+                "phone": "0800 000 0000",
+                "expected_version": plan["version"],
+            },
+        )
+        assert response.status_code == 201, response.text
+        plan = response.json()
+    response = client.put(
+        f"{url}/goals",
+        headers=officer,
+        json={
+            "goals": [
+                {"area": "work", "in_their_words": f"Goal number {n}."} for n in range(count)
+            ],
+            "expected_version": plan["version"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_reading_a_plan_costs_the_same_statements_however_much_it_holds(
+    client: TestClient,
+    engine: Engine,
+    new_plan: Callable[..., ReleasePlan],
+    officer: Headers,
+) -> None:
+    small, large = new_plan(), new_plan()
+    assert small.id is not None and large.id is not None
+    _fill(client, officer, small.id, 1)
+    written = _fill(client, officer, large.id, 8)
+    counts = {}
+    for plan in (small, large):
+        with counting(engine) as statements:
+            response = client.get(f"/api/v1/plans/{plan.id}", headers=officer)
+        assert response.status_code == 200
+        counts[plan.id] = [s.split()[0].upper() for s in statements]
+    assert counts[small.id] == counts[large.id], counts
+    # The access check, the plan with all it holds, and the audit row.
+    assert counts[large.id].count("SELECT") <= 2
+    assert counts[large.id].count("INSERT") == 1
+    read = response.json()
+    # What was written reads back whole, in the order the plan is shown.
+    assert read == written
+    assert [a["starts_at"][:10] for a in read["appointments"]] == [
+        f"2027-03-{10 + n:02d}" for n in range(8)
+    ]
+    assert [c["name"] for c in read["contacts"]] == [f"Helpline {n}" for n in reversed(range(8))]
+    assert [g["in_their_words"] for g in read["goals"]] == [f"Goal number {n}." for n in range(8)]

@@ -1,0 +1,150 @@
+"""A plan and everything shown with it, read in one SQL statement.
+
+Reading a plan is the commonest thing staff do, and every read is audited, so its cost is
+mostly round trips to the database. One statement returns the plan and the person as rows and
+each list that belongs to the plan (checklist, early-release requests, goals, appointments,
+contacts) as a JSON array built by the database: `json_agg` on PostgreSQL, `json_group_array`
+on SQLite. The lists come back as model objects, detached and read-only, as the ORM would have
+loaded them, in the same order the plan page has always shown them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, SQLModel, col
+
+from resettlement.errors import NotFound
+from resettlement.models import (
+    Appointment,
+    ChecklistItem,
+    EarlyReleaseRequest,
+    Goal,
+    Person,
+    ReleasePlan,
+    SupportContact,
+    UTCDateTime,
+)
+
+M = TypeVar("M", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: ReleasePlan
+    person: Person
+    checklist: list[ChecklistItem]
+    requests: list[EarlyReleaseRequest]
+    goals: list[Goal]
+    appointments: list[Appointment]
+    contacts: list[SupportContact]
+
+
+# Each list, and the order it is shown in (the last key, the id, makes the order total).
+LISTS: dict[str, tuple[type[SQLModel], Callable[[Any], tuple[Any, ...]]]] = {
+    "checklist": (ChecklistItem, lambda i: (i.due_date is None, i.due_date, i.id)),
+    "requests": (EarlyReleaseRequest, lambda r: (r.id,)),
+    "goals": (Goal, lambda g: (g.position, g.id)),
+    "appointments": (Appointment, lambda a: (a.starts_at, a.id)),
+    "contacts": (SupportContact, lambda c: (c.id,)),
+}
+
+
+def read_plan_view(session: Session, plan_id: int) -> PlanView:
+    """The plan as staff see it. Raises NotFound; the caller audits the read."""
+    dialect = session.get_bind().dialect.name
+    row = session.execute(_statement(dialect), {"plan_id": plan_id}).first()
+    if row is None:
+        raise NotFound(f"There is no plan with id {plan_id}.")
+    plan, person, *arrays = row
+    lists: dict[str, Any] = {
+        name: sorted((_detached(model, values) for values in array or ()), key=order)
+        for (name, (model, order)), array in zip(LISTS.items(), arrays, strict=True)
+    }
+    return PlanView(plan=plan, person=person, **lists)
+
+
+@cache
+def _statement(dialect: str) -> Select[Any]:
+    arrays = [_rows_as_json(model, dialect).label(name) for name, (model, _) in LISTS.items()]
+    return (
+        select(ReleasePlan, Person, *arrays)
+        .join(Person, Person.id == ReleasePlan.person_id)  # type: ignore[arg-type]
+        .where(col(ReleasePlan.id) == bindparam("plan_id"))
+    )
+
+
+def _rows_as_json(model: type[SQLModel], dialect: str) -> ColumnElement[Any]:
+    """A correlated subquery: the model's rows for this plan as one JSON array."""
+    table = model.__table__  # type: ignore[attr-defined]
+    pairs: list[Any] = []
+    for column in table.columns:
+        value: Any = column
+        if dialect == "sqlite" and isinstance(column.type, JSON):
+            # SQLite keeps JSON as text: json() embeds it as JSON, not as a quoted string.
+            value = func.json(column)
+        # Column names are the schema's own, never input: safe to write into the SQL.
+        pairs += [literal_column(f"'{column.name}'"), value]
+    if dialect == "postgresql":
+        array = func.json_agg(func.json_build_object(*pairs))
+    else:
+        array = func.json_group_array(func.json_object(*pairs))
+    subquery = (
+        select(array)
+        .where(table.c.plan_id == ReleasePlan.__table__.c.id)  # type: ignore[attr-defined]
+        .scalar_subquery()
+    )
+    # Typed as JSON so SQLite's text is parsed; psycopg parses PostgreSQL's json itself.
+    return type_coerce(subquery, JSON)
+
+
+@cache
+def _converters(model: type[SQLModel]) -> dict[str, Callable[[Any], Any]]:
+    """How a JSON value becomes the Python value the ORM would have loaded."""
+    found: dict[str, Callable[[Any], Any]] = {}
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        if isinstance(column.type, UTCDateTime):
+            found[column.name] = _instant
+        elif isinstance(column.type, Date):
+            found[column.name] = date.fromisoformat
+        elif isinstance(column.type, Boolean):
+            found[column.name] = bool  # SQLite gives 0 and 1
+    return found
+
+
+def _instant(value: str) -> datetime:
+    # PostgreSQL writes the session's offset; SQLite writes what was stored, always UTC.
+    return UTCDateTime().process_result_value(datetime.fromisoformat(value), None)  # type: ignore[return-value]
+
+
+def _detached(model: type[M], values: dict[str, Any]) -> M:
+    """An object as the ORM's loader builds one, without re-validating what the database holds.
+
+    Detached, with its identity, like an object loaded by a session that has since closed.
+    """
+    for name, convert in _converters(model).items():
+        if values.get(name) is not None:
+            values[name] = convert(values[name])
+    manager = manager_of_class(model)
+    obj: M = manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)
+    return obj

@@ -7,8 +7,12 @@ directory, so one machine needs nothing else to try the API.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -124,7 +128,28 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 
 def verify(token: str, settings: ApiSettings | None = None) -> Claims:
+    """The token's claims, or InvalidToken.
+
+    A client sends the same token with every request until it expires, so a good token's
+    claims are remembered for a few minutes (never past its expiry): checking a signature
+    costs more than the rest of a simple read.
+    """
     settings = settings or get_api_settings()
+    key_source = settings.oidc_jwks_url if not settings.local_mode else str(secret_path())
+    cache_key = (
+        hashlib.sha256(token.encode()).digest(),
+        settings.issuer,
+        settings.oidc_audience,
+        key_source,
+    )
+    claims = _verified.get(cache_key)
+    if claims is None:
+        claims, expires = _verify_signed(token, settings)
+        _verified.put(cache_key, claims, expires)
+    return claims
+
+
+def _verify_signed(token: str, settings: ApiSettings) -> tuple[Claims, float]:
     try:
         if settings.local_mode:
             key: Any = local_secret()
@@ -143,6 +168,43 @@ def verify(token: str, settings: ApiSettings | None = None) -> Claims:
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
-        return Claims.model_validate(payload)
-    except (jwt.PyJWTError, ValidationError, ValueError) as exc:
+        return Claims.model_validate(payload), float(payload["exp"]) + LEEWAY_SECONDS
+    except (jwt.PyJWTError, ValidationError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from None
+
+
+class VerifiedTokens:
+    """Claims of tokens already checked, by the token's hash, each until the sooner of the
+    token's expiry and `hold_seconds` from its check (so a key the provider withdraws stops
+    working within minutes). Bounded, oldest out first; shared by the worker threads."""
+
+    def __init__(self, size: int = 4096, hold_seconds: float = 300) -> None:
+        self.size = size
+        self.hold_seconds = hold_seconds
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Claims, float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Claims | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            claims, expires, held_until = entry
+            if time.time() >= expires or time.monotonic() >= held_until:
+                del self._entries[key]
+                return None
+            return claims
+
+    def put(self, key: tuple[Any, ...], claims: Claims, expires: float) -> None:
+        with self._lock:
+            self._entries[key] = (claims, expires, time.monotonic() + self.hold_seconds)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_verified = VerifiedTokens()

@@ -21,6 +21,7 @@ from resettlement.actors import Actor, Role
 from resettlement.database import get_engine
 from resettlement.errors import NotFound
 from resettlement.models import EarlyReleaseRequest, Person, ReleasePlan
+from resettlement.plan_view import PlanView, read_plan_view
 
 # Ids are 32-bit in the schema; a bigger number can only be a mistake, never a record.
 MAX_ID = 2**31 - 1
@@ -30,14 +31,19 @@ async def get_session() -> AsyncIterator[Session]:
     """The one session dependency; tests override this callable.
 
     Async so that opening it costs no trip to the thread pool (a session touches the database
-    only when first used, in the route's thread); closing it returns the connection to the
-    pool, which may talk to the database, so that happens in a worker thread.
+    only when first used, in the route's thread). Closing a session whose transaction is still
+    open rolls it back, which talks to the database, so that happens in a worker thread; after a
+    commit there is nothing left to say to the database, and closing is a few objects' worth of
+    work on the event loop.
     """
     session = Session(get_engine(), expire_on_commit=False)
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -127,17 +133,31 @@ def officers_plan(plan_id: PlanId, actor: CurrentOfficer, session: SessionDep) -
     return plan
 
 
-def readable_plan(plan_id: PlanId, actor: CurrentStaff, session: SessionDep) -> ReleasePlan:
+def may_read(actor: Actor, plan: ReleasePlan, prison_code: str) -> bool:
     """The officer's own plans; for a governor, plans of people in their prison."""
+    if actor.role == Role.PROBATION_OFFICER:
+        return plan.probation_officer_id == actor.user_id
+    return actor.role == Role.GOVERNOR and prison_code == actor.prison_code
+
+
+def readable_plan(plan_id: PlanId, actor: CurrentStaff, session: SessionDep) -> ReleasePlan:
     plan = _load_plan(session, plan_id)
     if actor.role == Role.PROBATION_OFFICER:
-        allowed = plan.probation_officer_id == actor.user_id
+        allowed = may_read(actor, plan, "")
     else:
         person = session.get(Person, plan.person_id)
-        allowed = person is not None and person.prison_code == actor.prison_code
+        allowed = person is not None and may_read(actor, plan, person.prison_code)
     if not allowed:
         raise _no_plan(plan_id)
     return plan
+
+
+def readable_plan_view(plan_id: PlanId, actor: CurrentStaff, session: SessionDep) -> PlanView:
+    """The whole plan, checked as readable_plan checks it, in the one statement that reads it."""
+    view = read_plan_view(session, plan_id)
+    if not may_read(actor, view.plan, view.person.prison_code):
+        raise _no_plan(plan_id)
+    return view
 
 
 def governors_request(
@@ -151,6 +171,7 @@ def governors_request(
 
 OfficersPlan = Annotated[ReleasePlan, Depends(officers_plan)]
 ReadablePlan = Annotated[ReleasePlan, Depends(readable_plan)]
+ReadablePlanView = Annotated[PlanView, Depends(readable_plan_view)]
 GovernorsRequest = Annotated[EarlyReleaseRequest, Depends(governors_request)]
 
 

@@ -16,16 +16,12 @@ from resettlement.transactions import commit, service
 def record(
     session: Session, actor: Actor, action: str, object_type: str, object_id: object
 ) -> None:
-    session.add(
-        AuditEvent(
-            actor=actor.user_id,
-            role=actor.role.value,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            request_id=actor.request_id,
-        )
-    )
+    """One row, written at once in the caller's transaction, so it commits or rolls back with it.
+
+    A plain insert rather than the ORM's unit of work: nothing ever reads the row back, and
+    reads are the commonest thing audited.
+    """
+    _insert(session, actor, action, object_type, [object_id])
 
 
 @service
@@ -38,6 +34,13 @@ def record_reads(
     object_ids: Iterable[object],
 ) -> None:
     """A list read: one row per record shown, in one multi-row insert, and one commit."""
+    _insert(session, actor, action, object_type, object_ids)
+    commit(session, "audit")
+
+
+def _insert(
+    session: Session, actor: Actor, action: str, object_type: str, object_ids: Iterable[object]
+) -> None:
     at = clock.now()
     rows = [
         {
@@ -52,8 +55,7 @@ def record_reads(
         for object_id in object_ids
     ]
     if rows:
-        session.execute(insert(AuditEvent), rows)
-    commit(session, "audit")
+        session.connection().execute(insert(AuditEvent), rows)
 
 
 def events(

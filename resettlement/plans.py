@@ -343,8 +343,9 @@ def replace_goals(
 @service
 def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
     view = read_plan_view(session, plan_id)
-    audit.record(session, actor, "read", "plan", plan_id)
-    commit(session, "audit")
+    audit.record_reads(
+        session=session, actor=actor, action="read", object_type="plan", object_ids=[plan_id]
+    )
     return view
 
 

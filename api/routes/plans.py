@@ -14,6 +14,7 @@ from api.deps import (
     CurrentStaff,
     OfficersPlan,
     ReadablePlan,
+    ReadablePlanView,
     SessionDep,
 )
 from api.schemas import (
@@ -112,9 +113,11 @@ def list_plans(
 
 
 @router.get("/{plan_id}", response_model=PlanPublic)
-def read_plan(plan: ReadablePlan, actor: CurrentStaff, session: SessionDep) -> PlanPublic:
-    assert plan.id is not None
-    return _shown(session, actor, plan.id)
+def read_plan(view: ReadablePlanView, actor: CurrentStaff, session: SessionDep) -> PlanPublic:
+    audit.record_reads(
+        session=session, actor=actor, action="read", object_type="plan", object_ids=[view.plan.id]
+    )
+    return PlanPublic.of(view)
 
 
 @router.get("/{plan_id}/history", response_model=list[PlanEventPublic])

@@ -167,3 +167,44 @@ def test_demo_tokens_name_the_demo_people(
     assert claims["probation_officer"].sub == OFFICERS[0]
     assert claims["governor"].sub in GOVERNORS.values()
     assert claims["prison_leaver"].plan == plan.id
+
+
+def test_a_remembered_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = auth.mint_token(role="admin", user="admin-1", hours=1)
+    assert auth.verify(token).sub == "admin-1"
+    assert auth.verify(token).sub == "admin-1"  # now from memory
+    later = jwt.decode(token, options={"verify_signature": False})["exp"] + auth.LEEWAY_SECONDS
+    monkeypatch.setattr(auth.time, "time", lambda: later + 1)
+    checked = []
+
+    def expired(*args: Any, **kwargs: Any) -> None:
+        checked.append(True)
+        raise jwt.ExpiredSignatureError("Signature has expired")
+
+    # Past its expiry the token is checked afresh (PyJWT keeps its own clock), not remembered.
+    monkeypatch.setattr(auth.jwt, "decode", expired)
+    with pytest.raises(auth.InvalidToken):
+        auth.verify(token)
+    assert checked == [True]
+
+
+def test_a_remembered_token_is_checked_again_after_the_hold() -> None:
+    cache = auth.VerifiedTokens(size=2, hold_seconds=0)
+    claims = auth.Claims(sub="a", role=Role.ADMIN)
+    cache.put(("k",), claims, expires=float("inf"))
+    assert cache.get(("k",)) is None
+    cache = auth.VerifiedTokens(size=2, hold_seconds=60)
+    for key in ("a", "b", "c"):
+        cache.put((key,), claims, expires=float("inf"))
+    assert [cache.get((k,)) is not None for k in ("a", "b", "c")] == [False, True, True]
+
+
+def test_a_remembered_local_token_is_not_accepted_by_production(
+    provider_key: rsa.RSAPrivateKey,
+) -> None:
+    local = auth.mint_token(
+        role="admin", user="admin-1", settings=ApiSettings(oidc_issuer=None, oidc_jwks_url=None)
+    )
+    assert auth.verify(local, ApiSettings(oidc_issuer=None, oidc_jwks_url=None)).sub == "admin-1"
+    with pytest.raises(auth.InvalidToken):
+        auth.verify(local)

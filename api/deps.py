@@ -21,7 +21,7 @@ from resettlement.actors import Actor, Role
 from resettlement.database import get_engine
 from resettlement.errors import NotFound
 from resettlement.models import EarlyReleaseRequest, Person, ReleasePlan
-from resettlement.plan_view import PlanView, read_plan_view
+from resettlement.plan_view import readable_by
 
 # Ids are 32-bit in the schema; a bigger number can only be a mistake, never a record.
 MAX_ID = 2**31 - 1
@@ -133,31 +133,13 @@ def officers_plan(plan_id: PlanId, actor: CurrentOfficer, session: SessionDep) -
     return plan
 
 
-def may_read(actor: Actor, plan: ReleasePlan, prison_code: str) -> bool:
-    """The officer's own plans; for a governor, plans of people in their prison."""
-    if actor.role == Role.PROBATION_OFFICER:
-        return plan.probation_officer_id == actor.user_id
-    return actor.role == Role.GOVERNOR and prison_code == actor.prison_code
-
-
 def readable_plan(plan_id: PlanId, actor: CurrentStaff, session: SessionDep) -> ReleasePlan:
+    """The officer's own plans; for a governor, plans of people in their prison."""
     plan = _load_plan(session, plan_id)
-    if actor.role == Role.PROBATION_OFFICER:
-        allowed = may_read(actor, plan, "")
-    else:
-        person = session.get(Person, plan.person_id)
-        allowed = person is not None and may_read(actor, plan, person.prison_code)
-    if not allowed:
+    person = session.get(Person, plan.person_id)
+    if person is None or not readable_by(actor, plan, person):
         raise _no_plan(plan_id)
     return plan
-
-
-def readable_plan_view(plan_id: PlanId, actor: CurrentStaff, session: SessionDep) -> PlanView:
-    """The whole plan, checked as readable_plan checks it, in the one statement that reads it."""
-    view = read_plan_view(session, plan_id)
-    if not may_read(actor, view.plan, view.person.prison_code):
-        raise _no_plan(plan_id)
-    return view
 
 
 def governors_request(
@@ -171,7 +153,6 @@ def governors_request(
 
 OfficersPlan = Annotated[ReleasePlan, Depends(officers_plan)]
 ReadablePlan = Annotated[ReleasePlan, Depends(readable_plan)]
-ReadablePlanView = Annotated[PlanView, Depends(readable_plan_view)]
 GovernorsRequest = Annotated[EarlyReleaseRequest, Depends(governors_request)]
 
 

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     # DATABASE_URL (no prefix) is the convention every platform uses for PostgreSQL.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # A pooled PostgreSQL connection idle for longer than this is pinged before it is used
+    # again. One returned moments ago is not: the ping would be a round trip on every request.
+    db_ping_after_idle_seconds: float = Field(default=10.0, ge=0)
     # Working days before the walk-out date by which the governor must decide a request.
     decision_deadline_working_days: int = 5
 

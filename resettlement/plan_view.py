@@ -32,6 +32,7 @@ from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel, col
 
+from resettlement.actors import Actor, Role
 from resettlement.errors import NotFound
 from resettlement.models import (
     Appointment,
@@ -68,8 +69,16 @@ LISTS: dict[str, tuple[type[SQLModel], Callable[[Any], tuple[Any, ...]]]] = {
 }
 
 
+def readable_by(actor: Actor, plan: ReleasePlan, person: Person) -> bool:
+    """A probation officer reads the plans they are named on; a governor, the plans of people
+    in their prison. Nobody else reads a whole plan."""
+    if actor.role == Role.PROBATION_OFFICER:
+        return plan.probation_officer_id == actor.user_id
+    return actor.role == Role.GOVERNOR and person.prison_code == actor.prison_code
+
+
 def read_plan_view(session: Session, plan_id: int) -> PlanView:
-    """The plan as staff see it. Raises NotFound; the caller audits the read."""
+    """The plan as staff see it. Raises NotFound; the caller checks access and audits."""
     dialect = session.get_bind().dialect.name
     row = session.execute(_statement(dialect), {"plan_id": plan_id}).first()
     if row is None:

@@ -16,7 +16,7 @@ from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
 from resettlement import audit, checklists, clock, early_release, history
 from resettlement.actors import Actor
-from resettlement.errors import AlreadyExists, InvalidInput, TransitionNotAllowed
+from resettlement.errors import AlreadyExists, InvalidInput, NotFound, TransitionNotAllowed
 from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycle
 from resettlement.models import (
     AWAITING_DECISION,
@@ -34,7 +34,7 @@ from resettlement.models import (
     ReleasePlan,
     SentenceFacts,
 )
-from resettlement.plan_view import PlanView, read_plan_view
+from resettlement.plan_view import PlanView, read_plan_view, readable_by
 from resettlement.transactions import check_version, commit, get_or_404, service
 from rules.calendars import CalendarRangeError
 from rules.checklists import Need
@@ -342,7 +342,10 @@ def replace_goals(
 
 @service
 def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
+    """The whole plan, for someone allowed to read it; to anyone else it does not exist."""
     view = read_plan_view(session, plan_id)
+    if not readable_by(actor, view.plan, view.person):
+        raise NotFound(f"There is no plan with id {plan_id}.")
     audit.record_reads(
         session=session, actor=actor, action="read", object_type="plan", object_ids=[plan_id]
     )

@@ -15,4 +15,7 @@ router = APIRouter(prefix="/me", tags=["prison leaver"], dependencies=[LeaverRat
 def my_plan(actor: CurrentLeaver, session: SessionDep) -> PublishedPlanPublic:
     """The latest published version of your 48-hour plan."""
     assert actor.plan_id is not None
-    return PublishedPlanPublic.of(forty_eight_hours.latest_published(session, actor.plan_id))
+    shown = PublishedPlanPublic.of(forty_eight_hours.latest_published(session, actor.plan_id))
+    # The read ends here, in this worker thread, so closing the session needs no second trip.
+    session.rollback()
+    return shown

@@ -2,10 +2,13 @@
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/api.py
 
+`--workers N` runs both servers with N uvicorn worker processes (one by default).
+
 Seeds 10,000 made-up plans (faker) into a separate database, `resettlement_bench`, with bulk
-inserts; starts the real app and a bare FastAPI app under uvicorn on 127.0.0.1 with the same
-settings, one after the other; and drives each with the same HTTP client, request count and
-concurrency. Goal: the real endpoints reach at least half the bare endpoint's throughput.
+inserts; starts the real app and a bare FastAPI app (bench/bare_app.py) under uvicorn on
+127.0.0.1 with the same settings (the same number of worker processes, one by default); and
+drives each with the same HTTP client, request count and concurrency, in alternating rounds.
+Goal: the real endpoints reach at least half the bare endpoint's throughput.
 """
 
 from __future__ import annotations
@@ -37,24 +40,30 @@ PRISONS = ["MDI", "BWI", "SDI", "LEI", "HMI"]
 # --- the servers ---------------------------------------------------------------------------
 
 
-def serve(kind: str, port: int, payload_file: str | None) -> None:
+def serve(kind: str, port: int, workers: int) -> None:
     """Runs in a subprocess: the real app or the bare one, with identical uvicorn settings."""
     import uvicorn
 
-    app: Any
     if kind == "real":
-        from api.main import app
+        uvicorn.run(
+            "api.main:app",
+            host="127.0.0.1",
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+        )
     else:
-        from fastapi import FastAPI
-
-        payloads = json.loads(Path(payload_file or "").read_text())
-        app = FastAPI()
-
-        @app.get("/bare/{name}")
-        def bare(name: str) -> Any:
-            return payloads[name]
-
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        uvicorn.run(
+            "bare_app:create",
+            factory=True,
+            app_dir=str(Path(__file__).parent),
+            host="127.0.0.1",
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+        )
 
 
 def _free_port() -> int:
@@ -64,11 +73,10 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, kind: str, env: dict[str, str], payload_file: str | None = None) -> None:
+    def __init__(self, kind: str, env: dict[str, str], workers: int) -> None:
         self.port = _free_port()
         args = [sys.executable, __file__, "--serve", kind, "--port", str(self.port)]
-        if payload_file:
-            args += ["--payload", payload_file]
+        args += ["--workers", str(workers)]
         self.process = subprocess.Popen(args, env=env, cwd=ROOT)
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -377,7 +385,7 @@ def run(args: argparse.Namespace) -> None:
     rounds = args.rounds
     per_round = max(1, args.requests // rounds)
     totals: dict[str, list[Result]] = {}
-    with Server("real", env) as real:
+    with Server("real", env, args.workers) as real:
         import httpx
 
         for name, make in (("plan", plan_calls), ("me", me_calls)):
@@ -385,7 +393,8 @@ def run(args: argparse.Namespace) -> None:
             payloads[name] = httpx.get(real.url + path, headers=headers).json()
         payload_file = Path(data_dir) / "payloads.json"
         payload_file.write_text(json.dumps(payloads))
-        with Server("bare", env, str(payload_file)) as bare:
+        bare_env = {**env, "BENCH_PAYLOAD_FILE": str(payload_file)}
+        with Server("bare", bare_env, args.workers) as bare:
             pairs = (
                 ("GET /api/v1/plans/{id}", real.url, plan_calls, "plan"),
                 ("GET /api/v1/me/plan", real.url, me_calls, "me"),
@@ -420,7 +429,7 @@ def run(args: argparse.Namespace) -> None:
 
     print(
         f"\n{args.requests} requests each in {args.rounds} alternating rounds, "
-        f"concurrency {args.concurrency}, one uvicorn worker, "
+        f"concurrency {args.concurrency}, {args.workers} uvicorn worker(s) each, "
         f"{args.plans} plans on PostgreSQL ({BENCH_DB})"
     )
     print(f"{'endpoint':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
@@ -448,12 +457,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes, for both servers"
+    )
     parser.add_argument("--serve", choices=["real", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--payload", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.payload)
+        serve(args.serve, args.port, args.workers)
     else:
         run(args)
 

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
 
 from api.deps import CurrentLeaver, LeaverRateLimit, SessionDep
 from api.schemas import PublishedPlanPublic
 from resettlement import forty_eight_hours
+from resettlement.actors import Actor
 
 router = APIRouter(prefix="/me", tags=["prison leaver"], dependencies=[LeaverRateLimit])
 
 
 @router.get("/plan", response_model=PublishedPlanPublic)
-def my_plan(actor: CurrentLeaver, session: SessionDep) -> PublishedPlanPublic:
+async def my_plan(actor: CurrentLeaver, session: SessionDep) -> PublishedPlanPublic:
     """The latest published version of your 48-hour plan."""
+    # One worker-thread trip: the read ends in it (so closing the session needs none), and an
+    # async route has FastAPI check the response on the event loop, not in a second trip.
+    return await run_in_threadpool(_latest, session, actor)
+
+
+def _latest(session: Session, actor: Actor) -> PublishedPlanPublic:
     assert actor.plan_id is not None
     shown = PublishedPlanPublic.of(forty_eight_hours.latest_published(session, actor.plan_id))
-    # The read ends here, in this worker thread, so closing the session needs no second trip.
     session.rollback()
     return shown

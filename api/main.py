@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
+from api.logs import redact_link_secrets
 from api.middleware import BodySizeLimit, RequestContext
 from api.pages import mount_pages
 from api.rate_limits import TokenBucket
@@ -29,6 +30,7 @@ Send `expected_version` with every change: a stale version is refused with 409.
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or get_api_settings()
+    redact_link_secrets()
     middleware = [Middleware(RequestContext)]
     if settings.cors_origins:
         middleware.append(

@@ -149,3 +149,37 @@ def test_an_unknown_or_absurd_secret_is_simply_not_valid(session):
     for secret in ("", "nope", "x" * 500):
         with pytest.raises(LinkNotValid):
             leaver_access.find_link(session, secret)
+
+
+def test_the_servers_access_log_never_holds_a_link_secret(app, published, caplog):
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from tests.conftest import free_port
+
+    p = published()
+    # log_config=None: uvicorn's loggers propagate to pytest's capture, as a deployment's would
+    # reach its log handlers.
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_config=None, log_level="info")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        with caplog.at_level("INFO", logger="uvicorn.access"):
+            response = httpx.get(f"http://127.0.0.1:{server.config.port}{p.path}?lang=cy")
+            assert response.status_code == 200
+            time.sleep(0.2)  # the access line is written after the response is sent
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert any("/plan-link/[redacted]?lang=cy" in line for line in lines), lines
+    assert not any(_secret(p.path) in line for line in lines)

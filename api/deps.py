@@ -17,6 +17,7 @@ from sqlmodel import Session
 from api.auth import InvalidToken, verify
 from api.rate_limits import TokenBucket
 from api.settings import get_api_settings
+from resettlement import audit
 from resettlement.actors import Actor, Role
 from resettlement.database import get_engine
 from resettlement.errors import NotFound
@@ -129,6 +130,7 @@ def officers_plan(plan_id: PlanId, actor: CurrentOfficer, session: SessionDep) -
     """A plan the officer is named on: the only plans they may see or change."""
     plan = _load_plan(session, plan_id)
     if plan.probation_officer_id != actor.user_id:
+        audit.record_denied(session, actor, "plan", plan_id)
         raise _no_plan(plan_id)
     return plan
 
@@ -138,6 +140,7 @@ def readable_plan(plan_id: PlanId, actor: CurrentStaff, session: SessionDep) -> 
     plan = _load_plan(session, plan_id)
     person = session.get(Person, plan.person_id)
     if person is None or not readable_by(actor, plan, person):
+        audit.record_denied(session, actor, "plan", plan_id)
         raise _no_plan(plan_id)
     return plan
 
@@ -146,6 +149,8 @@ def governors_request(
     request_id: RequestId, actor: CurrentGovernor, session: SessionDep
 ) -> EarlyReleaseRequest:
     request = session.get(EarlyReleaseRequest, request_id)
+    if request is not None and request.prison_code != actor.prison_code:
+        audit.record_denied(session, actor, "early_release_request", request_id)
     if request is None or request.prison_code != actor.prison_code:
         raise NotFound(f"There is no early-release request with id {request_id}.")
     return request

@@ -38,6 +38,14 @@ def record_reads(
     commit(session, "audit")
 
 
+def record_denied(session: Session, actor: Actor, object_type: str, object_id: object) -> None:
+    """Someone asked for a record that is not theirs to see: kept, in its own commit, though
+    the caller is told only that there is no such record."""
+    session.rollback()
+    _insert(session, actor, "denied", object_type, [object_id])
+    commit(session, "audit")
+
+
 def _insert(
     session: Session, actor: Actor, action: str, object_type: str, object_ids: Iterable[object]
 ) -> None:

@@ -345,6 +345,7 @@ def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
     """The whole plan, for someone allowed to read it; to anyone else it does not exist."""
     view = read_plan_view(session, plan_id)
     if not readable_by(actor, view.plan, view.person):
+        audit.record_denied(session, actor, "plan", plan_id)
         raise NotFound(f"There is no plan with id {plan_id}.")
     audit.record_reads(
         session=session, actor=actor, action="read", object_type="plan", object_ids=[plan_id]

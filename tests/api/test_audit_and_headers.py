@@ -52,6 +52,59 @@ def test_a_governor_reading_a_plan_is_audited(
     ]
 
 
+def test_asking_for_someone_elses_record_is_audited_though_it_looks_absent(
+    client: TestClient,
+    session: Session,
+    new_plan: Callable[..., ReleasePlan],
+    flagged_plan: Callable[..., ReleasePlan],
+    other_officer: Headers,
+    other_governor: Headers,
+) -> None:
+    plan = new_plan()
+    flagged = flagged_plan()
+    assert plan.id is not None and flagged.id is not None
+    request = submit_request(session, flagged.id)
+    attempts = [
+        (client.get(f"/api/v1/plans/{plan.id}", headers=other_officer), "plan", plan.id),
+        (client.get(f"/api/v1/plans/{plan.id}", headers=other_governor), "plan", plan.id),
+        (
+            client.get(f"/api/v1/plans/{plan.id}/history", headers=other_officer),
+            "plan",
+            plan.id,
+        ),
+        (
+            client.post(
+                f"/api/v1/plans/{plan.id}/transitions",
+                headers=other_officer,
+                json={"event": "start_resettlement_planning", "expected_version": 1},
+            ),
+            "plan",
+            plan.id,
+        ),
+        (
+            client.post(
+                f"/api/v1/early-release-requests/{request.id}/decision",
+                headers=other_governor,
+                json={"decision": "refuse", "reasons": "No.", "expected_version": 1},
+            ),
+            "early_release_request",
+            request.id,
+        ),
+    ]
+    for response, object_type, object_id in attempts:
+        assert response.status_code == 404, response.text
+        rows = audit_rows(session, response.headers["x-request-id"])
+        assert [(r.action, r.object_type, r.object_id) for r in rows] == [
+            ("denied", object_type, str(object_id))
+        ]
+    # A record that does not exist is not a record of anyone's: nothing to keep.
+    missing = client.get("/api/v1/plans/999999", headers=other_officer)
+    assert missing.status_code == 404
+    assert audit_rows(session, missing.headers["x-request-id"]) == []
+    # Both say the same thing, so the audit gives nothing away.
+    assert missing.json()["title"] == attempts[0][0].json()["title"]
+
+
 def test_the_governors_queue_audits_each_request_shown(
     client: TestClient,
     session: Session,

@@ -55,6 +55,7 @@ DONE = {
     "published": "The 48-hour plan has been published. The person can now see it.",
     "assessed": "Your assessment of the release day has been saved.",
     "submitted": "Your assessment has been submitted to the governor.",
+    "follow-up": "The 48-hour follow-up has been recorded and the plan is complete.",
 }
 GOAL_ROWS_SPARE = 2
 MAX_GOALS = 20
@@ -149,6 +150,7 @@ def show_plan(
         "steps": steps,
         "can_cancel": "cancel" in events,
         "cancel_reasons": labels.CANCEL_REASONS,
+        "followup_questions": FOLLOWUP_QUESTIONS,
         "four_eight": four_eight,
         "appointments": [
             {**a, "when": labels.when(datetime.fromisoformat(a["starts_at"]))}
@@ -422,6 +424,68 @@ def save_night_one(
         "staff/night_one.html",
         _refreshed(session, plan),
         {},
+        errors=errors,
+        values=forms.kept(form),
+        status=409 if errors.stale else 422,
+    )
+
+
+# The outcomes prison and probation share, asked as the officer would ask them.
+FOLLOWUP_QUESTIONS = {
+    "first_appointment_attended": "Did they go to their first probation appointment?",
+    "night_in_planned_accommodation": "Did they spend the first night in the planned place?",
+    "gp_registered": "Are they registered with a GP?",
+    "universal_credit_claim_made": "Have they made a Universal Credit claim?",
+    "id_in_hand": "Do they have ID?",
+    "bank_account_in_hand": "Do they have a bank account?",
+}
+
+
+def _followup_field(name: str) -> str:
+    return name.replace("_", "-")
+
+
+@router.get("/plans/{plan_id}/follow-up", response_class=HTMLResponse)
+def followup_page(
+    plan_id: str, request: Request, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    view = plans.get_plan(session=session, actor=actor, plan_id=_id(plan))
+    return _form_page(request, "staff/follow_up.html", view.plan, {"questions": FOLLOWUP_QUESTIONS})
+
+
+@router.post("/plans/{plan_id}/follow-up", response_class=HTMLResponse)
+def record_followup(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    errors = Errors()
+    answers: dict[str, bool] = {}
+    for name, question in FOLLOWUP_QUESTIONS.items():
+        answer = forms.text(form, name)
+        if answer in ("yes", "no"):
+            answers[name] = answer == "yes"
+        else:
+            errors.add(f"Answer: {question}", _followup_field(name))
+    if not errors:
+        try:
+            plans.record_followup(
+                session=session,
+                actor=actor,
+                plan_id=_id(plan),
+                expected_version=forms.version(form),
+                data=plans.FollowUp(**answers),
+            )
+            return _see_plan(_id(plan), "follow-up")
+        except DomainError as error:
+            errors = forms.from_domain(
+                error, default_field=_followup_field(next(iter(FOLLOWUP_QUESTIONS)))
+            )
+    return _form_page(
+        request,
+        "staff/follow_up.html",
+        _refreshed(session, plan),
+        {"questions": FOLLOWUP_QUESTIONS},
         errors=errors,
         values=forms.kept(form),
         status=409 if errors.stale else 422,

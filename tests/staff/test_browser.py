@@ -172,3 +172,51 @@ def test_officer_and_governor_journey(
     assert governor.locator("svg.app-chart").count() == 6
     checked(governor, "report with charts")
     governor.screenshot(path=str(ARTIFACTS / "staff-report.png"), full_page=True)
+
+
+def test_officer_records_the_48_hour_follow_up(
+    live_server: str,
+    chromium: Any,
+    checked: Callable[[Any, str], None],
+    session: Session,
+    plan_data: Callable[..., plans.PlanCreate],
+) -> None:
+    demo.seed(session)
+    officer = Actor(user_id=OFFICER_ID, role=Role.PROBATION_OFFICER)
+    plan = plans.open_plan(
+        session=session,
+        actor=officer,
+        data=plan_data(
+            probation_officer_id=OFFICER_ID,
+            person={"prison_code": OWN_PRISON, "given_name": "Sam", "family_name": "Followfield"},
+        ),
+    )
+    plan.state = "released"  # as the release-day workflow leaves it
+    session.add(plan)
+    session.commit()
+
+    page = chromium.new_page()
+    page.goto(f"{live_server}/staff/sign-in")
+    page.get_by_label(f"{OFFICER_ID} (probation officer)").check()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/caseload")
+    page.goto(f"{live_server}/staff/plans/{plan.id}")
+    page.get_by_role("link", name="Record how the first 48 hours went").click()
+    page.wait_for_url("**/follow-up")
+    checked(page, "follow-up")
+    page.get_by_role("button", name="Record the follow-up").click()
+    page.locator(".govuk-error-summary").wait_for()
+    checked(page, "follow-up with errors")
+    for question in (
+        "Did they go to their first probation appointment?",
+        "Did they spend the first night in the planned place?",
+        "Are they registered with a GP?",
+        "Have they made a Universal Credit claim?",
+        "Do they have ID?",
+        "Do they have a bank account?",
+    ):
+        page.get_by_role("group", name=question).get_by_label("Yes").check()
+    page.get_by_role("button", name="Record the follow-up").click()
+    page.wait_for_url("**?done=follow-up")
+    checked(page, "plan after the follow-up")
+    assert "the plan is complete" in page.content()

@@ -159,7 +159,14 @@ def test_another_officers_plan_is_not_found(
     version = plan.version
     other = signed_in("other_officer")
     other.get("/staff/caseload")
-    for path in ("", "/checklist/id_documents", "/goals", "/night-one", "/early-release"):
+    for path in (
+        "",
+        "/checklist/id_documents",
+        "/goals",
+        "/night-one",
+        "/early-release",
+        "/follow-up",
+    ):
         response = other.get(f"/staff/plans/{plan.id}{path}")
         assert response.status_code == 404, path
         assert "There is no such page" in response.text
@@ -494,3 +501,52 @@ def test_report_page_chart_table_and_csv(
     bad = admin.get("/staff/reports/outcomes?start-day=31&start-month=2&start-year=2026")
     assert bad.status_code == 422
     assert "Enter the start of the period as a real date." in bad.text
+
+
+def test_the_48_hour_follow_up_is_recorded_from_the_plan_page_and_completes_it(
+    signed_in: SignedIn, new_plan: Callable[..., ReleasePlan], session: Session
+) -> None:
+    plan = new_plan()
+    plan.state = "released"  # as the release-day workflow leaves it
+    session.add(plan)
+    session.commit()
+    officer = signed_in("officer")
+    page = officer.get(f"/staff/plans/{plan.id}")
+    assert f'href="/staff/plans/{plan.id}/follow-up"' in page.text
+    officer.get(f"/staff/plans/{plan.id}/follow-up")
+    version = csrf_version(officer.last)
+    # Every question needs an answer; what was answered is kept.
+    refused = officer.post(
+        f"/staff/plans/{plan.id}/follow-up",
+        {"gp_registered": "yes", "id_in_hand": "no", "expected_version": version},
+    )
+    assert refused.status_code == 422
+    assert "Answer: Did they go to their first probation appointment?" in refused.text
+    assert 'href="#first-appointment-attended"' in refused.text
+    assert re.search(r'value="yes" checked', refused.text)
+    session.refresh(plan)
+    assert plan.state == "released" and plan.followup is None
+    answers = {
+        "first_appointment_attended": "yes",
+        "night_in_planned_accommodation": "no",
+        "gp_registered": "yes",
+        "universal_credit_claim_made": "yes",
+        "id_in_hand": "no",
+        "bank_account_in_hand": "yes",
+    }
+    done = officer.post(
+        f"/staff/plans/{plan.id}/follow-up", {**answers, "expected_version": version}
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/staff/plans/{plan.id}?done=follow-up"
+    session.refresh(plan)
+    assert plan.state == "completed"
+    assert plan.followup == {name: answer == "yes" for name, answer in answers.items()}
+    shown = _text(officer.get(done.headers["location"]).text)
+    assert "The 48-hour follow-up has been recorded and the plan is complete." in shown
+    assert "Do they have ID? No" in shown
+    # A second, stale submission changes nothing.
+    again = officer.post(
+        f"/staff/plans/{plan.id}/follow-up", {**answers, "expected_version": version}
+    )
+    assert again.status_code == 409

@@ -89,9 +89,11 @@ def _governors(session: Session, actor: Actor, request_id: str) -> EarlyReleaseR
         raise not_found() from None
 
 
-def _decision_context(session: Session, found: EarlyReleaseRequest) -> dict[str, Any]:
-    plan = get_or_404(session, ReleasePlan, found.plan_id, "plan")
-    person = get_or_404(session, Person, plan.person_id, "person")
+def _decision_context(session: Session, actor: Actor, found: EarlyReleaseRequest) -> dict[str, Any]:
+    # The governor weighs the plan itself: where the person sleeps on night one and from when,
+    # and what is still to do. Reading it is audited like any plan read.
+    view = plans.get_plan(session=session, actor=actor, plan_id=found.plan_id)
+    plan, person = view.plan, view.person
     assessment = plans.assessment_for(plan, person)
     days = permitted_days(assessment, found.earliest_date, found.latest_date) if assessment else []
     return {
@@ -103,6 +105,7 @@ def _decision_context(session: Session, found: EarlyReleaseRequest) -> dict[str,
         "needs": [labels.NEEDS.get(n, str(n)) for n in found.needs],
         "flag": labels.FLAGS.get(found.flag_reason, (found.flag_reason, ""))[0],
         "decidable": found.state == "submitted",
+        "checklist": view.checklist,
         "labels": labels,
     }
 
@@ -110,13 +113,14 @@ def _decision_context(session: Session, found: EarlyReleaseRequest) -> dict[str,
 def _show(
     request: Request,
     session: Session,
+    actor: Actor,
     found: EarlyReleaseRequest,
     *,
     errors: Errors | None = None,
     values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    context = _decision_context(session, found)
+    context = _decision_context(session, actor, found)
     context.update(errors=errors or Errors(), values=values or {})
     return render(request, "staff/decision.html", context, status=status)
 
@@ -133,7 +137,7 @@ def decision_page(
         object_type="early_release_request",
         object_ids=[found.id],
     )
-    return _show(request, session, found)
+    return _show(request, session, actor, found)
 
 
 @router.post("/early-release/{request_id}", response_class=HTMLResponse)
@@ -186,4 +190,6 @@ def decide(
         session.refresh(found)
     else:
         status = 422
-    return _show(request, session, found, errors=errors, values=forms.kept(form), status=status)
+    return _show(
+        request, session, actor, found, errors=errors, values=forms.kept(form), status=status
+    )

@@ -550,3 +550,31 @@ def test_the_48_hour_follow_up_is_recorded_from_the_plan_page_and_completes_it(
         f"/staff/plans/{plan.id}/follow-up", {**answers, "expected_version": version}
     )
     assert again.status_code == 409
+
+
+def test_the_decision_page_shows_the_plan_for_release_and_audits_reading_it(
+    signed_in: SignedIn, submitted: tuple[ReleasePlan, int], session: Session
+) -> None:
+    plan, request_id = submitted
+    session.refresh(plan)
+    plans.set_night_one(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=plan.version,
+        data=plans.NightOne(
+            accommodation_address="Room 2, 5 Made Up Lane, Leeds", accommodation_from="Monday"
+        ),
+    )
+    page = signed_in("governor").get(f"/staff/early-release/{request_id}")
+    shown = _text(page.text)
+    assert "Where they will sleep Room 2, 5 Made Up Lane, Leeds" in shown
+    assert "Can arrive from Monday" in shown
+    items = session.exec(select(ChecklistItem).where(ChecklistItem.plan_id == plan.id)).all()
+    assert items and all(item.title in shown for item in items)
+    reads = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.actor == "governor-mdi", AuditEvent.object_type == "plan"
+        )
+    ).all()
+    assert [(e.action, e.object_id) for e in reads] == [("read", str(plan.id))]

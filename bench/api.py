@@ -8,7 +8,9 @@ Seeds 10,000 made-up plans (faker) into a separate database, `resettlement_bench
 inserts; starts the real app and a bare FastAPI app (bench/bare_app.py) under uvicorn on
 127.0.0.1 with the same settings (the same number of worker processes, one by default); and
 drives each with the same HTTP client, request count and concurrency, in alternating rounds.
-Goal: the real endpoints reach at least half the bare endpoint's throughput.
+Goal: the real endpoints reach at least half the bare endpoint's throughput. It prints the ratio
+over all rounds and, since the client, PostgreSQL and both servers share the machine's cores,
+the spread and median of the ratios of each real round to the bare round run beside it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -444,9 +447,17 @@ def run(args: argparse.Namespace) -> None:
         ("GET /api/v1/me/plan", "bare, same JSON as me"),
     ):
         ratio = by_name[real_name].rps / by_name[bare_name].rps
-        verdict = "meets" if ratio >= 0.5 else "misses"
+        # Each real round ran just before its bare twin: their ratio cancels most of the drift in
+        # what the shared machine gives the run, which the totals above carry in full.
+        paired = sorted(
+            r.rps / b.rps for r, b in zip(totals[real_name], totals[bare_name], strict=True)
+        )
+        median = statistics.median(paired)
+        verdict = "meets" if median >= 0.5 else "misses"
         print(
-            f"{real_name}: {ratio:.0%} of the bare endpoint's throughput ({verdict} the 50% goal)"
+            f"{real_name}: {ratio:.0%} of the bare endpoint's throughput over all rounds; "
+            f"round by round {paired[0]:.0%} to {paired[-1]:.0%}, median {median:.0%} "
+            f"({verdict} the 50% goal)"
         )
 
 

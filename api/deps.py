@@ -149,11 +149,11 @@ def governors_request(
     request_id: RequestId, actor: CurrentGovernor, session: SessionDep
 ) -> EarlyReleaseRequest:
     request = session.get(EarlyReleaseRequest, request_id)
-    if request is not None and request.prison_code != actor.prison_code:
+    if request is not None and request.prison_code == actor.prison_code:
+        return request
+    if request is not None:
         audit.record_denied(session, actor, "early_release_request", request_id)
-    if request is None or request.prison_code != actor.prison_code:
-        raise NotFound(f"There is no early-release request with id {request_id}.")
-    return request
+    raise NotFound(f"There is no early-release request with id {request_id}.")
 
 
 OfficersPlan = Annotated[ReleasePlan, Depends(officers_plan)]

@@ -90,32 +90,27 @@ def _fill(client: TestClient, officer: Headers, plan_id: int, count: int) -> dic
     """Adds `count` appointments and contacts and `count` goals, out of order."""
     url = f"/api/v1/plans/{plan_id}"
     plan = client.get(url, headers=officer).json()
-    for n in reversed(range(count)):
+
+    def post(path: str, body: dict) -> dict:
         response = client.post(
-            f"{url}/appointments",
-            headers=officer,
-            json={
+            f"{url}/{path}", headers=officer, json=body | {"expected_version": plan["version"]}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    for n in reversed(range(count)):
+        plan = post(
+            "appointments",
+            {
                 "kind": "gp",
                 "starts_at": f"2027-03-{10 + n:02d}T09:30:00+00:00",
                 "location": f"Surgery {n}",
                 "with_whom": "Reception",
-                "expected_version": plan["version"],
             },
         )
-        assert response.status_code == 201, response.text
-        plan = response.json()
-        response = client.post(
-            f"{url}/contacts",
-            headers=officer,
-            json={
-                "kind": "helpline",
-                "name": f"Helpline {n}",
-                "phone": "0800 000 0000",
-                "expected_version": plan["version"],
-            },
+        plan = post(
+            "contacts", {"kind": "helpline", "name": f"Helpline {n}", "phone": "0800 000 0000"}
         )
-        assert response.status_code == 201, response.text
-        plan = response.json()
     response = client.put(
         f"{url}/goals",
         headers=officer,

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from resettlement import demo, plans
 from resettlement.actors import Actor, Role
+from resettlement.models import ReleasePlan
 from rules.checklists import CORE_KEYS
 from tests.staff.conftest import FRIDAY, OWN_PRISON
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 OFFICER_ID = "po-ashworth"  # a demo officer: the sign-in page offers only the demo's staff
+OFFICER = Actor(user_id=OFFICER_ID, role=Role.PROBATION_OFFICER)
 
 
 @pytest.fixture
@@ -41,6 +43,30 @@ def checked() -> Callable[[Any, str], None]:
     return check
 
 
+def _officers_plan(
+    session: Session,
+    plan_data: Callable[..., plans.PlanCreate],
+    given_name: str,
+    family_name: str,
+    **facts: Any,
+) -> ReleasePlan:
+    """A plan of the demo officer's, beside the demo data the sign-in page needs."""
+    demo.seed(session)
+    person = {"prison_code": OWN_PRISON, "given_name": given_name, "family_name": family_name}
+    return plans.open_plan(
+        session=session,
+        actor=OFFICER,
+        data=plan_data(probation_officer_id=OFFICER_ID, person=person, **facts),
+    )
+
+
+def _sign_in_as_officer(page: Any) -> None:
+    """On the local sign-in page, as the demo officer."""
+    page.get_by_label(f"{OFFICER_ID} (probation officer)").check()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/caseload")
+
+
 def test_officer_and_governor_journey(
     live_server: str,
     chromium: Any,
@@ -48,21 +74,11 @@ def test_officer_and_governor_journey(
     session: Session,
     plan_data: Callable[..., plans.PlanCreate],
 ) -> None:
-    demo.seed(session)
-    officer = Actor(user_id=OFFICER_ID, role=Role.PROBATION_OFFICER)
-    plan = plans.open_plan(
-        session=session,
-        actor=officer,
-        data=plan_data(
-            probation_officer_id=OFFICER_ID,
-            requested_release_date=FRIDAY,
-            person={"prison_code": OWN_PRISON, "given_name": "Robin", "family_name": "Testfield"},
-        ),
-    )
+    plan = _officers_plan(session, plan_data, "Robin", "Testfield", requested_release_date=FRIDAY)
     assert plan.id is not None
     plans.transition(
         session=session,
-        actor=officer,
+        actor=OFFICER,
         plan_id=plan.id,
         event="start_resettlement_planning",
         expected_version=plan.version,
@@ -74,9 +90,7 @@ def test_officer_and_governor_journey(
     page.goto(f"{live_server}/staff/caseload")
     assert page.url.endswith("/staff/sign-in")
     checked(page, "sign-in")
-    page.get_by_label(f"{OFFICER_ID} (probation officer)").check()
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/caseload")
+    _sign_in_as_officer(page)
     checked(page, "caseload")
     page.screenshot(path=str(ARTIFACTS / "staff-caseload.png"), full_page=True)
     page.get_by_role("link", name="Robin Testfield").click()
@@ -181,25 +195,14 @@ def test_officer_records_the_48_hour_follow_up(
     session: Session,
     plan_data: Callable[..., plans.PlanCreate],
 ) -> None:
-    demo.seed(session)
-    officer = Actor(user_id=OFFICER_ID, role=Role.PROBATION_OFFICER)
-    plan = plans.open_plan(
-        session=session,
-        actor=officer,
-        data=plan_data(
-            probation_officer_id=OFFICER_ID,
-            person={"prison_code": OWN_PRISON, "given_name": "Sam", "family_name": "Followfield"},
-        ),
-    )
+    plan = _officers_plan(session, plan_data, "Sam", "Followfield")
     plan.state = "released"  # as the release-day workflow leaves it
     session.add(plan)
     session.commit()
 
     page = chromium.new_page()
     page.goto(f"{live_server}/staff/sign-in")
-    page.get_by_label(f"{OFFICER_ID} (probation officer)").check()
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/staff/caseload")
+    _sign_in_as_officer(page)
     page.goto(f"{live_server}/staff/plans/{plan.id}")
     page.get_by_role("link", name="Record how the first 48 hours went").click()
     page.wait_for_url("**/follow-up")

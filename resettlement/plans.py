@@ -35,7 +35,13 @@ from resettlement.models import (
     SentenceFacts,
 )
 from resettlement.plan_view import PlanView, read_plan_view, readable_by
-from resettlement.transactions import check_version, commit, get_or_404, service
+from resettlement.transactions import (
+    check_version,
+    commit,
+    get_or_404,
+    service,
+    statement_by_statement,
+)
 from rules.calendars import CalendarRangeError
 from rules.checklists import Need
 from rules.release_dates import ReleaseAssessment, assess
@@ -343,6 +349,7 @@ def replace_goals(
 @service
 def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
     """The whole plan, for someone allowed to read it; to anyone else it does not exist."""
+    statement_by_statement(session)
     view = read_plan_view(session, plan_id)
     if not readable_by(actor, view.plan, view.person):
         audit.record_denied(session, actor, "plan", plan_id)

@@ -10,6 +10,7 @@ from api.deps import CurrentLeaver, LeaverRateLimit, SessionDep
 from api.schemas import PublishedPlanPublic
 from resettlement import forty_eight_hours
 from resettlement.actors import Actor
+from resettlement.transactions import statement_by_statement
 
 router = APIRouter(prefix="/me", tags=["prison leaver"], dependencies=[LeaverRateLimit])
 
@@ -24,6 +25,7 @@ async def my_plan(actor: CurrentLeaver, session: SessionDep) -> PublishedPlanPub
 
 def _latest(session: Session, actor: Actor) -> PublishedPlanPublic:
     assert actor.plan_id is not None
+    statement_by_statement(session)
     shown = PublishedPlanPublic.of(forty_eight_hours.latest_published(session, actor.plan_id))
     session.rollback()
     return shown

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -153,3 +154,44 @@ def test_reading_a_plan_costs_the_same_statements_however_much_it_holds(
     ]
     assert [c["name"] for c in read["contacts"]] == [f"Helpline {n}" for n in reversed(range(8))]
     assert [g["in_their_words"] for g in read["goals"]] == [f"Goal number {n}." for n in range(8)]
+
+
+def _autocommit(engine: Engine, dbapi_connection: Any) -> bool:
+    if engine.dialect.name == "sqlite":
+        return dbapi_connection.isolation_level is None
+    return bool(dbapi_connection.autocommit)
+
+
+def test_a_plan_read_commits_statement_by_statement_then_pools_its_connection_as_before(
+    client: TestClient,
+    engine: Engine,
+    new_plan: Callable[..., ReleasePlan],
+    officer: Headers,
+) -> None:
+    plan = new_plan()
+    ran: list[tuple[str, bool]] = []
+    pooled: list[bool] = []
+
+    def executing(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        ran.append(
+            (statement.split()[0].upper(), _autocommit(engine, conn.connection.dbapi_connection))
+        )
+
+    def returned(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        pooled.append(_autocommit(engine, dbapi_connection))
+
+    event.listen(engine, "before_cursor_execute", executing)
+    event.listen(engine, "checkin", returned)
+    try:
+        response = client.get(f"/api/v1/plans/{plan.id}", headers=officer)
+    finally:
+        event.remove(engine, "before_cursor_execute", executing)
+        event.remove(engine, "checkin", returned)
+    assert response.status_code == 200
+    # No BEGIN and COMMIT around them: the read and its audit row each commit on their own.
+    assert ran == [("SELECT", True), ("INSERT", True)]
+    # The pool gets the connection back in transactions, for whatever uses it next.
+    assert pooled and not any(pooled)
+    with Session(engine) as session:
+        audited = session.exec(select(AuditEvent).where(AuditEvent.object_id == str(plan.id))).all()
+    assert [a.action for a in audited if a.action == "read"] == ["read"]

@@ -22,7 +22,7 @@ from resettlement.actors import Actor, Role
 from resettlement.database import get_engine
 from resettlement.errors import NotFound
 from resettlement.models import EarlyReleaseRequest, Person, ReleasePlan
-from resettlement.plan_view import readable_by
+from resettlement.plan_view import no_such_plan, readable_by
 
 # Ids are 32-bit in the schema; a bigger number can only be a mistake, never a record.
 MAX_ID = 2**31 - 1
@@ -115,14 +115,10 @@ PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="The release plan's id
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The early-release request's id.")]
 
 
-def _no_plan(plan_id: int) -> NotFound:
-    return NotFound(f"There is no plan with id {plan_id}.")
-
-
 def _load_plan(session: Session, plan_id: int) -> ReleasePlan:
     plan = session.get(ReleasePlan, plan_id)
     if plan is None:
-        raise _no_plan(plan_id)
+        raise no_such_plan(plan_id)
     return plan
 
 
@@ -131,7 +127,7 @@ def officers_plan(plan_id: PlanId, actor: CurrentOfficer, session: SessionDep) -
     plan = _load_plan(session, plan_id)
     if plan.probation_officer_id != actor.user_id:
         audit.record_denied(session, actor, "plan", plan_id)
-        raise _no_plan(plan_id)
+        raise no_such_plan(plan_id)
     return plan
 
 
@@ -141,7 +137,7 @@ def readable_plan(plan_id: PlanId, actor: CurrentStaff, session: SessionDep) -> 
     person = session.get(Person, plan.person_id)
     if person is None or not readable_by(actor, plan, person):
         audit.record_denied(session, actor, "plan", plan_id)
-        raise _no_plan(plan_id)
+        raise no_such_plan(plan_id)
     return plan
 
 

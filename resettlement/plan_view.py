@@ -80,13 +80,18 @@ def readable_by(actor: Actor, plan: ReleasePlan, person: Person) -> bool:
     return actor.role == Role.GOVERNOR and person.prison_code == actor.prison_code
 
 
+def no_such_plan(plan_id: int) -> NotFound:
+    """Worded the same whether the plan does not exist or is not the caller's to see."""
+    return NotFound(f"There is no plan with id {plan_id}.")
+
+
 def read_plan_view(session: Session, plan_id: int) -> PlanView:
     """The plan as staff see it. Raises NotFound; the caller checks access and audits."""
-    dialect = session.get_bind().dialect.name
     # Core, not the ORM: the ORM's loader would only hand the JSON through.
-    row = session.connection().execute(_statement(dialect), {"plan_id": plan_id}).first()
+    connection = session.connection()
+    row = connection.execute(_statement(connection.dialect.name), {"plan_id": plan_id}).first()
     if row is None:
-        raise NotFound(f"There is no plan with id {plan_id}.")
+        raise no_such_plan(plan_id)
     plan, person, *arrays = row
     lists: dict[str, Any] = {
         name: sorted((_detached(model, values) for values in array or ()), key=order)

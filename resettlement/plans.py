@@ -16,7 +16,7 @@ from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
 from resettlement import audit, checklists, clock, early_release, history
 from resettlement.actors import Actor
-from resettlement.errors import AlreadyExists, InvalidInput, NotFound, TransitionNotAllowed
+from resettlement.errors import AlreadyExists, InvalidInput, TransitionNotAllowed
 from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycle
 from resettlement.models import (
     AWAITING_DECISION,
@@ -34,7 +34,7 @@ from resettlement.models import (
     ReleasePlan,
     SentenceFacts,
 )
-from resettlement.plan_view import PlanView, read_plan_view, readable_by
+from resettlement.plan_view import PlanView, no_such_plan, read_plan_view, readable_by
 from resettlement.transactions import (
     check_version,
     commit,
@@ -353,7 +353,7 @@ def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
     view = read_plan_view(session, plan_id)
     if not readable_by(actor, view.plan, view.person):
         audit.record_denied(session, actor, "plan", plan_id)
-        raise NotFound(f"There is no plan with id {plan_id}.")
+        raise no_such_plan(plan_id)
     audit.record_reads(
         session=session, actor=actor, action="read", object_type="plan", object_ids=[plan_id]
     )

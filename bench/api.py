@@ -47,26 +47,12 @@ def serve(kind: str, port: int, workers: int) -> None:
     """Runs in a subprocess: the real app or the bare one, with identical uvicorn settings."""
     import uvicorn
 
-    if kind == "real":
-        uvicorn.run(
-            "api.main:app",
-            host="127.0.0.1",
-            port=port,
-            workers=workers,
-            log_level="warning",
-            access_log=False,
-        )
-    else:
-        uvicorn.run(
-            "bare_app:create",
-            factory=True,
-            app_dir=str(Path(__file__).parent),
-            host="127.0.0.1",
-            port=port,
-            workers=workers,
-            log_level="warning",
-            access_log=False,
-        )
+    app: dict[str, Any] = {"app": "api.main:app"}
+    if kind == "bare":
+        app = {"app": "bare_app:create", "factory": True, "app_dir": str(Path(__file__).parent)}
+    uvicorn.run(
+        **app, host="127.0.0.1", port=port, workers=workers, log_level="warning", access_log=False
+    )
 
 
 def _free_port() -> int:

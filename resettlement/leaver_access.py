@@ -14,7 +14,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, bindparam, case, func, null, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from resettlement import audit, clock, history
@@ -224,40 +225,87 @@ def confirm(
     now: datetime | None = None,
 ) -> LeaverLink:
     """Checks the date of birth for a link. After MAX_FAILED_ATTEMPTS wrong tries the link
-    locks for LOCK_MINUTES; while locked nothing is checked, so guessing learns nothing."""
+    locks for LOCK_MINUTES; while locked nothing is checked, so guessing learns nothing.
+
+    The try is counted before the date is compared, in one conditional UPDATE that succeeds
+    only while the link is not locked: requests in flight at once cannot all slip past a lock
+    they read before it was set. PostgreSQL holds the row lock until the commit and re-checks
+    the condition for each waiting request; SQLite runs one writer at a time.
+    """
     now = now or clock.now()
     link = find_link(session, secret, now=now)
-    if link.locked_until is not None and link.locked_until > now:
-        raise LinkLocked("Too many tries.", link.locked_until)
     plan = get_or_404(session, ReleasePlan, link.plan_id, "plan")
     person = get_or_404(session, Person, plan.person_id, "person")
     actor = leaver_actor(link, request_id)
-    if not hmac.compare_digest(person.date_of_birth.isoformat(), date_of_birth.isoformat()):
-        expired_lock = link.locked_until is not None and link.locked_until <= now
-        # One UPDATE with the count in SQL: two wrong tries at once both count.
-        start = 0 if expired_lock else LeaverLink.failed_attempts
-        session.execute(
-            update(LeaverLink)
-            .where(col(LeaverLink.id) == link.id)
-            .values(failed_attempts=start + 1, locked_until=None)
-        )
-        session.flush()
+    tries = _count_a_try(session, link, now)
+    if tries is None:
+        # Locked (or stopped since it was read): the date is not compared at all.
+        session.rollback()
         session.refresh(link)
-        if link.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            link.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        _usable(link, now)
+        assert link.locked_until is not None
+        raise LinkLocked("Too many tries.", link.locked_until)
+    count, locked_until = tries
+    if not hmac.compare_digest(person.date_of_birth.isoformat(), date_of_birth.isoformat()):
+        audit.record(session, actor, "leaver_sign_in_failed", "plan", link.plan_id)
+        if locked_until is not None:
             audit.record(session, actor, "leaver_link_locked", "plan", link.plan_id)
         commit(session, "leaver link")
-        if link.locked_until is not None:
-            raise LinkLocked("Too many tries.", link.locked_until)
-        raise WrongDateOfBirth(
-            "The date of birth does not match.", MAX_FAILED_ATTEMPTS - link.failed_attempts
-        )
-    link.failed_attempts = 0
-    link.locked_until = None
-    link.last_used_at = now
+        set_committed_value(link, "failed_attempts", count)
+        set_committed_value(link, "locked_until", locked_until)
+        if locked_until is not None:
+            raise LinkLocked("Too many tries.", locked_until)
+        raise WrongDateOfBirth("The date of birth does not match.", MAX_FAILED_ATTEMPTS - count)
+    session.execute(
+        update(LeaverLink)
+        .where(col(LeaverLink.id) == link.id)
+        .values(failed_attempts=0, locked_until=None, last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     audit.record(session, actor, "leaver_sign_in", "plan", link.plan_id)
     commit(session, "leaver link")
+    set_committed_value(link, "failed_attempts", 0)
+    set_committed_value(link, "locked_until", None)
+    set_committed_value(link, "last_used_at", now)
     return link
+
+
+def _count_a_try(
+    session: Session, link: LeaverLink, now: datetime
+) -> tuple[int, datetime | None] | None:
+    """Counts one try on a live, unlocked link and locks it on the last allowed try, in one
+    statement. Returns the new count and lock, or None if the link is locked or not live."""
+    at = bindparam("now", now, type_=UTCDateTime)
+    lock_ended = and_(col(LeaverLink.locked_until).is_not(None), col(LeaverLink.locked_until) <= at)
+    # A lock that has run out starts the count again.
+    counted = case((lock_ended, 1), else_=col(LeaverLink.failed_attempts) + 1)
+    row = session.execute(
+        update(LeaverLink)
+        .where(
+            col(LeaverLink.id) == link.id,
+            col(LeaverLink.revoked_at).is_(None),
+            col(LeaverLink.expires_at) > at,
+            or_(col(LeaverLink.locked_until).is_(None), lock_ended),
+        )
+        .values(
+            failed_attempts=counted,
+            locked_until=case(
+                (
+                    counted >= MAX_FAILED_ATTEMPTS,
+                    bindparam(
+                        "lock_until", now + timedelta(minutes=LOCK_MINUTES), type_=UTCDateTime
+                    ),
+                ),
+                else_=null(),
+            ),
+        )
+        .returning(col(LeaverLink.failed_attempts), col(LeaverLink.locked_until))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        return None
+    count, locked_until = row
+    return int(count), locked_until
 
 
 @dataclass(frozen=True)

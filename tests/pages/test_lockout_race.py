@@ -1,0 +1,111 @@
+"""The date-of-birth lockout against a real server: requests in flight at once must not each
+get their date compared, with one uvicorn worker or two."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from resettlement.leaver_access import MAX_FAILED_ATTEMPTS
+from resettlement.models import AuditEvent
+from tests.conftest import free_port
+from tests.pages.conftest import dob_form
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def uvicorn_process(engine: Engine, workers: int) -> Iterator[str]:
+    """`uvicorn api.main:app` in its own process(es), on this test's database."""
+    port = free_port()
+    command = ["-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "--log-level", "warning"]
+    with server_process(engine, command, port) as base:
+        yield base
+
+
+@contextmanager
+def server_process(
+    engine: Engine, arguments: list[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """A server started as `python <arguments>`, on this test's database, until it answers."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        **(env or {}),
+    }
+    server = subprocess.Popen([sys.executable, *arguments], cwd=ROOT, env=environment)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "uvicorn exited"
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-worker", "two-workers"])
+def test_parallel_wrong_dates_cannot_outrun_the_lockout(engine, published, workers):
+    p = published()
+    guesses = 30
+    wrong = [date(1950, 1, 1) + timedelta(days=n) for n in range(guesses)]
+    assert p.date_of_birth not in wrong
+    with uvicorn_process(engine, workers) as base:
+        # Every worker has its connections open before the guesses arrive together.
+        for _ in range(4 * workers):
+            httpx.get(base + "/readyz", timeout=10)
+        start = threading.Barrier(guesses)
+
+        def guess(day: date) -> int:
+            with httpx.Client(base_url=base, timeout=60) as client:
+                start.wait()
+                return client.post(p.path, data=dob_form(day)).status_code
+
+        with ThreadPoolExecutor(guesses) as pool:
+            statuses = Counter(pool.map(guess, wrong))
+        right = httpx.post(base + p.path, data=dob_form(p.date_of_birth), timeout=30)
+
+    assert set(statuses) <= {422, 429}, statuses
+    assert statuses[422] == MAX_FAILED_ATTEMPTS - 1, statuses
+    assert right.status_code == 429, "the right date signed in while the link was locked"
+    assert "set-cookie" not in right.headers
+    with Session(engine) as session:
+        actions = Counter(
+            session.exec(
+                select(AuditEvent.action).where(
+                    col(AuditEvent.action).in_(
+                        ["leaver_sign_in", "leaver_sign_in_failed", "leaver_link_locked"]
+                    )
+                )
+            ).all()
+        )
+    # Each date compared leaves one of these; a locked link compares none.
+    assert actions["leaver_sign_in_failed"] + actions["leaver_sign_in"] <= MAX_FAILED_ATTEMPTS
+    assert actions["leaver_sign_in"] == 0
+    assert actions["leaver_link_locked"] == 1

@@ -20,7 +20,14 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from resettlement import audit, clock, history
 from resettlement.actors import Actor, Role
-from resettlement.errors import DomainError, GuardRefused, InvalidInput, UnmetCondition
+from resettlement.errors import (
+    DomainError,
+    Forbidden,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    UnmetCondition,
+)
 from resettlement.forty_eight_hours import latest_published
 from resettlement.models import Person, PlanState, PublishedPlan, ReleasePlan, UTCDateTime
 from resettlement.transactions import commit, get_or_404, service
@@ -68,6 +75,12 @@ class LinkLocked(DomainError):
         self.until = until
 
 
+class PlanWithdrawn(Forbidden):
+    """A bearer token for a plan that was cancelled: the API's twin of the page's refusal."""
+
+    title = "This plan has been withdrawn"
+
+
 class WrongDateOfBirth(DomainError):
     title = "The date of birth does not match"
 
@@ -94,10 +107,16 @@ def _usable(link: LeaverLink | None, now: datetime) -> LeaverLink:
     return link
 
 
+def shown_to_the_person(state: str | None) -> bool:
+    """The one rule for every way a prison leaver reads their plan (the pages, the API and the
+    calendars): a recall or transfer cancels the plan, and the person must not follow a plan
+    that is void."""
+    return state is not None and state != PlanState.CANCELLED.value
+
+
 def _plan_still_shown(session: Session, link: LeaverLink) -> ReleasePlan:
     plan = session.get(ReleasePlan, link.plan_id)
-    # A recall or transfer cancels the plan: the person must not follow a plan that is void.
-    if plan is None or plan.state == PlanState.CANCELLED.value:
+    if plan is None or not shown_to_the_person(plan.state):
         raise LinkNotValid("This link has expired or has been stopped.")
     return plan
 
@@ -346,7 +365,20 @@ def open_published_plan(
 
 
 def published_for_actor(session: Session, actor: Actor) -> PublishedPlan:
-    """The latest published plan for a prison leaver's bearer token (the API's calendar)."""
+    """The latest published plan for a prison leaver's bearer token (the API and its calendar),
+    in one query, refused as the pages refuse it once the plan is cancelled."""
     if actor.role != Role.PRISON_LEAVER or actor.plan_id is None:
-        raise LinkNotValid("Only the person the plan is for can open it.")
-    return latest_published(session, actor.plan_id)
+        raise PlanWithdrawn("Only the person the plan is for can open it.")
+    row = session.exec(
+        select(ReleasePlan.state, PublishedPlan)
+        .select_from(ReleasePlan)
+        .outerjoin(PublishedPlan, col(PublishedPlan.plan_id) == col(ReleasePlan.id))
+        .where(col(ReleasePlan.id) == actor.plan_id)
+        .order_by(col(PublishedPlan.number).desc())
+        .limit(1)
+    ).first()
+    if row is None or not shown_to_the_person(row[0]):
+        raise PlanWithdrawn("This plan has been withdrawn. Ask your probation officer.")
+    if row[1] is None:
+        raise NotFound("Your plan has not been published yet. Ask your probation officer.")
+    return row[1]

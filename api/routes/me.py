@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from api.deps import CurrentLeaver, LeaverRateLimit, SessionDep
 from api.schemas import PublishedPlanPublic
-from resettlement import forty_eight_hours
+from resettlement import leaver_access
 from resettlement.actors import Actor
 from resettlement.transactions import statement_by_statement
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/me", tags=["prison leaver"], dependencies=[LeaverRat
 
 @router.get("/plan", response_model=PublishedPlanPublic)
 async def my_plan(actor: CurrentLeaver, session: SessionDep) -> PublishedPlanPublic:
-    """The latest published version of your 48-hour plan."""
+    """The latest published version of your 48-hour plan (403 once the plan is cancelled)."""
     # One worker-thread trip: the read ends in it (so closing the session needs none), and an
     # async route has FastAPI check the response on the event loop, not in a second trip.
     return await run_in_threadpool(_latest, session, actor)
@@ -26,6 +26,6 @@ async def my_plan(actor: CurrentLeaver, session: SessionDep) -> PublishedPlanPub
 def _latest(session: Session, actor: Actor) -> PublishedPlanPublic:
     assert actor.plan_id is not None
     statement_by_statement(session)
-    shown = PublishedPlanPublic.of(forty_eight_hours.latest_published(session, actor.plan_id))
+    shown = PublishedPlanPublic.of(leaver_access.published_for_actor(session, actor))
     session.rollback()
     return shown

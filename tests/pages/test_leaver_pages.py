@@ -184,3 +184,34 @@ def test_a_cancelled_plan_is_no_longer_shown(client, session, published):
     response = client.get("/my-plan")
     assert response.status_code == 403
     _nothing_of(p, response.text)
+
+
+def test_a_leavers_bearer_token_gets_nothing_of_a_cancelled_plan(client, session, published):
+    from api.auth import mint_token
+    from resettlement import plans
+    from resettlement.actors import Role
+    from resettlement.models import CancelReason
+
+    p = published()
+    token = mint_token(role=Role.PRISON_LEAVER, user="leaver-1", plan=p.plan.id)
+    headers = {"Authorization": f"Bearer {token}"}
+    paths = ("/api/v1/me/plan", "/api/v1/me/plan.ics")
+    assert [client.get(path, headers=headers).status_code for path in paths] == [200, 200]
+    sign_in(client, p)
+    session.refresh(p.plan)
+    plans.transition(
+        session=session,
+        actor=OFFICER,
+        plan_id=p.plan.id,
+        event="cancel",
+        expected_version=p.plan.version,
+        reason="Transferred",
+        cancel_reason=CancelReason.TRANSFER,
+    )
+    assert client.get("/my-plan").status_code == 403
+    for path in paths:
+        response = client.get(path, headers=headers)
+        assert response.status_code == 403, path
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "BEGIN:VCALENDAR" not in response.text
+        _nothing_of(p, response.text)

@@ -51,7 +51,20 @@ def sign_in(request: Request, secret: str, session: SessionDep) -> Response:
         raise _not_valid(request) from None
     if link.locked_until is not None and link.locked_until > leaver_access.clock.now():
         raise _locked(request, link.locked_until)
-    return render(request, "leaver/sign_in.html", {}, language=choose_language(request))
+    return _sign_in_form(request, {}, language=choose_language(request))
+
+
+def _sign_in_form(
+    request: Request, context: dict[str, Any], *, language: str, status_code: int = 200
+) -> Response:
+    """The date-of-birth form, always with the browser's CSRF token."""
+    token = leaver_session.form_token(request)
+    context = {**context, "csrf_field": leaver_session.CSRF_FIELD, "csrf_token": token}
+    response = render(
+        request, "leaver/sign_in.html", context, language=language, status_code=status_code
+    )
+    leaver_session.keep_form_token(response, request, token)
+    return response
 
 
 def _date_of_birth(day: str, month: str, year: str) -> tuple[date | None, str | None, set[str]]:
@@ -79,14 +92,26 @@ def confirm(
     day: Annotated[str, Form(max_length=10)] = "",
     month: Annotated[str, Form(max_length=10)] = "",
     year: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     language = choose_language(request)
+    if not leaver_session.form_token_matches(request, csrf_token):
+        # Posted from elsewhere, or the form is too old: no date is checked or counted. A
+        # link that does not work says so, as its page would.
+        try:
+            leaver_access.find_link(session, secret)
+        except LinkNotValid:
+            raise _not_valid(request) from None
+        with language_scope(language):
+            expired = _("This page has expired. Enter your date of birth again.")
+        context: dict[str, Any] = {"error": expired, "error_fields": set()}
+        return _sign_in_form(request, context, language=language, status_code=403)
     with language_scope(language):
         found, error, fields = _date_of_birth(day, month, year)
     values = {"day": day, "month": month, "year": year}
     if found is None:
-        context: dict[str, Any] = {"error": error, "error_fields": fields, "values": values}
-        return render(request, "leaver/sign_in.html", context, language=language, status_code=422)
+        context = {"error": error, "error_fields": fields, "values": values}
+        return _sign_in_form(request, context, language=language, status_code=422)
     try:
         link = leaver_access.confirm(
             session=session,
@@ -100,7 +125,7 @@ def confirm(
         raise _locked(request, exc.until) from None
     except WrongDateOfBirth as exc:
         context = {"wrong": True, "attempts_left": exc.attempts_left, "values": values}
-        return render(request, "leaver/sign_in.html", context, language=language, status_code=422)
+        return _sign_in_form(request, context, language=language, status_code=422)
     assert link.id is not None
     response = RedirectResponse(PLAN_PATH, status_code=303)
     leaver_session.start(response, request, link.id, secret)

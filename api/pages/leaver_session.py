@@ -1,6 +1,12 @@
 """The prison leaver's signed session cookie: which link they confirmed, and its secret (so the
 printed page can carry the link as a QR code). Signed, never encrypted: it holds nothing the
-person's own link did not already hold. Every request checks the link again in the database."""
+person's own link did not already hold. Every request checks the link again in the database.
+
+Also the date-of-birth form's CSRF token: without it a page elsewhere could post its own
+link and date of birth from a victim's browser and sign that browser into someone else's plan
+(login CSRF). The token is a random value in a cookie the form must repeat (double submit):
+the cookie is SameSite=Strict, so a post from another site arrives without it, and the other
+site cannot read it to copy it into the form."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 from functools import lru_cache
 
 from fastapi import Request, Response
@@ -18,6 +25,10 @@ from api.auth import local_secret
 from resettlement import clock
 
 COOKIE = "leaver_session"
+CSRF_COOKIE = "leaver_form"
+CSRF_FIELD = "csrf_token"
+# Only the sign-in form needs the token cookie.
+CSRF_PATH = "/plan-link/"
 # A session lasts a day at most; the link's own expiry and revocation still apply at once.
 MAX_AGE_SECONDS = 24 * 3600
 
@@ -93,3 +104,30 @@ def end(response: Response, request: Request) -> None:
     response.delete_cookie(
         COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https"
     )
+
+
+def form_token(request: Request) -> str:
+    """The browser's sign-in form token: the one its cookie holds, or a new one."""
+    found = request.cookies.get(CSRF_COOKIE)
+    if found and 32 <= len(found) <= 100:
+        return found
+    return secrets.token_urlsafe(32)
+
+
+def keep_form_token(response: Response, request: Request, token: str) -> None:
+    if request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path=CSRF_PATH,
+        )
+
+
+def form_token_matches(request: Request, sent: str) -> bool:
+    expected = request.cookies.get(CSRF_COOKIE)
+    if not expected or not sent:
+        return False
+    return hmac.compare_digest(sent.encode(), expected.encode())

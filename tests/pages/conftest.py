@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.pages.leaver_session import get_page_settings
+from api.pages.leaver_session import CSRF_COOKIE, CSRF_FIELD, get_page_settings
 from api.settings import get_api_settings
 from resettlement import checklists, forty_eight_hours, leaver_access, plans
 from resettlement.actors import Actor, Role
@@ -167,5 +167,14 @@ def dob_form(day: date) -> dict[str, str]:
     return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
 
 
+def form_post(client: TestClient, path: str, data: dict[str, str]) -> Any:
+    """Posts the date-of-birth form as a browser does: with the token of the form it showed."""
+    token = client.cookies.get(CSRF_COOKIE)
+    if token is None:
+        client.get(path)
+        token = client.cookies.get(CSRF_COOKIE)
+    return client.post(path, data={**data, CSRF_FIELD: token or ""})
+
+
 def sign_in(client: TestClient, published: Published) -> Any:
-    return client.post(published.path, data=dob_form(published.date_of_birth))
+    return form_post(client, published.path, dob_form(published.date_of_birth))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from resettlement import clock, leaver_access
 from resettlement.leaver_access import LeaverLink
-from tests.pages.conftest import OFFICER, dob_form, sign_in
+from tests.pages.conftest import OFFICER, dob_form, form_post, sign_in
 
 WHO_TO_CALL = "Call your probation officer."
 
@@ -83,7 +83,7 @@ def test_the_print_view_carries_a_qr_code_of_the_sign_in_link(client, published)
 def test_a_wrong_date_of_birth_says_so_and_shows_nothing(client, published):
     p = published()
     wrong = p.date_of_birth - timedelta(days=3)
-    response = client.post(p.path, data=dob_form(wrong))
+    response = form_post(client, p.path, dob_form(wrong))
     assert response.status_code == 422
     assert "The date of birth does not match. You can try 4 more times." in response.text
     assert "leaver_session" not in response.headers.get("set-cookie", "")
@@ -93,10 +93,10 @@ def test_a_wrong_date_of_birth_says_so_and_shows_nothing(client, published):
 
 def test_a_date_that_is_not_real_is_explained_without_counting_a_try(client, session, published):
     p = published()
-    response = client.post(p.path, data={"day": "31", "month": "2", "year": "1990"})
+    response = form_post(client, p.path, {"day": "31", "month": "2", "year": "1990"})
     assert response.status_code == 422
     assert "Your date of birth must be a real date" in response.text
-    empty = client.post(p.path, data={})
+    empty = form_post(client, p.path, {})
     assert "Enter your date of birth" in empty.text
     session.refresh(p.link)
     assert p.link.failed_attempts == 0
@@ -105,8 +105,8 @@ def test_a_date_that_is_not_real_is_explained_without_counting_a_try(client, ses
 def test_too_many_tries_lock_the_link_and_say_who_to_call(client, published):
     p = published()
     for _ in range(4):
-        client.post(p.path, data=dob_form(date(1950, 1, 1)))
-    locked = client.post(p.path, data=dob_form(date(1950, 1, 1)))
+        form_post(client, p.path, dob_form(date(1950, 1, 1)))
+    locked = form_post(client, p.path, dob_form(date(1950, 1, 1)))
     assert locked.status_code == 429
     assert "Too many tries" in locked.text and WHO_TO_CALL in locked.text
     right = sign_in(client, p)
@@ -140,7 +140,7 @@ def test_revoking_a_link_ends_a_session_that_is_already_open(client, session, pu
 
 def test_one_persons_date_of_birth_does_not_open_another_persons_link(client, published):
     mine, theirs = published(), published()
-    response = client.post(theirs.path, data=dob_form(mine.date_of_birth))
+    response = form_post(client, theirs.path, dob_form(mine.date_of_birth))
     assert response.status_code == 422
     _nothing_of(theirs, response.text)
     sign_in(client, mine)
@@ -215,3 +215,26 @@ def test_a_leavers_bearer_token_gets_nothing_of_a_cancelled_plan(client, session
         assert response.headers["content-type"] == "application/problem+json"
         assert "BEGIN:VCALENDAR" not in response.text
         _nothing_of(p, response.text)
+
+
+def test_a_page_elsewhere_cannot_sign_a_browser_into_someone_elses_plan(client, published):
+    """Login CSRF: another site posts its own link and date of birth from the victim's
+    browser. The SameSite=Strict token cookie does not travel with it, and the site cannot
+    read it to put it in the form."""
+    p = published()
+    form = client.get(p.path)
+    assert 'name="csrf_token"' in form.text
+    # The browser keeps its SameSite=Strict cookie to itself on a post from another site.
+    client.cookies.clear()
+    cross_site = client.post(
+        p.path,
+        data=dob_form(p.date_of_birth),
+        headers={"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert cross_site.status_code == 403
+    assert "leaver_session" not in cross_site.headers.get("set-cookie", "")
+    assert client.get("/my-plan").status_code == 401
+    guessed = client.post(p.path, data={**dob_form(p.date_of_birth), "csrf_token": "x" * 43})
+    assert guessed.status_code == 403
+    assert client.get("/my-plan").status_code == 401
+    assert sign_in(client, p).url.path == "/my-plan"

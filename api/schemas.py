@@ -28,6 +28,7 @@ from resettlement.models import (
     ResettlementNeed,
     SupportContactCreate,
 )
+from resettlement.people import PersonChanges
 from resettlement.plan_view import PlanView
 from resettlement.plans import FollowUp, NightOne, PlanCreate, assessment_for
 from rules.checklists import ChecklistCategory, Need, Owner
@@ -123,6 +124,17 @@ class NightOneIn(NightOne):
         )
 
 
+class PersonChangeIn(PersonChanges):
+    """Corrections to a person's details; fields left out stay as they are."""
+
+    expected_version: Version
+
+    def changes(self) -> PersonChanges:
+        return PersonChanges.model_validate(
+            self.model_dump(exclude={"expected_version"}, exclude_unset=True)
+        )
+
+
 class ReleaseDateIn(BaseModel):
     requested_release_date: date = Field(
         description="The release date from the new sentence calculation."
@@ -173,6 +185,7 @@ class DecisionIn(BaseModel):
 class PersonPublic(_Public):
     # Protected characteristics are left out: they are held for outcome monitoring only.
     id: int
+    version: int
     prison_number: str
     crn: str
     given_name: str
@@ -365,6 +378,15 @@ class PlanEventPublic(_Public):
     @classmethod
     def of(cls, event: PlanEvent) -> PlanEventPublic:
         return cls.model_validate(event)
+
+
+class PersonEventPublic(_Public):
+    id: int
+    at: datetime
+    actor: str
+    actor_role: str
+    kind: str
+    detail: dict[str, Any] | None
 
 
 class AuditEventPublic(_Public):

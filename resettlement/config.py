@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     # DATABASE_URL (no prefix) is the convention every platform uses for PostgreSQL.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # PostgreSQL: the role that owns the schema and runs migrations. The service connects with
+    # DATABASE_URL as a role that may only INSERT and SELECT the audit trail; `resettlement db
+    # upgrade` migrates as this owner and grants the service's role what it needs.
+    database_owner_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_OWNER_URL", "MIGRATION_DATABASE_URL")
+    )
     # A pooled PostgreSQL connection idle for longer than this is pinged before it is used
     # again. One returned moments ago is not: the ping would be a round trip on every request.
     db_ping_after_idle_seconds: float = Field(default=10.0, ge=0)
@@ -50,17 +56,27 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         if self.database_url:
-            url = self.database_url
-            # Platforms hand out postgres:// or postgresql://; we drive psycopg 3.
-            for prefix in ("postgres://", "postgresql://"):
-                if url.startswith(prefix):
-                    return "postgresql+psycopg://" + url[len(prefix) :]
-            return url
+            return _with_driver(self.database_url)
         return f"sqlite:///{self.data_dir / 'resettlement.db'}"
+
+    @property
+    def sqlalchemy_owner_url(self) -> str | None:
+        """The migrating owner's URL, when it is a separate role (PostgreSQL only)."""
+        if self.database_owner_url and self.database_url:
+            return _with_driver(self.database_owner_url)
+        return None
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+
+def _with_driver(url: str) -> str:
+    # Platforms hand out postgres:// or postgresql://; we drive psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 @lru_cache

@@ -173,10 +173,31 @@ class PersonCreate(PersonBase):
         return self
 
 
+_person_version = Column("version", Integer, nullable=False, server_default="1")
+
+
 class Person(PersonBase, table=True):
     __tablename__ = "person"
     id: int | None = Field(default=None, primary_key=True)
+    # A person's details change only through their own service, which checks this version:
+    # a new plan never rewrites the person (see plans.open_plan and people.update_person).
+    version: int = Field(default=1, sa_column=_person_version)
     created_at: datetime = _instant(default_factory=clock.now)
+
+    __mapper_args__ = {"version_id_col": _person_version}
+
+
+class PersonEvent(SQLModel, table=True):
+    """A person's history: each change to their details, who made it, and from what to what."""
+
+    __tablename__ = "person_event"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    at: datetime = _instant(default_factory=clock.now)
+    actor: str = Field(max_length=100)
+    actor_role: str = Field(max_length=30)
+    kind: str = Field(max_length=40)
+    detail: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 # --- release plan -------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import date
 
 from pydantic import model_validator
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
-from resettlement import audit, checklists, clock, early_release, history
+from resettlement import audit, checklists, clock, early_release, history, people
 from resettlement.actors import Actor
 from resettlement.errors import AlreadyExists, InvalidInput, TransitionNotAllowed
 from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycle
@@ -116,31 +116,41 @@ def _needs(data: PlanCreate) -> list[Need]:
     return needs
 
 
+# One answer for every clash with a record the caller may not see, whichever number clashed
+# and whatever that record holds: nothing here confirms whose it is or what plans it has.
+NUMBERS_IN_USE = (
+    "The prison number or case reference number (CRN) does not match a person you can open a "
+    "plan for. Check both numbers; if they are right, ask the person's probation officer to "
+    "pass the case on."
+)
+
+
 @service
 def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePlan:
-    person = session.exec(
-        select(Person).where(Person.prison_number == data.person.prison_number)
-    ).first()
-    if person is not None:
-        open_plan_exists = session.exec(
-            select(ReleasePlan.id).where(
-                ReleasePlan.person_id == person.id,
-                col(ReleasePlan.state).in_([s.value for s in OPEN_STATES]),
-            )
-        ).first()
-        if open_plan_exists is not None:
-            raise AlreadyExists(
-                f"{data.person.prison_number} already has an open release plan "
-                f"(plan {open_plan_exists})."
-            )
-        # A recall or a new sentence starts a new plan; the person's details are refreshed.
-        for name, value in data.person.model_dump().items():
-            setattr(person, name, value)
+    """Opens a plan for a new person, or a new plan (a recall, a new sentence) for a person the
+    officer may see. It never changes an existing person: their details must match the record,
+    and are changed, if need be, through people.update_person first."""
+    given = data.person
+    # Locked, so two plans opened at once for one person are taken one after the other.
+    found = session.exec(
+        select(Person)
+        .where(
+            or_(
+                col(Person.prison_number) == given.prison_number,
+                col(Person.crn) == given.crn,
+            ),
+        )
+        .with_for_update()
+    ).all()
+    needs = _needs(data)
+    if found:
+        person = _existing_person(session, actor, found, given)
     else:
-        person = Person.model_validate(data.person.model_dump())
-    person.needs = _needs(data)
-    session.add(person)
-    session.flush()
+        person = Person.model_validate(given.model_dump() | {"needs": needs})
+        session.add(person)
+        # A person saved at the same moment by someone else is a unique-key clash here, which
+        # the service decorator turns into a 409 (AlreadyExists).
+        session.flush()
 
     plan = ReleasePlan(
         person_id=person.id,  # type: ignore[arg-type]
@@ -154,7 +164,7 @@ def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePla
     _apply_assessment(plan, assessment)
     session.add(plan)
     session.flush()
-    checklists.create_items(session, plan, person.needs)
+    checklists.create_items(session, plan, needs)
     history.record(
         session,
         plan,
@@ -168,6 +178,37 @@ def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePla
     audit.record(session, actor, "create", "plan", plan.id)
     commit(session, "plan")
     return plan
+
+
+def _existing_person(
+    session: Session, actor: Actor, found: Sequence[Person], given: PersonCreate
+) -> Person:
+    person = found[0]
+    same = (person.prison_number, person.crn) == (given.prison_number, given.crn)
+    if len(found) > 1 or not same or not people.may_see(session, actor, person):
+        raise AlreadyExists(NUMBERS_IN_USE)
+    own_open = session.exec(
+        select(ReleasePlan.id, ReleasePlan.probation_officer_id).where(
+            ReleasePlan.person_id == person.id,
+            col(ReleasePlan.state).in_([s.value for s in OPEN_STATES]),
+        )
+    ).first()
+    if own_open is not None:
+        plan_id, officer = own_open
+        which = f" (plan {plan_id})" if officer == actor.user_id else ""
+        raise AlreadyExists(f"{given.prison_number} already has an open release plan{which}.")
+    differ = [
+        name
+        for name, value in given.model_dump(exclude={"needs"}).items()
+        if getattr(person, name) != value
+    ]
+    if differ:
+        raise AlreadyExists(
+            f"These details differ from the person's record: {', '.join(differ)}. A new plan "
+            "does not change a person's record: change the details on the record first, then "
+            "open the plan."
+        )
+    return person
 
 
 @service

@@ -10,10 +10,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
 # Settings are read lazily; point everything at a throwaway data directory before any import
@@ -38,7 +39,8 @@ def _worker() -> str:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    settings = Settings()
+    """The service role's URL: on PostgreSQL a role of its own, apart from the owner that
+    migrates, with only INSERT and SELECT on the audit trail, as in production."""
     if not POSTGRES:
         template = _DATA_DIR / f"template-{_worker()}.db"
         engine = _sqlite_engine(f"sqlite:///{template}")
@@ -46,20 +48,59 @@ def database_url() -> Iterator[str]:
         engine.dispose()
         yield f"sqlite:///{template}"
         return
-    base = settings.sqlalchemy_url
     name = f"resettlement_test_{_worker()}_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + f"/{name}"
-    engine = create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
+    urls = create_database(name)
+    yield urls.service
+    drop_database(name)
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    owner: str
+    service: str
+
+
+def _admin() -> Engine:
+    return create_engine(Settings().sqlalchemy_url, isolation_level="AUTOCOMMIT")
+
+
+def create_database(name: str) -> DatabaseUrls:
+    """A new PostgreSQL database owned by a role of its own, migrated by that owner, with a
+    service role granted what `resettlement db upgrade` grants it."""
+    base = make_url(Settings().sqlalchemy_url)
+    owner, service = f"{name}_owner", f"{name}_service"
+    admin = _admin()
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for role in (owner, service):
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+            connection.execute(text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER'))
+        connection.execute(text(f'CREATE DATABASE "{name}" OWNER "{owner}"'))
     admin.dispose()
+    urls = DatabaseUrls(
+        owner=base.set(username=owner, database=name).render_as_string(hide_password=False),
+        service=base.set(username=service, database=name).render_as_string(hide_password=False),
+    )
+    engine = create_engine(urls.owner)
+    migrate.upgrade(engine, service_role=service)
+    engine.dispose()
+    return urls
+
+
+def drop_database(name: str) -> None:
+    admin = _admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for role in (f"{name}_owner", f"{name}_service"):
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    admin.dispose()
+
+
+def owner_url_for(service_url: str) -> str:
+    """The owner's URL for a test database, from its service role's."""
+    url = make_url(service_url)
+    owner = f"{url.database}_owner"
+    return url.set(username=owner).render_as_string(hide_password=False)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -82,14 +123,22 @@ def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
         return
     engine = create_engine(database_url, pool_size=20, max_overflow=60)
     yield engine
+    engine.dispose()
+    empty_as_owner(database_url)
+
+
+def empty_as_owner(service_url: str) -> None:
+    """Empties every table as the owner: only the owner may, and only by switching the audit
+    trail's trigger off for its own transaction (the service's role can do neither)."""
     tables = ", ".join(
         f'"{t.name}"' for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"
     )
-    with engine.begin() as connection:
-        # The audit trigger refuses deletes unless maintenance is declared for the transaction.
-        connection.execute(text("SET LOCAL resettlement.audit_maintenance = 'on'"))
+    owner = create_engine(owner_url_for(service_url))
+    with owner.begin() as connection:
+        connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+    owner.dispose()
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from faker import Faker
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from resettlement import migrate, plans, scheduling
+from resettlement import plans, scheduling
 from resettlement.config import get_settings
 from resettlement.database import engine_for
 from resettlement.leaver_access import LeaverLink
@@ -30,6 +30,7 @@ from resettlement.models import (
     ReleasePlan,
 )
 from resettlement.notifications import Notification
+from tests.conftest import create_database, drop_database
 from workflows.flows import daily_release_scan, release_day
 
 from .conftest import OFFICER, point_settings_at, publish, start_core_items, url_of
@@ -60,20 +61,12 @@ def control_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    base, name = database_url.rsplit("/", 1)
-    control = f"{name}_control"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{control}"'))
-        connection.execute(text(f'CREATE DATABASE "{control}"'))
-    engine = create_engine(f"{base}/{control}")
-    migrate.upgrade(engine)
+    control = f"{make_url(database_url).database}_control"
+    engine = create_engine(create_database(control).service)
     yield engine
     engine.dispose()
-    engine_for(f"{base}/{control}").dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{control}" WITH (FORCE)'))
-    admin.dispose()
+    engine_for(engine.url.render_as_string(hide_password=False)).dispose()
+    drop_database(control)
 
 
 def seed(engine: Engine) -> None:

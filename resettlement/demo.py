@@ -262,6 +262,8 @@ def _forty_eight_hour_plan(
         ),
     )
     walk_out = plan.walk_out_date or clock.today()
+    # A released person's appointments were booked before their walk-out day.
+    booked_on = min(walk_out, clock.today())
     slots = [
         (AppointmentKind.PROBATION, time(10, 0), "Probation office, " + fake.street_address()),
         (AppointmentKind.GP, time(14, 30), fake.company() + " Surgery, " + fake.street_address()),
@@ -274,13 +276,17 @@ def _forty_eight_hour_plan(
             actor=actor,
             plan_id=plan_id,
             expected_version=plan.version,
-            data=AppointmentCreate(
-                kind=kind,
-                starts_at=starts,
-                location=where,
-                with_whom=fake.name(),
-                what_to_bring="Your release licence and any ID you have.",
+            data=AppointmentCreate.model_validate(
+                {
+                    "kind": kind,
+                    "starts_at": starts,
+                    "location": where,
+                    "with_whom": fake.name(),
+                    "what_to_bring": "Your release licence and any ID you have.",
+                },
+                context={"today": booked_on},
             ),
+            today=booked_on,
         )
         session.refresh(plan)
     for contact_kind, name, phone, hours in (

@@ -80,3 +80,47 @@ def test_an_appointment_next_year_is_saved_for_that_year(
     assert response.status_code == 303
     saved = session.exec(select(Appointment).where(Appointment.plan_id == plan.id)).one()
     assert clock.london(saved.starts_at).date().isoformat() == f"{next_year}-03-03"
+
+
+def test_a_nul_in_a_staff_form_field_is_422_naming_it(
+    signed_in: SignedIn, new_plan: Callable[..., ReleasePlan], session: Session
+) -> None:
+    plan = new_plan()
+    assert plan.id is not None
+    officer = signed_in("officer")
+    officer.get(f"/staff/plans/{plan.id}/appointments/new")
+    response = officer.post(
+        f"/staff/plans/{plan.id}/appointments/new",
+        {
+            "kind": "probation",
+            "date-day": "3",
+            "date-month": "3",
+            "date-year": str(clock.today().year + 1),
+            "time": "10:00",
+            "location": "Probation office\x00",
+            "with_whom": "Sam Officer",
+            "expected_version": _version(officer.last),
+        },
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == ["location"]
+    assert session.exec(select(Appointment).where(Appointment.plan_id == plan.id)).all() == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start-day=1&start-month=1&start-year=9999999999",
+        "end-day=1&end-month=1&end-year=99999999999999999999",
+        "end-day=1&end-month=1&end-year=0001",
+        "start-day=1&start-month=1&start-year=0001&end-day=1&end-month=3&end-year=0001",
+    ],
+)
+def test_report_page_years_too_big_or_small_are_a_page_with_an_error(
+    signed_in: SignedIn, query: str
+) -> None:
+    page = signed_in("admin").get(f"/staff/reports/outcomes?{query}")
+    assert page.status_code == 422
+    assert page.headers["content-type"].startswith("text/html")
+    assert "govuk-error-summary" in page.text

@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from api import problems
 from api.logs import redact_link_secrets
 from api.middleware import BodySizeLimit, RequestContext
+from api.nul_characters import RefuseNulCharacters
 from api.pages import mount_pages
 from api.rate_limits import TokenBucket
 from api.routes import (
@@ -52,6 +53,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             )
         )
     middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(Middleware(RefuseNulCharacters))
     app = FastAPI(
         title="Resettlement API",
         version="1",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from resettlement.caseload import CaseloadRow
 from resettlement.lifecycle import EVENT_LABELS
@@ -90,14 +90,6 @@ class ChecklistChange(BaseModel):
 
 class AppointmentIn(AppointmentCreate):
     expected_version: Version
-
-    @field_validator("starts_at")
-    @classmethod
-    def _plausible(cls, value: datetime) -> datetime:
-        # Far-off years overflow when moved to UTC; no appointment is that far away.
-        if value.tzinfo is not None and not 2000 <= value.year <= 2100:
-            raise ValueError("the appointment must be between the years 2000 and 2100")
-        return value
 
     def create(self) -> AppointmentCreate:
         return AppointmentCreate.model_validate(self.model_dump(exclude={"expected_version"}))

@@ -39,7 +39,7 @@ from resettlement.models import (
 from resettlement.transactions import get_or_404
 from rules.checklists import CORE_KEYS, Need
 from rules.nations import Nation
-from rules.release_dates import SentenceType
+from rules.release_dates import SentenceType, permitted_days
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,17 @@ def _release_offsets(count: int, rng: random.Random, today: date) -> list[date]:
     return wanted[:count]
 
 
-def seed(session: Session, count: int = 30, seed_value: int = 20261123) -> int:
-    """Adds `count` demo plans unless the database already holds people. Returns plans added."""
+def seed(
+    session: Session, count: int = 30, seed_value: int = 20261123, today: date | None = None
+) -> int:
+    """Adds `count` demo plans unless the database already holds people. Returns plans added.
+    The plans are placed around `today` (by default, today)."""
     if session.exec(select(Person.id).limit(1)).first() is not None:
         return 0
     fake = Faker("en_GB")
     fake.seed_instance(seed_value)
     rng = random.Random(seed_value)
-    today = clock.today()
+    today = today or clock.today()
     added = 0
     for index, release in enumerate(_release_offsets(count, rng, today)):
         prison = PRISONS[index % len(PRISONS)] if index % 6 else PRISONS[index % 3]
@@ -211,7 +214,7 @@ def _move_along(
         event="start_pre_release",
         expected_version=plan.version,
     )
-    _forty_eight_hour_plan(session, plan_id, actor, fake, rng)
+    _forty_eight_hour_plan(session, plan_id, actor, fake, rng, today)
     session.refresh(plan)
     _assess_flagged(session, plan_id, actor, rng)
     session.refresh(plan)
@@ -245,7 +248,7 @@ def _move_along(
 
 
 def _forty_eight_hour_plan(
-    session: Session, plan_id: int, actor: Actor, fake: Faker, rng: random.Random
+    session: Session, plan_id: int, actor: Actor, fake: Faker, rng: random.Random, today: date
 ) -> None:
     plan = get_or_404(session, ReleasePlan, plan_id, "plan")
     plan = plans.set_night_one(
@@ -261,7 +264,9 @@ def _forty_eight_hour_plan(
             "from the gate: turn left, follow the main road to the roundabout.",
         ),
     )
-    walk_out = plan.walk_out_date or clock.today()
+    walk_out = plan.walk_out_date or today
+    # A released person's appointments were booked before their walk-out day.
+    booked_on = min(walk_out, today)
     slots = [
         (AppointmentKind.PROBATION, time(10, 0), "Probation office, " + fake.street_address()),
         (AppointmentKind.GP, time(14, 30), fake.company() + " Surgery, " + fake.street_address()),
@@ -274,13 +279,17 @@ def _forty_eight_hour_plan(
             actor=actor,
             plan_id=plan_id,
             expected_version=plan.version,
-            data=AppointmentCreate(
-                kind=kind,
-                starts_at=starts,
-                location=where,
-                with_whom=fake.name(),
-                what_to_bring="Your release licence and any ID you have.",
+            data=AppointmentCreate.model_validate(
+                {
+                    "kind": kind,
+                    "starts_at": starts,
+                    "location": where,
+                    "with_whom": fake.name(),
+                    "what_to_bring": "Your release licence and any ID you have.",
+                },
+                context={"today": booked_on},
             ),
+            today=booked_on,
         )
         session.refresh(plan)
     for contact_kind, name, phone, hours in (
@@ -332,6 +341,11 @@ def _assess_flagged(session: Session, plan_id: int, actor: Actor, rng: random.Ra
         plan = get_or_404(session, ReleasePlan, plan_id, "plan")
         person = get_or_404(session, Person, plan.person_id, "person")
         assessment = plans.assessment_for(plan, person)
+        # The last day the rules allow: not always the window's last day (Scotland's ends
+        # the day before the release date), which made a large seed fail.
+        allowed = permitted_days(assessment) if assessment else []
+        if not allowed:
+            return
         governor = Actor(user_id=GOVERNORS[person.prison_code], role=Role.GOVERNOR)
         early_release.decide(
             session=session,
@@ -339,7 +353,7 @@ def _assess_flagged(session: Session, plan_id: int, actor: Actor, rng: random.Ra
             request_id=request.id,  # type: ignore[arg-type]
             expected_version=request.version,
             approve=True,
-            release_date=request.latest_date,
+            release_date=allowed[-1],
             reasons="Approved premises confirmed a bed from the earlier date.",
             assessment=assessment,  # type: ignore[arg-type]
         )

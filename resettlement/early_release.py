@@ -26,7 +26,7 @@ from resettlement.models import (
     ResettlementNeed,
 )
 from resettlement.transactions import check_version, commit, get_or_404, service
-from rules.release_dates import ReleaseAssessment, is_in_window
+from rules.release_dates import ReleaseAssessment, early_release_window, is_in_window
 from rules.timings import decision_deadline
 
 
@@ -73,12 +73,13 @@ class EarlyReleaseLifecycle(StateMachine):
             _refuse(event, "release_date_in_window", "Give the new release date to approve.")
             return
         if not is_in_window(assessment, approved_date):
-            earliest, latest = assessment.earliest_date, assessment.presumptive_date
+            window = early_release_window(assessment)
+            earliest, latest = window or (assessment.earliest_date, assessment.release_date)
             _refuse(
                 event,
                 "release_date_in_window",
                 f"The new release date must be a working day between {earliest:%-d %B %Y} and "
-                f"{latest or assessment.release_date:%-d %B %Y}.",
+                f"{latest:%-d %B %Y}.",
             )
 
     def reasons_given(self, event: Any, reasons: str | None = None, **_: Any) -> None:
@@ -130,7 +131,10 @@ def open_request_if_flagged(
     )
     if existing is not None:
         return existing
-    latest = assessment.presumptive_date or assessment.release_date
+    window = early_release_window(assessment)
+    # The window's own last day: in Scotland the working day before the release date, which
+    # is not itself a day a governor may approve.
+    latest = window[1] if window else assessment.release_date
     request = EarlyReleaseRequest(
         plan_id=plan.id,  # type: ignore[arg-type]
         prison_code=person.prison_code,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from resettlement import audit, history
+from resettlement import audit, clock, history
 from resettlement.actors import Actor
-from resettlement.errors import GuardRefused, NotFound, UnmetCondition
+from resettlement.errors import GuardRefused, InvalidInput, NotFound, UnmetCondition
 from resettlement.models import (
     Appointment,
     AppointmentCreate,
@@ -22,6 +22,7 @@ from resettlement.models import (
     ReleasePlan,
     SupportContact,
     SupportContactCreate,
+    appointment_problem,
 )
 from resettlement.plans import load_open_plan
 from resettlement.transactions import commit, get_or_404, service
@@ -38,7 +39,10 @@ def add_appointment(
     plan_id: int,
     expected_version: int,
     data: AppointmentCreate,
+    today: date | None = None,
 ) -> Appointment:
+    """`today` is for the demo data, which replays the past; everyone else means today."""
+    _check_time(data.starts_at, today)
     plan = load_open_plan(session, plan_id, expected_version)
     appointment = Appointment.model_validate({**data.model_dump(), "plan_id": plan_id})
     session.add(appointment)
@@ -53,6 +57,12 @@ def add_appointment(
     audit.record(session, actor, "add_appointment", "plan", plan.id)
     commit(session, "plan")
     return appointment
+
+
+def _check_time(starts_at: datetime | None, today: date | None) -> None:
+    problem = starts_at and appointment_problem(starts_at, today or clock.today())
+    if problem:
+        raise InvalidInput(problem, field="starts_at")
 
 
 @service
@@ -183,9 +193,14 @@ class AppointmentChange(SQLModel):
 
     @field_validator("starts_at")
     @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
+    def _aware(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("give the time with its offset, e.g. 2026-12-18T10:00:00+00:00")
+        problem = value and appointment_problem(
+            value, (info.context or {}).get("today") or clock.today()
+        )
+        if problem:
+            raise ValueError(problem)
         return value
 
 
@@ -208,6 +223,7 @@ def change_appointment(
 ) -> Appointment:
     """Moves or corrects an appointment. Its sequence goes up, so a calendar that imported it
     replaces the old event instead of keeping both."""
+    _check_time(data.starts_at, None)
     plan = load_open_plan(session, plan_id, expected_version)
     appointment = _plans_appointment(session, plan_id, appointment_id)
     changes = data.model_dump(exclude_unset=True)

@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 from sqlalchemy import JSON, Column, DateTime, Integer, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from resettlement import clock
 from rules.checklists import ChecklistCategory, Need, Owner
+from rules.entered_dates import appointment_day_problem
 from rules.nations import Nation
 from rules.release_dates import SentenceType
 
@@ -318,7 +319,26 @@ class AppointmentBase(SQLModel):
 
 
 class AppointmentCreate(AppointmentBase):
-    pass
+    @field_validator("starts_at")
+    @classmethod
+    def _in_range(cls, value: datetime, info: ValidationInfo) -> datetime:
+        # The demo data replays the past: it passes the day it pretends it is as context.
+        today = (info.context or {}).get("today") or clock.today()
+        problem = appointment_problem(value, today)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+def appointment_problem(starts_at: datetime, today: date) -> str | None:
+    """The one check of an appointment's time (rules.entered_dates), for the models, the forms
+    and the services alike."""
+    try:
+        day = clock.london(starts_at).date()
+    except OverflowError:
+        # Year 1 or 9999 with an offset cannot move to London time; its own date says enough.
+        day = starts_at.date()
+    return appointment_day_problem(day, today)
 
 
 class Appointment(AppointmentBase, table=True):

@@ -337,3 +337,14 @@ def is_in_window(a: ReleaseAssessment, d: date) -> bool:
     if a.presumptive_date is not None:
         return is_eligible_working_day(d, a.nation)
     return is_working_day(d, a.nation)
+
+
+def permitted_days(a: ReleaseAssessment) -> list[date]:
+    """Every day an approved early release may take, earliest first (empty without a scheme).
+    The window's last day is not always one of them (in Scotland it ends the working day
+    before the release date), so a caller picks from this list, not from the window's ends."""
+    window = early_release_window(a)
+    if window is None:
+        return []
+    days = (window[0] + timedelta(days=n) for n in range((window[1] - window[0]).days + 1))
+    return [d for d in days if is_in_window(a, d)]

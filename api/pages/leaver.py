@@ -26,6 +26,7 @@ from resettlement.leaver_access import LeaverLink, LinkLocked, LinkNotValid, Wro
 from resettlement.licence_conditions import standard_conditions
 from resettlement.models import PublishedPlan
 from resettlement.plan_changes import Change, ChangeKind, compare
+from rules.entered_dates import DateNotValid, typed_date
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,8 +77,10 @@ def _date_of_birth(day: str, month: str, year: str) -> tuple[date | None, str | 
     if missing:
         return None, _("Your date of birth must include a day, month and year"), missing
     try:
-        found = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-    except ValueError:
+        found = typed_date(
+            parts["day"], parts["month"], parts["year"], today=leaver_access.clock.today()
+        )
+    except DateNotValid:
         return None, _("Your date of birth must be a real date"), {"day", "month", "year"}
     if found.year < 1900 or found >= leaver_access.clock.today():
         return None, _("Your date of birth must be a real date"), {"day", "month", "year"}

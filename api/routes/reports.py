@@ -24,6 +24,7 @@ from resettlement import clock, reports
 from resettlement.actors import Actor, Role
 from resettlement.errors import InvalidInput
 from resettlement.reports import Breakdown, Report
+from rules.entered_dates import report_day_problem
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -88,6 +89,10 @@ def report_prison(actor: Actor, prison: str | None) -> str | None:
 
 
 def report_period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    for name, day in (("start", start), ("end", end)):
+        problem = day and report_day_problem(day, today)
+        if problem:
+            raise InvalidInput(problem, field=name)
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS)
     if start > end:

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, ImmutableMultiDict
 
 from resettlement import clock
 from resettlement.errors import DomainError, GuardRefused, InvalidInput, VersionConflict
+from rules.entered_dates import DateNotValid, typed_date
 
 # A posted form or a query string: both are read the same way.
 Submitted = ImmutableMultiDict[str, Any]
@@ -121,13 +122,16 @@ def version(form: Submitted) -> int:
 
 def day(form: Submitted, prefix: str) -> date | None:
     """A GOV.UK date input: prefix-day, prefix-month, prefix-year."""
-    parts = [text(form, f"{prefix}-{p}") for p in ("day", "month", "year")]
-    if not all(parts):
-        return None
+    return day_or_problem(form, prefix)[0]
+
+
+def day_or_problem(form: Submitted, prefix: str) -> tuple[date | None, str | None]:
+    """A GOV.UK date input's date, or what to fix (a two-digit year is refused, not guessed)."""
+    parts = [text(form, f"{prefix}-{p}") or "" for p in ("day", "month", "year")]
     try:
-        return date(int(parts[2] or 0), int(parts[1] or 0), int(parts[0] or 0))
-    except ValueError:
-        return None
+        return typed_date(*parts, today=clock.today()), None
+    except DateNotValid as invalid:
+        return None, str(invalid)
 
 
 def london_time(on: date, hhmm: str | None) -> datetime | None:

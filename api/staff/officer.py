@@ -41,6 +41,7 @@ from resettlement.models import (
     ResettlementNeed,
     SupportContactCreate,
 )
+from rules.entered_dates import INCOMPLETE
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -516,10 +517,12 @@ def add_appointment(
 ) -> Response:
     plan = own_plan(session, actor, plan_id)
     errors = Errors()
-    on = forms.day(form, "date")
+    on, wrong_date = forms.day_or_problem(form, "date")
     starts = forms.london_time(on, forms.text(form, "time")) if on else None
     if on is None:
-        errors.add("Enter the date of the appointment, for example 18 12 2026.", "date-day")
+        if wrong_date == INCOMPLETE:
+            wrong_date = "Enter the date of the appointment, for example 18 12 2026."
+        errors.add(wrong_date or "", "date-day")
     elif starts is None:
         errors.add("Enter the time of the appointment, for example 10:00 or 14:30.", "time")
     try:
@@ -535,7 +538,8 @@ def add_appointment(
     except ValidationError as invalid:
         found = forms.from_validation(invalid, APPOINTMENT_LABELS, APPOINTMENT_FIELDS)
         for message, field_id in found.items:
-            if field_id != "date-day":
+            # A date or time that could not be read is already reported above.
+            if field_id != "date-day" or starts is not None:
                 errors.add(message, field_id)
     if not errors:
         try:

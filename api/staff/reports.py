@@ -81,7 +81,7 @@ def _choice(
     try:
         start, end = report_period(start, end, clock.today())
     except InvalidInput as invalid:
-        errors.add(invalid.detail, "start-day")
+        errors.add(invalid.detail, f"{invalid.field or 'start'}-day")
         start, end = report_period(None, None, clock.today())
     try:
         breakdown = Breakdown(forms.text(query, "breakdown") or Breakdown.NONE)

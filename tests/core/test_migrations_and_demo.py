@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel, select
 
-from resettlement import migrate
+from resettlement import early_release, migrate
 from resettlement.demo import seed
 from resettlement.models import EarlyReleaseRequest, Person, PlanEvent, ReleasePlan
+from resettlement.plans import assessment_for
+from rules.nations import Nation
+from rules.release_dates import assess, is_in_window, permitted_days
 
 TABLES = {
     "person",
@@ -60,3 +64,38 @@ def test_demo_data_covers_the_stages_and_people_the_service_is_for(session):
     assert session.exec(select(EarlyReleaseRequest)).first() is not None
     assert session.exec(select(PlanEvent)).first() is not None
     assert seed(session) == 0, "seeding is only for an empty database"
+
+
+def test_a_large_seed_approves_only_days_the_rules_allow(session):
+    # Seed 29 around 30 November 2026 reaches, within 15 plans, a Scottish Friday release whose
+    # request the demo governor approves: the seed used to approve the request's latest_date,
+    # which in Scotland is not a permitted day, and crashed (GuardRefused), as
+    # `demo seed --count 2000` did after 1,254 plans.
+    assert seed(session, count=15, seed_value=29, today=date(2026, 11, 30)) == 15
+    approved = session.exec(
+        select(EarlyReleaseRequest).where(EarlyReleaseRequest.state == "approved")
+    ).all()
+    assert approved, "the case this test exists for: at least one approval"
+    for request in approved:
+        plan = session.get(ReleasePlan, request.plan_id)
+        person = session.get(Person, plan.person_id)
+        assessment = assessment_for(plan, person)
+        assert request.approved_date in permitted_days(assessment)
+        assert plan.walk_out_date == request.approved_date
+    assert any(
+        session.get(Person, session.get(ReleasePlan, r.plan_id).person_id).nation == "scotland"
+        for r in approved
+    )
+
+
+def test_a_scottish_request_names_a_window_whose_last_day_may_be_approved(session, new_plan):
+    # Friday 10 December 2027 in Scotland: the window ends the working day before it.
+    plan = new_plan(
+        person={"nation": "scotland", "prison_code": "BAR"},
+        requested_release_date=date(2027, 12, 10),
+    )
+    assessment = assess(date(2027, 12, 10), Nation.SCOTLAND, term_days=900)
+    assert plan.flagged
+    request = early_release.open_request(session, plan.id)
+    assert request.latest_date == permitted_days(assessment)[-1]
+    assert is_in_window(assessment, request.latest_date)

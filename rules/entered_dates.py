@@ -1,0 +1,78 @@
+"""Dates people type in: a day, month and year read into a date, and how far from today each
+kind of date may be. Pure: today is always passed in.
+
+A two-digit year is refused, never guessed: `3 3 27` meant 2027 to the officer who typed it, but
+was saved as the year 27 and published. Years are bounded so that every date the service keeps
+can be moved between time zones, stored and put in a calendar without overflowing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rules.calendars import FIRST_YEAR
+
+_YEAR = re.compile(r"[0-9]{4}")
+_DAY_OR_MONTH = re.compile(r"[0-9]{1,2}")
+
+# Appointments are for the first days after release and are booked in the months before it.
+# A plan opens years ahead of a long sentence's release, but nobody books a probation or
+# Jobcentre appointment that far out; two calendar years ahead leaves room for any booking.
+APPOINTMENT_YEARS_AHEAD = 2
+# Reports count releases the service holds: none before its calendars begin (1990), and a
+# period may end at most a year ahead (planned releases), never centuries away.
+REPORT_FIRST_YEAR = FIRST_YEAR
+REPORT_YEARS_AHEAD = 1
+
+YEAR_NOT_FOUR_DIGITS = "Enter the year with four digits, for example {example}."
+NOT_A_REAL_DATE = "Enter a real date, for example {example}."
+INCOMPLETE = "Enter a day, month and year."
+
+
+class DateNotValid(ValueError):
+    """Typed parts that are not a date; the message says what to fix in plain words."""
+
+
+def typed_date(day: str, month: str, year: str, *, today: date) -> date:
+    """A GOV.UK date input's three parts as a date; raises DateNotValid with what to fix."""
+    day, month, year = day.strip(), month.strip(), year.strip()
+    example = f"{today.day} {today.month} {today.year + 1}"
+    if not (day and month and year):
+        raise DateNotValid(INCOMPLETE)
+    if not _YEAR.fullmatch(year):
+        raise DateNotValid(YEAR_NOT_FOUR_DIGITS.format(example=today.year + 1))
+    if not (_DAY_OR_MONTH.fullmatch(day) and _DAY_OR_MONTH.fullmatch(month)):
+        raise DateNotValid(NOT_A_REAL_DATE.format(example=example))
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise DateNotValid(NOT_A_REAL_DATE.format(example=example)) from None
+
+
+def last_appointment_day(today: date) -> date:
+    return date(today.year + APPOINTMENT_YEARS_AHEAD, 12, 31)
+
+
+def appointment_day_problem(day: date, today: date) -> str | None:
+    """Why an appointment cannot be on `day`, or None: it must be today or later (one in the
+    past cannot be kept and was probably mistyped) and no later than the end of the year two
+    years ahead."""
+    if day < today:
+        return "The appointment must be today or in the future."
+    latest = last_appointment_day(today)
+    if day > latest:
+        return f"The appointment must be on or before {latest.day} {latest:%B %Y}."
+    return None
+
+
+def report_period_bounds(today: date) -> tuple[date, date]:
+    """The first and last days a report's period may name."""
+    return date(REPORT_FIRST_YEAR, 1, 1), date(today.year + REPORT_YEARS_AHEAD, 12, 31)
+
+
+def report_day_problem(day: date, today: date) -> str | None:
+    first, last = report_period_bounds(today)
+    if not first <= day <= last:
+        return f"Choose dates between {first.day} {first:%B %Y} and {last.day} {last:%B %Y}."
+    return None

@@ -292,10 +292,27 @@ def _forty_eight_hour_plan(
             today=booked_on,
         )
         session.refresh(plan)
+    # Ofcom's drama ranges (07700 900xxx, 0113 496 0xxx): faker's own UK numbers are
+    # sometimes too short to be a number at all, and a made-up number must never be anyone's.
     for contact_kind, name, phone, hours in (
-        (ContactKind.PROBATION_OFFICER, fake.name(), fake.phone_number(), "Mon-Fri 9am-5pm"),
-        (ContactKind.OUT_OF_HOURS, "Probation out of hours", fake.phone_number(), "Any time"),
-        (ContactKind.SUPPORT_ORGANISATION, fake.company(), fake.phone_number(), "Mon-Sat"),
+        (
+            ContactKind.PROBATION_OFFICER,
+            fake.name(),
+            f"07700 900{rng.randrange(1000):03d}",
+            "Mon-Fri 9am-5pm",
+        ),
+        (
+            ContactKind.OUT_OF_HOURS,
+            "Probation out of hours",
+            f"0113 496 0{rng.randrange(1000):03d}",
+            "Any time",
+        ),
+        (
+            ContactKind.SUPPORT_ORGANISATION,
+            fake.company(),
+            f"020 7946 0{rng.randrange(1000):03d}",
+            "Mon-Sat",
+        ),
     ):
         forty_eight_hours.add_contact(
             session=session,

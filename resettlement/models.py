@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, String, TypeDecorator, U
 from sqlmodel import Field, SQLModel
 
 from resettlement import clock
+from rules import phone_numbers
 from rules.checklists import ChecklistCategory, Need, Owner
 from rules.entered_dates import appointment_day_problem
 from rules.nations import Nation
@@ -366,7 +367,11 @@ class SupportContactBase(SQLModel):
 
 
 class SupportContactCreate(SupportContactBase):
-    pass
+    @field_validator("phone")
+    @classmethod
+    def _uk_number(cls, value: str) -> str:
+        # Stored in E.164 (PHONE-UK); pages show it in national format.
+        return phone_numbers.parse(value).e164
 
 
 class SupportContact(SupportContactBase, table=True):

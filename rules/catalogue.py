@@ -212,6 +212,14 @@ _ALL: tuple[Rule, ...] = (
         None,
     ),
     Rule(
+        "PHONE-UK",
+        "A contact's number is a UK number someone can call (as libphonenumber knows them, a "
+        "helpline short code such as 116 123, or Ofcom's drama ranges for made-up data): "
+        "stored in E.164, shown in national format; words and fragments are refused.",
+        "Ofcom National Telephone Numbering Plan; Ofcom drama numbers; libphonenumber metadata",
+        None,
+    ),
+    Rule(
         "CL-REMAND",
         "People released from remand, often at short notice from court, get a release pack.",
         _HMPPS_PRRPF,

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from api.pages.i18n import _, current_language
 from resettlement import clock
+from rules import phone_numbers
 
 N_ = str
 
@@ -66,3 +67,15 @@ def when_text(instant: datetime) -> str:
 
 def language() -> str:
     return current_language()
+
+
+def phone_text(phone: str | None) -> str:
+    """A UK number in national format (020 7946 0123); anything else as it was stored."""
+    number = phone_numbers.parse_or_none(phone)
+    return number.national if number else (phone or "")
+
+
+def tel_link(phone: str | None) -> str | None:
+    """tel:+442079460123 for a number someone can call, else None."""
+    number = phone_numbers.parse_or_none(phone)
+    return number.tel if number else None

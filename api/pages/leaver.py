@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from api.deps import SessionDep
 from api.pages import leaver_session
-from api.pages.formatting import time_text, when_text
+from api.pages.formatting import phone_text, time_text, when_text
 from api.pages.i18n import _, language_scope
 from api.pages.templating import PageProblem, choose_language, render
 from resettlement import leaver_access, leaver_plan, local_map
@@ -203,14 +203,18 @@ def _change_lines(changes: list[Change]) -> list[str]:
             lines.append(_("How you get there has changed."))
         elif change.kind == ChangeKind.CONTACT_ADDED:
             lines.append(
-                _("New contact: %(name)s, %(phone)s.", name=after["name"], phone=after["phone"])
+                _(
+                    "New contact: %(name)s, %(phone)s.",
+                    name=after["name"],
+                    phone=phone_text(after["phone"]),
+                )
             )
         elif change.kind == ChangeKind.CONTACT_CHANGED:
             lines.append(
                 _(
                     "New number or hours for %(name)s: %(phone)s.",
                     name=after["name"],
-                    phone=after["phone"],
+                    phone=phone_text(after["phone"]),
                 )
             )
         elif change.kind == ChangeKind.CONTACT_REMOVED:

@@ -49,7 +49,10 @@ def _environment() -> Environment:
     env.filters["when"] = formatting.when_text
     env.filters["time"] = formatting.time_text
     env.filters["day"] = formatting.date_text
-    env.filters["tel"] = lambda phone: "".join(c for c in str(phone) if c.isdigit() or c == "+")
+    env.filters["phone"] = formatting.phone_text
+    # A tel: link only for a number someone can call; a number stored before numbers were
+    # checked gets none (the plan checks then ask the officer to correct it).
+    env.filters["tel"] = formatting.tel_link
     return env
 
 

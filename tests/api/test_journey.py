@@ -104,7 +104,7 @@ def test_a_plan_from_opening_to_the_leavers_phone_and_the_governors_decision(
         201,
     )
     assert [(c["kind"], c["phone"]) for c in plan["contacts"]] == [
-        ("out_of_hours", "0800 000 0000")
+        ("out_of_hours", "+448000000000")
     ]
     plan = _ok(
         client.put(

@@ -60,7 +60,7 @@ def test_signing_in_shows_the_plan_in_order_with_everything_the_person_needs(cli
         assert heading in page
     assert page.index("Probation appointment") < page.index("GP appointment")
     assert "Friday 18 December, 10am" in page
-    assert 'href="tel:01134960000"' in page
+    assert 'href="tel:+441134960000"' in page
     assert "See my kids every weekend." in page
     assert "Your Universal Credit claim has been started." in page
     assert "Your first Universal Credit payment should come by" in page

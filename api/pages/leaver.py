@@ -15,10 +15,10 @@ from markupsafe import Markup
 
 from api.deps import SessionDep
 from api.pages import leaver_session
-from api.pages.formatting import time_text, when_text
+from api.pages.formatting import date_text, time_text, when_text
 from api.pages.i18n import _, language_scope
 from api.pages.templating import PageProblem, choose_language, render
-from resettlement import leaver_access, leaver_plan, local_map
+from resettlement import clock, leaver_access, leaver_plan, local_map
 from resettlement.calendar_export import plan_calendar
 from resettlement.config import get_settings
 from resettlement.errors import NotFound
@@ -198,12 +198,27 @@ def _instant(value: str) -> Any:
     return datetime.fromisoformat(value)
 
 
+def _stop_time(stop: local_map.Stop) -> str:
+    if stop.when is None:
+        return ""
+    if stop.kind == "tonight":
+        # The stay opens then; the person can come any time after.
+        local = clock.london(stop.when)
+        return _("%(day)s, from %(time)s", day=date_text(local.date()), time=time_text(local))
+    return when_text(stop.when)
+
+
 def _map(plan: leaver_plan.LeaverPlan) -> dict[str, Any] | None:
-    points = local_map.stops(plan.address, plan.appointments)
+    points = local_map.stops(
+        plan.address,
+        plan.appointments,
+        night_one=plan.walk_out_date,
+        arrive_from=plan.arrive_from,
+    )
     if len(points) < 2:
         return None
     labels = [_(p.title) for p in points]
-    times = [when_text(p.when) if p.when else "" for p in points]
+    times = [_stop_time(p) for p in points]
     svg = local_map.svg(
         points,
         title=_("Map of the places in your first 2 days"),

@@ -36,8 +36,20 @@ def _not_valid(request: Request, status: int = 404) -> PageProblem:
     return PageProblem(status, "leaver/link_not_valid.html")
 
 
-def _locked(request: Request, until: Any) -> PageProblem:
-    return PageProblem(429, "leaver/locked.html", {"until": until}, headers={"Retry-After": "900"})
+def _locked(request: Request, until: Any, language: str | None = None) -> PageProblem:
+    return PageProblem(
+        429,
+        "leaver/locked.html",
+        {"until": until},
+        language=language,
+        headers={"Retry-After": "900"},
+    )
+
+
+def _link_language(request: Request, session: SessionDep, link: LeaverLink | None) -> str:
+    """The sign-in page's language: the switch or its cookie, then the plan's own language
+    (a Welsh speaker's link opens in Welsh), then English."""
+    return choose_language(request, leaver_access.plan_language(session, link) if link else None)
 
 
 # --- sign in -------------------------------------------------------------------------------
@@ -49,9 +61,10 @@ def sign_in(request: Request, secret: str, session: SessionDep) -> Response:
         link = leaver_access.find_link(session, secret)
     except LinkNotValid:
         raise _not_valid(request) from None
+    language = _link_language(request, session, link)
     if link.locked_until is not None and link.locked_until > leaver_access.clock.now():
-        raise _locked(request, link.locked_until)
-    return render(request, "leaver/sign_in.html", {}, language=choose_language(request))
+        raise _locked(request, link.locked_until, language)
+    return render(request, "leaver/sign_in.html", {}, language=language)
 
 
 def _date_of_birth(day: str, month: str, year: str) -> tuple[date | None, str | None, set[str]]:
@@ -80,7 +93,10 @@ def confirm(
     month: Annotated[str, Form(max_length=10)] = "",
     year: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    language = choose_language(request)
+    try:
+        language = _link_language(request, session, leaver_access.find_link(session, secret))
+    except LinkNotValid:
+        raise _not_valid(request) from None
     with language_scope(language):
         found, error, fields = _date_of_birth(day, month, year)
     values = {"day": day, "month": month, "year": year}
@@ -97,7 +113,7 @@ def confirm(
     except LinkNotValid:
         raise _not_valid(request) from None
     except LinkLocked as exc:
-        raise _locked(request, exc.until) from None
+        raise _locked(request, exc.until, language) from None
     except WrongDateOfBirth as exc:
         context = {"wrong": True, "attempts_left": exc.attempts_left, "values": values}
         return render(request, "leaver/sign_in.html", context, language=language, status_code=422)

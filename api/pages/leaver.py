@@ -4,7 +4,6 @@ match, and every later request checks the link again."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,6 +14,7 @@ from markupsafe import Markup
 
 from api.deps import SessionDep
 from api.pages import leaver_session
+from api.pages import plan_pdf as plan_pdf_module
 from api.pages.formatting import date_text, time_text, when_text
 from api.pages.i18n import _, language_scope
 from api.pages.templating import PageProblem, choose_language, render
@@ -283,18 +283,23 @@ def my_plan(request: Request, session: SessionDep) -> Response:
     return render(request, "leaver/plan.html", context, language=language)
 
 
-def _qr_svg(url: str, title: str) -> Markup:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", scale=4, border=2, xmldecl=False, svgclass="app-qr", title=title
-    )
-    svg = buffer.getvalue().decode()
-    # An image with a name, so screen readers announce it rather than skip or spell it out.
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="' + title + '" ', 1))
+def _qr_image(url: str) -> str:
+    """The link as a QR code, a PNG data URI: printed pixel for pixel, and a PDF holds it as
+    one image that can be found and measured."""
+    return str(segno.make(url, error="m").png_data_uri(scale=8, border=2))
 
 
-@router.get(PLAN_PATH + "/print")
-def print_plan(request: Request, session: SessionDep) -> Response:
+def print_context(published: PublishedPlan, language: str, link_url: str | None) -> dict[str, Any]:
+    """What the printed plan shows: the plan, and the person's link as a QR code when the
+    person asks (an officer has no link to print: only its hash is kept)."""
+    context = _plan_context(published, None, language)
+    if link_url:
+        context["qr"] = _qr_image(link_url)
+        context["link_url"] = link_url
+    return context
+
+
+def _printed(request: Request, session: SessionDep) -> tuple[PublishedPlan, str, str]:
     link, secret = _signed_in(request, session)
     try:
         published = leaver_access.latest_published(session, link.plan_id)
@@ -302,12 +307,36 @@ def print_plan(request: Request, session: SessionDep) -> Response:
         raise PageProblem(404, "leaver/not_published.html") from None
     language = choose_language(request, published.snapshot.get("preferred_language"))
     base = get_settings().public_base_url or str(request.base_url)
-    url = base.rstrip("/") + leaver_access.link_path(secret)
-    context = _plan_context(published, None, language)
-    with language_scope(language):
-        context["qr"] = _qr_svg(url, _("QR code: scan it to open your plan on a phone"))
-    context["link_url"] = url
+    return published, language, base.rstrip("/") + leaver_access.link_path(secret)
+
+
+@router.get(PLAN_PATH + "/print")
+def print_plan(request: Request, session: SessionDep) -> Response:
+    published, language, url = _printed(request, session)
+    context = print_context(published, language, url)
     return render(request, "leaver/print.html", context, language=language)
+
+
+@router.get(PLAN_PATH + ".pdf")
+def plan_pdf(request: Request, session: SessionDep) -> Response:
+    """The printed plan as a PDF to download, in the same language as the page."""
+    published, language, url = _printed(request, session)
+    page = render(
+        request, "leaver/print.html", print_context(published, language, url), language=language
+    )
+    return pdf_response(bytes(page.body), language, "my-plan.pdf")
+
+
+def pdf_response(html: bytes, language: str, filename: str) -> Response:
+    return Response(
+        plan_pdf_module.pdf_of(html.decode()),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Language": language,
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get(PLAN_PATH + ".ics")
@@ -343,4 +372,4 @@ def sign_out(request: Request) -> Response:
     return response
 
 
-__all__ = ["calendar_response", "router", "time_text"]
+__all__ = ["calendar_response", "pdf_response", "print_context", "router", "time_text"]

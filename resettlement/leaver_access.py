@@ -350,6 +350,9 @@ def open_published_plan(
         ).one()
     if link.seen_number is not None and link.seen_number < published.number:
         link.changes_from_number = link.seen_number
+    else:
+        # They have now been shown the change once: the banner goes until the next version.
+        link.changes_from_number = None
     link.seen_number = published.number
     link.last_used_at = now or clock.now()
     earlier = None
@@ -362,6 +365,17 @@ def open_published_plan(
         ).first()
     commit(session, "leaver link")
     return LeaverView(link=link, published=published, earlier=earlier)
+
+
+def plan_language(session: Session, link: LeaverLink) -> str | None:
+    """The language of the plan a live link opens, so the sign-in page is in it before the
+    date of birth is asked for. Holding the link is enough for this: it tells nothing of the
+    plan but the language it is written in."""
+    try:
+        language = latest_published(session, link.plan_id).snapshot.get("preferred_language")
+    except NotFound:
+        return None
+    return str(language) if language else None
 
 
 def published_for_actor(session: Session, actor: Actor) -> PublishedPlan:

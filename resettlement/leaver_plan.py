@@ -190,6 +190,10 @@ def from_snapshot(snapshot: dict[str, Any]) -> LeaverPlan:
     )
     walk_out_date = date.fromisoformat(walk_out) if walk_out else None
     uc = checklist.get("universal_credit")
+    travel = snapshot.get("travel")
+    # Written travel instructions already say how the person travels: "Ask at the gate how you
+    # will travel" beneath them would contradict them.
+    travel_items = [line for line in lines(TRAVEL_KEYS) if line.done or not (travel or "").strip()]
     plan = LeaverPlan(
         given_name=snapshot.get("given_name", ""),
         language=snapshot.get("preferred_language", "en"),
@@ -197,12 +201,12 @@ def from_snapshot(snapshot: dict[str, Any]) -> LeaverPlan:
         address=stay.get("address"),
         ask_for=stay.get("ask_for"),
         arrive_from=stay.get("from"),
-        travel=snapshot.get("travel"),
+        travel=travel,
         appointments=appointments(snapshot),
         contacts=contacts,
         money=lines(MONEY_KEYS),
         health=lines(HEALTH_KEYS),
-        travel_items=lines(TRAVEL_KEYS),
+        travel_items=travel_items,
         goals=list(snapshot.get("goals", [])),
     )
     if walk_out_date and uc is not None and uc.get("status") == "done":

@@ -4,7 +4,6 @@ match, and every later request checks the link again."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,10 +14,11 @@ from markupsafe import Markup
 
 from api.deps import SessionDep
 from api.pages import leaver_session
-from api.pages.formatting import phone_text, time_text, when_text
+from api.pages import plan_pdf as plan_pdf_module
+from api.pages.formatting import date_text, phone_text, time_text, when_text
 from api.pages.i18n import _, language_scope
 from api.pages.templating import PageProblem, choose_language, render
-from resettlement import leaver_access, leaver_plan, local_map
+from resettlement import clock, leaver_access, leaver_plan, local_map
 from resettlement.calendar_export import plan_calendar
 from resettlement.config import get_settings
 from resettlement.errors import NotFound
@@ -37,8 +37,20 @@ def _not_valid(request: Request, status: int = 404) -> PageProblem:
     return PageProblem(status, "leaver/link_not_valid.html")
 
 
-def _locked(request: Request, until: Any) -> PageProblem:
-    return PageProblem(429, "leaver/locked.html", {"until": until}, headers={"Retry-After": "900"})
+def _locked(request: Request, until: Any, language: str | None = None) -> PageProblem:
+    return PageProblem(
+        429,
+        "leaver/locked.html",
+        {"until": until},
+        language=language,
+        headers={"Retry-After": "900"},
+    )
+
+
+def _link_language(request: Request, session: SessionDep, link: LeaverLink | None) -> str:
+    """The sign-in page's language: the switch or its cookie, then the plan's own language
+    (a Welsh speaker's link opens in Welsh), then English."""
+    return choose_language(request, leaver_access.plan_language(session, link) if link else None)
 
 
 # --- sign in -------------------------------------------------------------------------------
@@ -50,9 +62,10 @@ def sign_in(request: Request, secret: str, session: SessionDep) -> Response:
         link = leaver_access.find_link(session, secret)
     except LinkNotValid:
         raise _not_valid(request) from None
+    language = _link_language(request, session, link)
     if link.locked_until is not None and link.locked_until > leaver_access.clock.now():
-        raise _locked(request, link.locked_until)
-    return _sign_in_form(request, {}, language=choose_language(request))
+        raise _locked(request, link.locked_until, language)
+    return _sign_in_form(request, {}, language=language)
 
 
 def _sign_in_form(
@@ -97,14 +110,12 @@ def confirm(
     year: Annotated[str, Form(max_length=10)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    language = choose_language(request)
+    try:
+        language = _link_language(request, session, leaver_access.find_link(session, secret))
+    except LinkNotValid:
+        raise _not_valid(request) from None
     if not leaver_session.form_token_matches(request, csrf_token):
-        # Posted from elsewhere, or the form is too old: no date is checked or counted. A
-        # link that does not work says so, as its page would.
-        try:
-            leaver_access.find_link(session, secret)
-        except LinkNotValid:
-            raise _not_valid(request) from None
+        # Posted from elsewhere, or the form is too old: no date is checked or counted.
         with language_scope(language):
             expired = _("This page has expired. Enter your date of birth again.")
         context: dict[str, Any] = {"error": expired, "error_fields": set()}
@@ -125,7 +136,7 @@ def confirm(
     except LinkNotValid:
         raise _not_valid(request) from None
     except LinkLocked as exc:
-        raise _locked(request, exc.until) from None
+        raise _locked(request, exc.until, language) from None
     except WrongDateOfBirth as exc:
         context = {"wrong": True, "attempts_left": exc.attempts_left, "values": values}
         return _sign_in_form(request, context, language=language, status_code=422)
@@ -230,12 +241,27 @@ def _instant(value: str) -> Any:
     return datetime.fromisoformat(value)
 
 
+def _stop_time(stop: local_map.Stop) -> str:
+    if stop.when is None:
+        return ""
+    if stop.kind == "tonight":
+        # The stay opens then; the person can come any time after.
+        local = clock.london(stop.when)
+        return _("%(day)s, from %(time)s", day=date_text(local.date()), time=time_text(local))
+    return when_text(stop.when)
+
+
 def _map(plan: leaver_plan.LeaverPlan) -> dict[str, Any] | None:
-    points = local_map.stops(plan.address, plan.appointments)
+    points = local_map.stops(
+        plan.address,
+        plan.appointments,
+        night_one=plan.walk_out_date,
+        arrive_from=plan.arrive_from,
+    )
     if len(points) < 2:
         return None
     labels = [_(p.title) for p in points]
-    times = [when_text(p.when) if p.when else "" for p in points]
+    times = [_stop_time(p) for p in points]
     svg = local_map.svg(
         points,
         title=_("Map of the places in your first 2 days"),
@@ -284,18 +310,23 @@ def my_plan(request: Request, session: SessionDep) -> Response:
     return render(request, "leaver/plan.html", context, language=language)
 
 
-def _qr_svg(url: str, title: str) -> Markup:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", scale=4, border=2, xmldecl=False, svgclass="app-qr", title=title
-    )
-    svg = buffer.getvalue().decode()
-    # An image with a name, so screen readers announce it rather than skip or spell it out.
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="' + title + '" ', 1))
+def _qr_image(url: str) -> str:
+    """The link as a QR code, a PNG data URI: printed pixel for pixel, and a PDF holds it as
+    one image that can be found and measured."""
+    return str(segno.make(url, error="m").png_data_uri(scale=8, border=2))
 
 
-@router.get(PLAN_PATH + "/print")
-def print_plan(request: Request, session: SessionDep) -> Response:
+def print_context(published: PublishedPlan, language: str, link_url: str | None) -> dict[str, Any]:
+    """What the printed plan shows: the plan, and the person's link as a QR code when the
+    person asks (an officer has no link to print: only its hash is kept)."""
+    context = _plan_context(published, None, language)
+    if link_url:
+        context["qr"] = _qr_image(link_url)
+        context["link_url"] = link_url
+    return context
+
+
+def _printed(request: Request, session: SessionDep) -> tuple[PublishedPlan, str, str]:
     link, secret = _signed_in(request, session)
     try:
         published = leaver_access.latest_published(session, link.plan_id)
@@ -303,12 +334,36 @@ def print_plan(request: Request, session: SessionDep) -> Response:
         raise PageProblem(404, "leaver/not_published.html") from None
     language = choose_language(request, published.snapshot.get("preferred_language"))
     base = get_settings().public_base_url or str(request.base_url)
-    url = base.rstrip("/") + leaver_access.link_path(secret)
-    context = _plan_context(published, None, language)
-    with language_scope(language):
-        context["qr"] = _qr_svg(url, _("QR code: scan it to open your plan on a phone"))
-    context["link_url"] = url
+    return published, language, base.rstrip("/") + leaver_access.link_path(secret)
+
+
+@router.get(PLAN_PATH + "/print")
+def print_plan(request: Request, session: SessionDep) -> Response:
+    published, language, url = _printed(request, session)
+    context = print_context(published, language, url)
     return render(request, "leaver/print.html", context, language=language)
+
+
+@router.get(PLAN_PATH + ".pdf")
+def plan_pdf(request: Request, session: SessionDep) -> Response:
+    """The printed plan as a PDF to download, in the same language as the page."""
+    published, language, url = _printed(request, session)
+    page = render(
+        request, "leaver/print.html", print_context(published, language, url), language=language
+    )
+    return pdf_response(bytes(page.body), language, "my-plan.pdf")
+
+
+def pdf_response(html: bytes, language: str, filename: str) -> Response:
+    return Response(
+        plan_pdf_module.pdf_of(html.decode()),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Language": language,
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get(PLAN_PATH + ".ics")
@@ -344,4 +399,4 @@ def sign_out(request: Request) -> Response:
     return response
 
 
-__all__ = ["calendar_response", "router", "time_text"]
+__all__ = ["calendar_response", "pdf_response", "print_context", "router", "time_text"]

@@ -101,7 +101,9 @@ def test_a_person_signs_in_reads_their_plan_in_welsh_gets_the_calendar_and_print
     assert {DECEMBER_PROBATION, JUNE_MENTAL_HEALTH} <= starts
 
     page.goto(live_server + "/my-plan/print")
-    assert page.locator("svg.app-qr").is_visible()
+    qr = page.locator("img.app-qr")
+    assert qr.is_visible()
+    assert qr.evaluate("image => image.complete && image.naturalWidth > 0")
     _no_axe_violations(page, "the print view")
     page.emulate_media(media="print")
     assert not page.locator(".govuk-header").is_visible()

@@ -238,3 +238,38 @@ def test_a_page_elsewhere_cannot_sign_a_browser_into_someone_elses_plan(client, 
     assert guessed.status_code == 403
     assert client.get("/my-plan").status_code == 401
     assert sign_in(client, p).url.path == "/my-plan"
+
+
+def test_ask_at_the_gate_is_not_said_beneath_written_travel_instructions(
+    client, session, published
+):
+    from resettlement import forty_eight_hours, leaver_plan, plans
+
+    p = published()
+    # The fixture's plan has written travel instructions and no travel pass yet.
+    sign_in(client, p)
+    page = client.get("/my-plan").text
+    assert "Travel warrant for the train from the prison gate." in page
+    assert "Ask at the gate how you will travel." not in page
+
+    session.refresh(p.plan)
+    plans.set_night_one(
+        session=session,
+        actor=OFFICER,
+        plan_id=p.plan.id,
+        expected_version=p.plan.version,
+        data=plans.NightOne(travel_arrangements=None),
+    )
+    session.refresh(p.plan)
+    forty_eight_hours.publish(
+        session=session, actor=OFFICER, plan_id=p.plan.id, expected_version=p.plan.version
+    )
+    # With nothing written, the person is told to ask.
+    assert "Ask at the gate how you will travel." in client.get("/my-plan").text
+    snapshot = {
+        "travel": "Bus 42 from the gate",
+        "checklist": [{"key": "travel_pass", "status": "done"}],
+    }
+    assert [line.key for line in leaver_plan.from_snapshot(snapshot).travel_items] == [
+        "travel_pass"
+    ]

@@ -143,10 +143,10 @@ def test_the_page_shows_what_changed_since_the_version_the_person_last_saw(
     assert "Cancelled: Mental health appointment, Friday 18 June, 11am." in page
     assert "The new address is Room 4, 10 New Street, Leeds LS1 1AA." in page
     assert "New contact: Housing charity, 0113 496 0123." in page
-    # The person saw version 2; the change stays on the page until a newer version comes.
-    assert "Your plan has changed" in client.get("/my-plan").text
+    # The person has now been shown version 2's changes: the banner goes until a newer one.
+    assert "Your plan has changed" not in client.get("/my-plan").text
     session.refresh(p.link)
-    assert (p.link.changes_from_number, p.link.seen_number) == (1, 2)
+    assert (p.link.changes_from_number, p.link.seen_number) == (None, 2)
 
 
 def test_a_new_link_carries_on_from_what_the_person_saw_with_the_old_one(
@@ -163,3 +163,36 @@ def test_a_new_link_carries_on_from_what_the_person_saw_with_the_old_one(
     view = leaver_access.open_published_plan(session=session, link=link)
     assert view.earlier is not None and view.earlier.number == 1
     assert view.published.number == 2
+
+
+def test_the_changed_banner_shows_once_per_change_then_clears(client, session, published):
+    p = published()
+    sign_in(client, p)
+    assert "Your plan has changed" not in client.get("/my-plan").text
+
+    def change_and_publish(hour: int) -> None:
+        session.refresh(p.plan)
+        forty_eight_hours.change_appointment(
+            session=session,
+            actor=OFFICER,
+            plan_id=p.plan.id,
+            appointment_id=p.appointment_ids["probation"],
+            expected_version=p.plan.version,
+            data=AppointmentChange(starts_at=datetime(2026, 12, 18, hour, 0, tzinfo=UTC)),
+        )
+        session.refresh(p.plan)
+        forty_eight_hours.publish(
+            session=session, actor=OFFICER, plan_id=p.plan.id, expected_version=p.plan.version
+        )
+
+    change_and_publish(11)
+    assert "Moved: Probation appointment is now Friday 18 December, 11am." in (
+        client.get("/my-plan").text
+    )
+    assert "Your plan has changed" not in client.get("/my-plan").text
+    change_and_publish(12)
+    again = client.get("/my-plan").text
+    assert "Your plan has changed since you last looked" in again
+    assert "Moved: Probation appointment is now Friday 18 December, midday." in again
+    assert "It was Friday 18 December, 11am." in again
+    assert "Your plan has changed" not in client.get("/my-plan").text

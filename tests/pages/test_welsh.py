@@ -109,3 +109,34 @@ def test_the_language_switch_sets_a_cookie_that_later_pages_follow(client, publi
     assert "lang=cy" in switched.headers["set-cookie"]
     assert '<html lang="cy"' in client.get("/my-plan/print").text
     assert '<html lang="en"' in client.get("/my-plan?lang=en").text
+
+
+def test_a_welsh_speakers_link_opens_a_welsh_sign_in_page_before_sign_in(client, published):
+    p = published(language="cy")
+    page = client.get(p.path)
+    assert page.headers["content-language"] == "cy"
+    assert '<html lang="cy"' in page.text
+    assert "Rhowch eich dyddiad geni" in _visible_text(page.text)
+    # A wrong date of birth is answered in Welsh too, and so is the lock after five.
+    wrong = {"day": "1", "month": "1", "year": "1950"}
+    answer = client.post(p.path, data=wrong)
+    assert answer.status_code == 422
+    assert "Gallwch chi drio 4 gwaith eto" in _visible_text(answer.text)
+    for _ in range(4):
+        answer = client.post(p.path, data=wrong)
+    assert answer.status_code == 429
+    assert '<html lang="cy"' in answer.text and "Gormod o ymdrechion" in answer.text
+    assert '<html lang="cy"' in client.get(p.path).text
+
+
+def test_the_language_switch_still_wins_on_a_welsh_links_sign_in_page(client, published):
+    p = published(language="cy")
+    assert '<html lang="en"' in client.get(p.path + "?lang=en").text
+    assert "Enter your date of birth" in client.get(p.path).text
+
+
+def test_an_english_speakers_link_and_a_dead_link_sign_in_in_english(client, published):
+    p = published(language="en")
+    assert '<html lang="en"' in client.get(p.path).text
+    dead = client.get("/plan-link/" + "x" * 43)
+    assert dead.status_code == 404 and '<html lang="en"' in dead.text

@@ -127,11 +127,8 @@ def snapshot(session: Session, plan: ReleasePlan) -> dict[str, Any]:
     }
 
 
-@service
-def publish(
-    *, session: Session, actor: Actor, plan_id: int, expected_version: int
-) -> PublishedPlan:
-    plan = load_open_plan(session, plan_id, expected_version)
+def publish_unmet(plan: ReleasePlan) -> list[UnmetCondition]:
+    """What must be in the plan before the person is shown it."""
     unmet = []
     if plan.walk_out_date is None:
         unmet.append(UnmetCondition("has_walk_out_date", "There is no walk-out date yet."))
@@ -142,6 +139,15 @@ def publish(
                 "Add where the person will sleep on the first night before publishing.",
             )
         )
+    return unmet
+
+
+@service
+def publish(
+    *, session: Session, actor: Actor, plan_id: int, expected_version: int
+) -> PublishedPlan:
+    plan = load_open_plan(session, plan_id, expected_version)
+    unmet = publish_unmet(plan)
     if unmet:
         raise GuardRefused("publish", unmet)
     number = (

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from resettlement.caseload import CaseloadRow
+from resettlement.forty_eight_hours import AppointmentChange, ContactChange
 from resettlement.lifecycle import EVENT_LABELS
 from resettlement.models import (
     AppointmentCreate,
@@ -100,6 +101,24 @@ class ContactIn(SupportContactCreate):
 
     def create(self) -> SupportContactCreate:
         return SupportContactCreate.model_validate(self.model_dump(exclude={"expected_version"}))
+
+
+class ContactChangeIn(ContactIn):
+    def change(self) -> ContactChange:
+        return ContactChange.model_validate(self.model_dump(exclude={"expected_version"}))
+
+
+class AppointmentChangeIn(AppointmentIn):
+    def change(self) -> AppointmentChange:
+        return AppointmentChange.model_validate(self.model_dump(exclude={"expected_version"}))
+
+
+class ReassignIn(BaseModel):
+    probation_officer_id: str = Field(
+        min_length=1, max_length=100, description="The user id of the officer taking the plan on."
+    )
+    reason: str = Field(min_length=1, max_length=4000)
+    expected_version: Version
 
 
 class GoalsIn(BaseModel):
@@ -354,6 +373,14 @@ class PlanPage(BaseModel):
     limit: int
     offset: int
     next_offset: int | None = Field(description="The offset of the next page, if there may be one.")
+
+
+class ReassignedPublic(BaseModel):
+    """A passed-on plan is no longer the caller's to read: only what changed is given back."""
+
+    plan_id: int
+    version: int
+    probation_officer_id: str
 
 
 class PlanEventPublic(_Public):

@@ -80,6 +80,17 @@ def update_item(
     if owner == Owner.PARTNER and not (partner or item.partner):
         raise InvalidInput("Name the partner organisation that owns this item.", field="partner")
     before = item.status
+    kept_reason = reason if status in NEEDS_A_REASON else None
+    unchanged = (
+        status == item.status
+        and kept_reason == item.reason
+        and (note is None or note == (item.note or ""))
+        and (owner is None or (owner == item.owner and partner == item.partner))
+    )
+    if unchanged:
+        # Saving the item as it was is no change: no history, and the plan keeps its version.
+        commit(session, "plan")
+        return item
     item.status = status
     item.reason = reason if status in NEEDS_A_REASON else None
     if note is not None:

@@ -15,7 +15,9 @@ from resettlement.errors import GuardRefused, InvalidInput, NotFound, UnmetCondi
 from resettlement.models import (
     Appointment,
     AppointmentCreate,
+    AppointmentKind,
     ChecklistItem,
+    ContactKind,
     Goal,
     Person,
     PublishedPlan,
@@ -135,11 +137,8 @@ def snapshot(session: Session, plan: ReleasePlan) -> dict[str, Any]:
     }
 
 
-@service
-def publish(
-    *, session: Session, actor: Actor, plan_id: int, expected_version: int
-) -> PublishedPlan:
-    plan = load_open_plan(session, plan_id, expected_version)
+def publish_unmet(plan: ReleasePlan) -> list[UnmetCondition]:
+    """What must be in the plan before the person is shown it."""
     unmet = []
     if plan.walk_out_date is None:
         unmet.append(UnmetCondition("has_walk_out_date", "There is no walk-out date yet."))
@@ -150,6 +149,15 @@ def publish(
                 "Add where the person will sleep on the first night before publishing.",
             )
         )
+    return unmet
+
+
+@service
+def publish(
+    *, session: Session, actor: Actor, plan_id: int, expected_version: int
+) -> PublishedPlan:
+    plan = load_open_plan(session, plan_id, expected_version)
+    unmet = publish_unmet(plan)
     if unmet:
         raise GuardRefused("publish", unmet)
     number = (
@@ -186,6 +194,7 @@ def latest_published(session: Session, plan_id: int) -> PublishedPlan:
 class AppointmentChange(SQLModel):
     """New values for an appointment; fields left out stay as they are."""
 
+    kind: AppointmentKind | None = None
     starts_at: datetime | None = None
     location: str | None = Field(default=None, min_length=1, max_length=500)
     with_whom: str | None = Field(default=None, min_length=1, max_length=200)
@@ -204,11 +213,34 @@ class AppointmentChange(SQLModel):
         return value
 
 
+class ContactChange(SQLModel):
+    """New values for a contact; fields left out stay as they are."""
+
+    kind: ContactKind | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, min_length=3, max_length=40)
+    hours: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=1000)
+
+
+def _differences(record: SQLModel, changes: dict[str, Any]) -> dict[str, Any]:
+    """Only the values that really differ: saving a form unchanged is not a change, so it
+    writes no history, raises no calendar sequence and does not bump the plan's version."""
+    return {name: value for name, value in changes.items() if getattr(record, name) != value}
+
+
 def _plans_appointment(session: Session, plan_id: int, appointment_id: int) -> Appointment:
     appointment = session.get(Appointment, appointment_id)
     if appointment is None or appointment.plan_id != plan_id:
         raise NotFound(f"There is no appointment with id {appointment_id} in this plan.")
     return appointment
+
+
+def _plans_contact(session: Session, plan_id: int, contact_id: int) -> SupportContact:
+    contact = session.get(SupportContact, contact_id)
+    if contact is None or contact.plan_id != plan_id:
+        raise NotFound(f"There is no contact with id {contact_id} in this plan.")
+    return contact
 
 
 @service
@@ -222,11 +254,15 @@ def change_appointment(
     data: AppointmentChange,
 ) -> Appointment:
     """Moves or corrects an appointment. Its sequence goes up, so a calendar that imported it
-    replaces the old event instead of keeping both."""
+    replaces the old event instead of keeping both. The person sees the change when the plan
+    is next published."""
     _check_time(data.starts_at, None)
     plan = load_open_plan(session, plan_id, expected_version)
     appointment = _plans_appointment(session, plan_id, appointment_id)
-    changes = data.model_dump(exclude_unset=True)
+    changes = _differences(appointment, data.model_dump(exclude_unset=True))
+    if not changes:
+        commit(session, "plan")
+        return appointment
     for name, value in changes.items():
         setattr(appointment, name, value)
     appointment.sequence += 1
@@ -235,7 +271,11 @@ def change_appointment(
         plan,
         actor,
         "appointment_changed",
-        detail={"appointment_id": appointment_id, "fields": sorted(changes)},
+        detail={
+            "appointment_id": appointment_id,
+            "kind": str(appointment.kind),
+            "fields": sorted(changes),
+        },
     )
     audit.record(session, actor, "change_appointment", "plan", plan.id)
     commit(session, "plan")
@@ -246,7 +286,8 @@ def change_appointment(
 def cancel_appointment(
     *, session: Session, actor: Actor, plan_id: int, appointment_id: int, expected_version: int
 ) -> None:
-    """Removes an appointment; the next published version no longer has it."""
+    """Removes an appointment; the next published version no longer has it (the version the
+    person holds keeps it until then)."""
     plan = load_open_plan(session, plan_id, expected_version)
     appointment = _plans_appointment(session, plan_id, appointment_id)
     session.delete(appointment)
@@ -255,7 +296,61 @@ def cancel_appointment(
         plan,
         actor,
         "appointment_cancelled",
-        detail={"appointment_id": appointment_id, "kind": str(appointment.kind)},
+        detail={
+            "appointment_id": appointment_id,
+            "kind": str(appointment.kind),
+            "starts_at": appointment.starts_at.isoformat(),
+        },
     )
     audit.record(session, actor, "cancel_appointment", "plan", plan.id)
+    commit(session, "plan")
+
+
+@service
+def change_contact(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    contact_id: int,
+    expected_version: int,
+    data: ContactChange,
+) -> SupportContact:
+    """Corrects a contact, such as a mistyped phone number."""
+    plan = load_open_plan(session, plan_id, expected_version)
+    contact = _plans_contact(session, plan_id, contact_id)
+    changes = _differences(contact, data.model_dump(exclude_unset=True))
+    if not changes:
+        commit(session, "plan")
+        return contact
+    for name, value in changes.items():
+        setattr(contact, name, value)
+    history.record(
+        session,
+        plan,
+        actor,
+        "contact_changed",
+        detail={"contact_id": contact_id, "name": contact.name, "fields": sorted(changes)},
+    )
+    audit.record(session, actor, "change_contact", "plan", plan.id)
+    commit(session, "plan")
+    return contact
+
+
+@service
+def remove_contact(
+    *, session: Session, actor: Actor, plan_id: int, contact_id: int, expected_version: int
+) -> None:
+    """Removes a contact; the next published version no longer has it."""
+    plan = load_open_plan(session, plan_id, expected_version)
+    contact = _plans_contact(session, plan_id, contact_id)
+    session.delete(contact)
+    history.record(
+        session,
+        plan,
+        actor,
+        "contact_removed",
+        detail={"contact_id": contact_id, "name": contact.name, "kind": str(contact.kind)},
+    )
+    audit.record(session, actor, "remove_contact", "plan", plan.id)
     commit(session, "plan")

@@ -396,3 +396,22 @@ def published_for_actor(session: Session, actor: Actor) -> PublishedPlan:
     if row[1] is None:
         raise NotFound("Your plan has not been published yet. Ask your probation officer.")
     return row[1]
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """Whether the person can open their plan: how many links work now, and the newest link."""
+
+    working: int
+    newest: LeaverLink | None
+
+
+def link_status(session: Session, plan_id: int, *, now: datetime | None = None) -> LinkStatus:
+    now = now or clock.now()
+    links = session.exec(
+        select(LeaverLink)
+        .where(LeaverLink.plan_id == plan_id)
+        .order_by(col(LeaverLink.created_at).desc(), col(LeaverLink.id).desc())
+    ).all()
+    working = [link for link in links if link.revoked_at is None and link.expires_at > now]
+    return LinkStatus(working=len(working), newest=links[0] if links else None)

@@ -336,7 +336,15 @@ def set_night_one(
     *, session: Session, actor: Actor, plan_id: int, expected_version: int, data: NightOne
 ) -> ReleasePlan:
     plan = load_open_plan(session, plan_id, expected_version)
-    changes = data.model_dump(exclude_unset=True)
+    # Only what really differs: saving the form unchanged writes no history, keeps the version.
+    changes = {
+        name: value
+        for name, value in data.model_dump(exclude_unset=True).items()
+        if getattr(plan, name) != value
+    }
+    if not changes:
+        commit(session, "plan")
+        return plan
     for name, value in changes.items():
         setattr(plan, name, value)
     history.record(session, plan, actor, "night_one_changed", detail={"fields": sorted(changes)})
@@ -374,7 +382,14 @@ def replace_goals(
 ) -> list[Goal]:
     """The person's own goals and hopes, in their words, replaced as a whole set."""
     plan = load_open_plan(session, plan_id, expected_version)
-    for goal in session.exec(select(Goal).where(Goal.plan_id == plan_id)).all():
+    existing = session.exec(
+        select(Goal).where(Goal.plan_id == plan_id).order_by(col(Goal.position))
+    ).all()
+    wanted = [(str(g.area), g.in_their_words.strip()) for g in goals]
+    if [(str(g.area), g.in_their_words) for g in existing] == wanted:
+        commit(session, "plan")
+        return list(existing)
+    for goal in existing:
         session.delete(goal)
     new = [
         Goal(plan_id=plan_id, area=g.area, in_their_words=g.in_their_words.strip(), position=i)
@@ -410,6 +425,44 @@ def plan_history(*, session: Session, actor: Actor, plan_id: int) -> list[PlanEv
     audit.record(session, actor, "read_history", "plan", plan_id)
     commit(session, "audit")
     return list(events)
+
+
+@service
+def reassign(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int,
+    probation_officer_id: str,
+    reason: str,
+) -> ReleasePlan:
+    """A caseload transfer: another probation officer becomes accountable for the plan. The
+    officer who passed it on no longer sees it; the history keeps both names and why."""
+    plan = load_open_plan(session, plan_id, expected_version)
+    new_officer = probation_officer_id.strip()
+    if not new_officer or len(new_officer) > 100:
+        raise InvalidInput("Choose the probation officer to pass the plan to.", field="officer")
+    if new_officer == plan.probation_officer_id:
+        raise InvalidInput(
+            "The plan is already with that probation officer. Choose someone else.",
+            field="officer",
+        )
+    if not reason.strip():
+        raise InvalidInput("Say why the plan is passed on.", field="reason")
+    before = plan.probation_officer_id
+    plan.probation_officer_id = new_officer
+    history.record(
+        session,
+        plan,
+        actor,
+        "reassigned",
+        reason=reason.strip(),
+        detail={"from": before, "to": new_officer},
+    )
+    audit.record(session, actor, "reassign", "plan", plan.id)
+    commit(session, "plan")
+    return plan
 
 
 def count_open(session: Session) -> int:

@@ -19,10 +19,12 @@ from api.deps import (
     SessionDep,
 )
 from api.schemas import (
+    AppointmentChangeIn,
     AppointmentIn,
     AssessmentIn,
     CaseloadRowPublic,
     ChecklistChange,
+    ContactChangeIn,
     ContactIn,
     EarlyReleaseRequestPublic,
     FollowUpIn,
@@ -34,6 +36,8 @@ from api.schemas import (
     PlanPublic,
     PublishedPlanPublic,
     PublishIn,
+    ReassignedPublic,
+    ReassignIn,
     ReleaseDateIn,
     TransitionIn,
 )
@@ -46,6 +50,11 @@ from resettlement.models import PlanState, ReleasePlan
 router = APIRouter(prefix="/plans", tags=["release plans"])
 
 MAX_PAGE = 200
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ExpectedVersion = Annotated[
+    int,
+    Query(ge=1, le=MAX_ID, description="The plan's version you loaded; a stale one is 409."),
+]
 ItemKey = Annotated[str, Path(min_length=1, max_length=60, description="The checklist item's key.")]
 
 
@@ -193,6 +202,100 @@ def add_contact(
         data=body.create(),
     )
     return _shown(session, actor, _id(plan))
+
+
+@router.put("/{plan_id}/appointments/{appointment_id}", response_model=PlanPublic)
+def change_appointment(
+    appointment_id: RecordId,
+    body: AppointmentChangeIn,
+    plan: OfficersPlan,
+    actor: CurrentOfficer,
+    session: SessionDep,
+) -> PlanPublic:
+    """Replaces an appointment's details; an unchanged appointment is left as it was."""
+    forty_eight_hours.change_appointment(
+        session=session,
+        actor=actor,
+        plan_id=_id(plan),
+        appointment_id=appointment_id,
+        expected_version=body.expected_version,
+        data=body.change(),
+    )
+    return _shown(session, actor, _id(plan))
+
+
+@router.delete("/{plan_id}/appointments/{appointment_id}", response_model=PlanPublic)
+def remove_appointment(
+    appointment_id: RecordId,
+    expected_version: ExpectedVersion,
+    plan: OfficersPlan,
+    actor: CurrentOfficer,
+    session: SessionDep,
+) -> PlanPublic:
+    """Removes an appointment; the person's published plan keeps it until the next publish."""
+    forty_eight_hours.cancel_appointment(
+        session=session,
+        actor=actor,
+        plan_id=_id(plan),
+        appointment_id=appointment_id,
+        expected_version=expected_version,
+    )
+    return _shown(session, actor, _id(plan))
+
+
+@router.put("/{plan_id}/contacts/{contact_id}", response_model=PlanPublic)
+def change_contact(
+    contact_id: RecordId,
+    body: ContactChangeIn,
+    plan: OfficersPlan,
+    actor: CurrentOfficer,
+    session: SessionDep,
+) -> PlanPublic:
+    forty_eight_hours.change_contact(
+        session=session,
+        actor=actor,
+        plan_id=_id(plan),
+        contact_id=contact_id,
+        expected_version=body.expected_version,
+        data=body.change(),
+    )
+    return _shown(session, actor, _id(plan))
+
+
+@router.delete("/{plan_id}/contacts/{contact_id}", response_model=PlanPublic)
+def remove_contact(
+    contact_id: RecordId,
+    expected_version: ExpectedVersion,
+    plan: OfficersPlan,
+    actor: CurrentOfficer,
+    session: SessionDep,
+) -> PlanPublic:
+    forty_eight_hours.remove_contact(
+        session=session,
+        actor=actor,
+        plan_id=_id(plan),
+        contact_id=contact_id,
+        expected_version=expected_version,
+    )
+    return _shown(session, actor, _id(plan))
+
+
+@router.post("/{plan_id}/reassign", response_model=ReassignedPublic)
+def reassign(
+    body: ReassignIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
+) -> ReassignedPublic:
+    """Passes the plan to another probation officer (a caseload transfer)."""
+    moved = plans.reassign(
+        session=session,
+        actor=actor,
+        plan_id=_id(plan),
+        expected_version=body.expected_version,
+        probation_officer_id=body.probation_officer_id,
+        reason=body.reason,
+    )
+    return ReassignedPublic(
+        plan_id=_id(moved), version=moved.version, probation_officer_id=moved.probation_officer_id
+    )
 
 
 @router.put("/{plan_id}/goals", response_model=PlanPublic)

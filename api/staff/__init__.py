@@ -19,11 +19,30 @@ STATIC = Path(__file__).resolve().parent / "static"
 def mount_staff(app: FastAPI) -> None:
     from api.pages.templating import PageProblem, page_problem
     from api.routes import reports as reports_api
-    from api.staff import governor, officer, printout, reports, signin
+    from api.staff import (
+        governor,
+        new_plan,
+        officer,
+        person_access,
+        plan_corrections,
+        printout,
+        reports,
+        signin,
+    )
     from api.staff.identity import SignInRequired
 
     app.include_router(reports_api.router, prefix=API_PREFIX)
-    for router in (signin.router, officer.router, printout.router, governor.router, reports.router):
+    # /staff/plans/new before the plan page's /staff/plans/{plan_id}.
+    for router in (
+        signin.router,
+        new_plan.router,
+        officer.router,
+        plan_corrections.router,
+        person_access.router,
+        printout.router,
+        governor.router,
+        reports.router,
+    ):
         app.include_router(router)
     app.mount("/staff/static", StaticFiles(directory=STATIC), name="staff-static")
     app.add_exception_handler(SignInRequired, signin.to_sign_in)

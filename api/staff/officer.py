@@ -18,11 +18,18 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from api.deps import MAX_ID, SessionDep, officers_plan
-from api.staff import forms, labels
+from api.staff import forms, labels, timeline
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
 from api.staff.rendering import render
-from resettlement import audit, checklists, early_release, forty_eight_hours, plans
+from resettlement import (
+    audit,
+    checklists,
+    early_release,
+    forty_eight_hours,
+    leaver_access,
+    plans,
+)
 from resettlement.actors import Actor
 from resettlement.caseload import caseload_rows
 from resettlement.errors import DomainError, InvalidInput, NotFound
@@ -47,17 +54,52 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 
 # What the plan page says after a change went through; keys travel in the redirect's query.
 DONE = {
+    "opened": "The plan has been opened. Its checklist is ready, with due dates from the "
+    "release date.",
     "transition": "The plan has moved on to its next stage.",
+    "released": "The release has been recorded. Record the 48-hour follow-up after two days.",
+    "cancelled": "The plan has been cancelled. It is kept as a record and can no longer be "
+    "changed.",
     "checklist": "The checklist item has been updated.",
     "goals": "Their goals have been saved.",
     "night-one": "Night one has been saved.",
     "appointment": "The appointment has been added.",
+    "appointment-changed": "The appointment has been changed. Publish the 48-hour plan again so "
+    "the person sees it.",
+    "appointment-removed": "The appointment has been removed. Publish the 48-hour plan again so "
+    "the person no longer sees it.",
     "contact": "The contact has been added.",
+    "contact-changed": "The contact has been changed. Publish the 48-hour plan again so the "
+    "person sees it.",
+    "contact-removed": "The contact has been removed. Publish the 48-hour plan again so the "
+    "person no longer sees it.",
+    "release-date": "The release date has been changed and the release-date rules run again.",
+    "unchanged": "Nothing was changed: what you saved was the same as before.",
     "published": "The 48-hour plan has been published. The person can now see it.",
+    "published-no-link": "The 48-hour plan has been published. The person has no working "
+    "sign-in link yet: issue one so they can see it.",
+    "link-stopped": "The person's sign-in link has been stopped. It no longer opens the plan.",
     "assessed": "Your assessment of the release day has been saved.",
     "submitted": "Your assessment has been submitted to the governor.",
     "follow-up": "The 48-hour follow-up has been recorded and the plan is complete.",
 }
+# The plan page's parts, as the MoJ sub-navigation lists them.
+TABS = {
+    "overview": ("Overview", ""),
+    "checklist": ("Checklist", "/checklist"),
+    "forty_eight_hours": ("48-hour plan", "/48-hour-plan"),
+    "release_day": ("Early release", "/release-day"),
+    "history": ("History", "/history"),
+}
+STAGE_BADGES = {
+    "sentence_planning": "moj-badge--grey",
+    "resettlement_planning": "moj-badge--blue",
+    "pre_release": "moj-badge--purple",
+    "released": "moj-badge--green",
+    "completed": "moj-badge--green",
+    "cancelled": "moj-badge--red",
+}
+CLOSED = ("completed", "cancelled")
 GOAL_ROWS_SPARE = 2
 MAX_GOALS = 20
 
@@ -79,6 +121,12 @@ def own_plan(session: Session, actor: Actor, plan_id: str) -> ReleasePlan:
         return officers_plan(plan_id_from(plan_id), actor, session)
     except NotFound:
         raise not_found() from None
+
+
+def changed_or(plan: ReleasePlan, form: Any, done: str) -> str:
+    """A service that found nothing to change leaves the plan's version as the form had it:
+    the page then says so, instead of "saved"."""
+    return "unchanged" if plan.version == forms.version(form) else done
 
 
 def _see_plan(plan_id: int, done: str) -> RedirectResponse:
@@ -132,6 +180,7 @@ def show_plan(
     *,
     errors: Errors | None = None,
     status: int = 200,
+    tab: str = "overview",
 ) -> Response:
     view = plans.get_plan(session=session, actor=actor, plan_id=plan_id)
     facts = plans.facts_for(session, view.plan)
@@ -139,15 +188,27 @@ def show_plan(
     steps = [
         Step(e, EVENT_LABELS[e], [u.message for u in unmet_conditions(e, facts)])
         for e in events
-        if e not in ("cancel", "release", "complete")
+        if e not in ("cancel", "complete")
     ]
     done = request.query_params.get("done")
     four_eight = forty_eight_hours.snapshot(session, view.plan)
     shown_request = latest_request(view.requests)
+    history: list[timeline.Entry] = []
+    if tab == "history":
+        history = timeline.entries(
+            plans.plan_history(session=session, actor=actor, plan_id=plan_id),
+            {item.key: item.title for item in view.checklist},
+        )
     context: dict[str, Any] = {
         "view": view,
         "plan": view.plan,
         "person": view.person,
+        "tab": tab,
+        "tab_titles": {key: title for key, (title, _) in TABS.items()},
+        "tab_paths": {key: path for key, (_, path) in TABS.items()},
+        "stage_badge": STAGE_BADGES.get(view.plan.state, "moj-badge--grey"),
+        # A closed plan is a record: the page offers no change at all.
+        "editable": view.plan.state not in CLOSED,
         "steps": steps,
         "can_cancel": "cancel" in events,
         "cancel_reasons": labels.CANCEL_REASONS,
@@ -158,6 +219,8 @@ def show_plan(
             for a in four_eight["appointments"]
         ],
         "published": _latest_published(session, plan_id),
+        "access": leaver_access.link_status(session, plan_id),
+        "history": history,
         "early_release": shown_request,
         "early_release_needs": ", ".join(
             labels.NEEDS.get(n, str(n)) for n in (shown_request.needs if shown_request else [])
@@ -175,6 +238,54 @@ def plan_page(plan_id: str, request: Request, actor: PageOfficer, session: Sessi
     return show_plan(request, session, actor, _id(plan))
 
 
+def _tab_route(tab: str) -> None:
+    path = TABS[tab][1]
+
+    def page(plan_id: str, request: Request, actor: PageOfficer, session: SessionDep) -> Response:
+        plan = own_plan(session, actor, plan_id)
+        return show_plan(request, session, actor, _id(plan), tab=tab)
+
+    router.add_api_route(
+        f"/plans/{{plan_id}}{path}",
+        page,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        name=f"plan_{tab}",
+    )
+
+
+for _tab in TABS:
+    if _tab != "overview":
+        _tab_route(_tab)
+
+
+def _confirm(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    plan: ReleasePlan,
+    context: dict[str, Any],
+) -> Response:
+    """The check page before a step that cannot be undone."""
+    view = plans.get_plan(session=session, actor=actor, plan_id=_id(plan))
+    full = {
+        "plan": view.plan,
+        "person": view.person,
+        "rows": [],
+        "lines": [],
+        "warning": None,
+        "fields": {},
+        "back_href": f"/staff/plans/{_id(plan)}",
+        "errors": Errors(),
+        **context,
+    }
+    return render(request, "staff/confirm.html", full)
+
+
+def _confirmed(form: Any) -> bool:
+    return forms.text(form, "confirmed") == "yes"
+
+
 @router.post("/plans/{plan_id}/transition", response_class=HTMLResponse)
 def move_on(
     plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
@@ -190,6 +301,13 @@ def move_on(
             cancel_reason = CancelReason(forms.text(form, "cancel_reason") or "")
         except ValueError:
             errors.add("Select why the plan is cancelled.", "cancel-reason")
+    if not errors and event in ("cancel", "release") and not _confirmed(form):
+        unmet = unmet_conditions(event, plans.facts_for(session, plan))
+        if unmet:
+            for condition in unmet:
+                errors.add(condition.message, "steps")
+            return show_plan(request, session, actor, _id(plan), errors=errors, status=409)
+        return _confirm_step(request, session, actor, plan, event, form, cancel_reason)
     if not errors:
         try:
             plans.transition(
@@ -201,7 +319,8 @@ def move_on(
                 reason=forms.text(form, "reason"),
                 cancel_reason=cancel_reason,
             )
-            return _see_plan(_id(plan), "transition")
+            done = {"cancel": "cancelled", "release": "released"}.get(event, "transition")
+            return _see_plan(_id(plan), done)
         except DomainError as error:
             errors = forms.from_domain(error, default_field="steps")
             return show_plan(
@@ -210,11 +329,74 @@ def move_on(
     return show_plan(request, session, actor, _id(plan), errors=errors, status=422)
 
 
+def _confirm_step(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    plan: ReleasePlan,
+    event: str,
+    form: Any,
+    cancel_reason: CancelReason | None,
+) -> Response:
+    if event == "cancel":
+        note = forms.text(form, "reason")
+        return _confirm(
+            request,
+            session,
+            actor,
+            plan,
+            {
+                "heading": "Cancel the plan",
+                "rows": [
+                    {
+                        "key": {"text": "Why"},
+                        "value": {
+                            "text": labels.CANCEL_REASONS[cancel_reason] if cancel_reason else ""
+                        },
+                    },
+                    {"key": {"text": "Anything to add"}, "value": {"text": note or "Nothing"}},
+                ],
+                "warning": "A cancelled plan cannot be reopened. Any early-release request is "
+                "withdrawn and the person's sign-in link stops opening the plan.",
+                "action": f"/staff/plans/{_id(plan)}/transition",
+                "fields": {
+                    "event": "cancel",
+                    "cancel_reason": str(cancel_reason),
+                    "reason": note or "",
+                },
+                "button": "Yes, cancel the plan",
+                "button_classes": "govuk-button--warning",
+            },
+        )
+    return _confirm(
+        request,
+        session,
+        actor,
+        plan,
+        {
+            "heading": "Record the release",
+            "rows": [
+                {
+                    "key": {"text": "Walked out on"},
+                    "value": {"text": labels.day(plan.walk_out_date)},
+                }
+            ],
+            "warning": "Record the release only once the person has left prison. The 48-hour "
+            "follow-up is due two days later.",
+            "action": f"/staff/plans/{_id(plan)}/transition",
+            "fields": {"event": "release"},
+            "button": "Yes, record the release",
+        },
+    )
+
+
 @router.post("/plans/{plan_id}/publish", response_class=HTMLResponse)
 def publish(
     plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
 ) -> Response:
     plan = own_plan(session, actor, plan_id)
+    if not _confirmed(form):
+        return _check_publish(request, session, actor, plan)
     try:
         forty_eight_hours.publish(
             session=session,
@@ -227,7 +409,66 @@ def publish(
         return show_plan(
             request, session, actor, _id(plan), errors=errors, status=status_for(error)
         )
-    return _see_plan(_id(plan), "published")
+    working = leaver_access.link_status(session, _id(plan)).working
+    return _see_plan(_id(plan), "published" if working else "published-no-link")
+
+
+def _check_publish(request: Request, session: Session, actor: Actor, plan: ReleasePlan) -> Response:
+    """What the person will see, before it is published to them."""
+    missing = forty_eight_hours.publish_unmet(plan)
+    if missing:
+        errors = Errors()
+        for condition in missing:
+            errors.add(condition.message, "publish")
+        return show_plan(request, session, actor, _id(plan), errors=errors, status=409)
+    four_eight = forty_eight_hours.snapshot(session, plan)
+    working = leaver_access.link_status(session, _id(plan)).working
+    appointments = [
+        f"{labels.APPOINTMENT_KINDS.get(a['kind'], a['kind'])}: "
+        f"{labels.when(datetime.fromisoformat(a['starts_at']))}, {a['location']}"
+        for a in four_eight["appointments"]
+    ]
+    return _confirm(
+        request,
+        session,
+        actor,
+        plan,
+        {
+            "heading": "Publish the 48-hour plan",
+            "rows": [
+                {
+                    "key": {"text": "Walk-out date"},
+                    "value": {"text": labels.day(plan.walk_out_date)},
+                },
+                {
+                    "key": {"text": "Where they will sleep"},
+                    "value": {"text": plan.accommodation_address or ""},
+                },
+                {
+                    "key": {"text": "Appointments"},
+                    "value": {"text": "; ".join(appointments) or "None"},
+                },
+                {
+                    "key": {"text": "Contacts"},
+                    "value": {
+                        "text": "; ".join(
+                            f"{c['name']} {c['phone']}" for c in four_eight["contacts"]
+                        )
+                        or "None"
+                    },
+                },
+            ],
+            "lines": [
+                "The person will see this version when they next open their plan."
+                if working
+                else "The person has no working sign-in link: after publishing, issue one so "
+                "they can see it."
+            ],
+            "warning": "Once published, the person may already have read this version.",
+            "action": f"/staff/plans/{_id(plan)}/publish",
+            "button": "Yes, publish it",
+        },
+    )
 
 
 # --- one form per page --------------------------------------------------------------------
@@ -313,7 +554,7 @@ def update_checklist_item(
                 reason=forms.text(form, "reason"),
                 note=(forms.text(form, "note") or ""),
             )
-            return _see_plan(_id(plan), "checklist")
+            return _see_plan(_id(plan), changed_or(plan, form, "checklist"))
         except DomainError as error:
             errors = forms.from_domain(error, default_field="status")
     return _form_page(
@@ -370,7 +611,7 @@ def save_goals(
                 expected_version=forms.version(form),
                 goals=goals,
             )
-            return _see_plan(_id(plan), "goals")
+            return _see_plan(_id(plan), changed_or(plan, form, "goals"))
         except DomainError as error:
             errors = forms.from_domain(error, default_field="goal-0-words")
     return _form_page(
@@ -408,14 +649,14 @@ def save_night_one(
     plan = own_plan(session, actor, plan_id)
     try:
         data = plans.NightOne(**{name: forms.text(form, name) for name in NIGHT_ONE_LABELS})
-        plans.set_night_one(
+        saved = plans.set_night_one(
             session=session,
             actor=actor,
             plan_id=_id(plan),
             expected_version=forms.version(form),
             data=data,
         )
-        return _see_plan(_id(plan), "night-one")
+        return _see_plan(_id(plan), changed_or(saved, form, "night-one"))
     except ValidationError as invalid:
         errors = forms.from_validation(invalid, NIGHT_ONE_LABELS)
     except DomainError as error:
@@ -468,6 +709,38 @@ def record_followup(
             answers[name] = answer == "yes"
         else:
             errors.add(f"Answer: {question}", _followup_field(name))
+    if not errors and not _confirmed(form):
+        return _confirm(
+            request,
+            session,
+            actor,
+            plan,
+            {
+                "heading": "Check the 48-hour follow-up",
+                "rows": [
+                    {
+                        "key": {"text": question},
+                        "value": {"text": "Yes" if answers[name] else "No"},
+                        "actions": {
+                            "items": [
+                                {
+                                    "href": f"/staff/plans/{_id(plan)}/follow-up",
+                                    "text": "Change",
+                                    "visuallyHiddenText": question,
+                                }
+                            ]
+                        },
+                    }
+                    for name, question in FOLLOWUP_QUESTIONS.items()
+                ],
+                "warning": "Recording the follow-up completes the plan: it can no longer be "
+                "changed.",
+                "action": f"/staff/plans/{_id(plan)}/follow-up",
+                "fields": {name: "yes" if value else "no" for name, value in answers.items()},
+                "button": "Record the follow-up and complete the plan",
+                "back_href": f"/staff/plans/{_id(plan)}/follow-up",
+            },
+        )
     if not errors:
         try:
             plans.record_followup(
@@ -503,20 +776,10 @@ APPOINTMENT_LABELS = {
 APPOINTMENT_FIELDS = {"starts_at": "date-day", "with_whom": "with-whom"}
 
 
-@router.get("/plans/{plan_id}/appointments/new", response_class=HTMLResponse)
-def appointment_page(
-    plan_id: str, request: Request, actor: PageOfficer, session: SessionDep
-) -> Response:
-    plan = own_plan(session, actor, plan_id)
-    return _form_page(request, "staff/appointment.html", plan, {"kinds": labels.APPOINTMENT_KINDS})
-
-
-@router.post("/plans/{plan_id}/appointments/new", response_class=HTMLResponse)
-def add_appointment(
-    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
-) -> Response:
-    plan = own_plan(session, actor, plan_id)
+def read_appointment(form: Any) -> tuple[AppointmentCreate | None, Errors]:
+    """An appointment from its form, or what is wrong with it, field by field."""
     errors = Errors()
+    data: AppointmentCreate | None = None
     on, wrong_date = forms.day_or_problem(form, "date")
     starts = forms.london_time(on, forms.text(form, "time")) if on else None
     if on is None:
@@ -541,7 +804,24 @@ def add_appointment(
             # A date or time that could not be read is already reported above.
             if field_id != "date-day" or starts is not None:
                 errors.add(message, field_id)
-    if not errors:
+    return data, errors
+
+
+@router.get("/plans/{plan_id}/appointments/new", response_class=HTMLResponse)
+def appointment_page(
+    plan_id: str, request: Request, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    return _form_page(request, "staff/appointment.html", plan, {"kinds": labels.APPOINTMENT_KINDS})
+
+
+@router.post("/plans/{plan_id}/appointments/new", response_class=HTMLResponse)
+def add_appointment(
+    plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
+) -> Response:
+    plan = own_plan(session, actor, plan_id)
+    data, errors = read_appointment(form)
+    if data is not None and not errors:
         try:
             forty_eight_hours.add_appointment(
                 session=session,

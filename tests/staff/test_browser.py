@@ -126,7 +126,10 @@ def test_officer_and_governor_journey(
     page.get_by_role("button", name="Save night one").click()
     page.wait_for_url("**?done=night-one")
     page.get_by_role("button", name="Publish the 48-hour plan").click()
-    page.wait_for_url("**?done=published")
+    page.get_by_role("heading", name="Publish the 48-hour plan").wait_for()
+    checked(page, "check before publishing")
+    page.get_by_role("button", name="Yes, publish it").click()
+    page.wait_for_url("**?done=published-no-link")
     assert "Version 1 was published" in page.content()
     checked(page, "plan after publishing")
 
@@ -220,6 +223,9 @@ def test_officer_records_the_48_hour_follow_up(
     ):
         page.get_by_role("group", name=question).get_by_label("Yes").check()
     page.get_by_role("button", name="Record the follow-up").click()
+    page.get_by_role("heading", name="Check the 48-hour follow-up").wait_for()
+    checked(page, "check the follow-up")
+    page.get_by_role("button", name="Record the follow-up and complete the plan").click()
     page.wait_for_url("**?done=follow-up")
     checked(page, "plan after the follow-up")
     assert "the plan is complete" in page.content()

@@ -534,8 +534,18 @@ def test_the_48_hour_follow_up_is_recorded_from_the_plan_page_and_completes_it(
         "id_in_hand": "no",
         "bank_account_in_hand": "yes",
     }
-    done = officer.post(
+    # The answers are checked on a page of their own first: completing cannot be undone.
+    check = officer.post(
         f"/staff/plans/{plan.id}/follow-up", {**answers, "expected_version": version}
+    )
+    assert check.status_code == 200
+    assert "Check the 48-hour follow-up" in check.text
+    assert "Did they spend the first night in the planned place? No" in _text(check.text)
+    session.refresh(plan)
+    assert plan.state == "released"
+    done = officer.post(
+        f"/staff/plans/{plan.id}/follow-up",
+        {**answers, "expected_version": version, "confirmed": "yes"},
     )
     assert done.status_code == 303
     assert done.headers["location"] == f"/staff/plans/{plan.id}?done=follow-up"
@@ -547,7 +557,8 @@ def test_the_48_hour_follow_up_is_recorded_from_the_plan_page_and_completes_it(
     assert "Do they have ID? No" in shown
     # A second, stale submission changes nothing.
     again = officer.post(
-        f"/staff/plans/{plan.id}/follow-up", {**answers, "expected_version": version}
+        f"/staff/plans/{plan.id}/follow-up",
+        {**answers, "expected_version": version, "confirmed": "yes"},
     )
     assert again.status_code == 409
 

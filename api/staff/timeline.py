@@ -1,0 +1,170 @@
+"""The plan's history in words: each `plan_event` as a timeline entry saying what happened,
+who did it, when and why, as a probation officer would write it in a case record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from api.staff import labels
+from resettlement.actors import Role
+from resettlement.models import AppointmentKind, ChecklistStatus, PlanEvent
+
+NIGHT_ONE_FIELDS = {
+    "accommodation_address": "the address",
+    "accommodation_contact": "who to ask for",
+    "accommodation_from": "when they can arrive",
+    "travel_arrangements": "travel",
+}
+APPOINTMENT_FIELDS = {
+    "kind": "who it is with",
+    "starts_at": "the time",
+    "location": "the place",
+    "with_whom": "who they will see",
+    "what_to_bring": "what to bring",
+}
+CONTACT_FIELDS = {
+    "kind": "the kind",
+    "name": "the name",
+    "phone": "the phone number",
+    "hours": "the hours",
+    "notes": "the notes",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str
+    by: str
+    at: str
+    timestamp: str
+    text: str
+
+
+def _day(value: Any) -> str:
+    try:
+        return labels.day(date.fromisoformat(str(value)))
+    except ValueError:
+        return "no date"
+
+
+def _stage(state: str | None) -> str:
+    shown: dict[str, str] = {str(k): v for k, v in labels.PLAN_STATES.items()}
+    return shown.get(state or "", state or "").lower()
+
+
+def _fields(names: list[str], words: dict[str, str]) -> str:
+    shown = [words.get(n, n.replace("_", " ")) for n in names]
+    return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1] if shown else ""
+
+
+def _title(event: PlanEvent, item_titles: dict[str, str]) -> str:
+    detail = event.detail or {}
+    kind = event.kind
+    if kind == "opened":
+        return "Plan opened"
+    if kind == "transition":
+        if event.to_state == "cancelled":
+            return "Plan cancelled"
+        if event.to_state == "released":
+            return "Release recorded"
+        if event.to_state == "completed":
+            return "Plan completed"
+        return f"Moved to {_stage(event.to_state)}"
+    if kind == "checklist":
+        status = labels.CHECKLIST_STATUSES.get(ChecklistStatus(event.to_state or "not_started"))
+        key = str(detail.get("item") or "")
+        item = item_titles.get(key, key.replace("_", " ").capitalize() or "Checklist item")
+        return f"{item}: {status[0].lower() if status else event.to_state}"
+    if kind in ("appointment_added", "appointment_changed", "appointment_cancelled"):
+        raw = str(detail.get("kind") or "")
+        try:
+            what = labels.APPOINTMENT_KINDS.get(AppointmentKind(raw), raw)
+        except ValueError:
+            what = "An"
+        verb = {
+            "appointment_added": "added",
+            "appointment_changed": "changed",
+            "appointment_cancelled": "removed",
+        }[kind]
+        return f"{what} appointment {verb}".replace("An appointment", "Appointment")
+    if kind in ("contact_added", "contact_changed", "contact_removed"):
+        name = detail.get("name")
+        return f"Contact {kind.removeprefix('contact_')}" + (f": {name}" if name else "")
+    simple = {
+        "release_date_changed": "Release date changed",
+        "walk_out_date_changed": "Walk-out date changed",
+        "night_one_changed": "Night one changed",
+        "goals_changed": "Their goals recorded",
+        "published": f"48-hour plan published (version {detail.get('number', '?')})",
+        "followup_recorded": "48-hour follow-up recorded",
+        "leaver_link_issued": "Sign-in link issued to the person",
+        "leaver_link_revoked": "The person's sign-in link stopped",
+        "leaver_links_revoked": "The person's sign-in links stopped",
+        "reassigned": "Plan passed to another probation officer",
+        "early_release_flagged": "Release day flagged",
+        "early_release_assessed": "Release day assessed",
+        "early_release_submitted": "Early release submitted to the governor",
+        "early_release_decided": "Governor's decision on early release",
+        "early_release_withdrawn": "Early-release request withdrawn",
+        "early_release_escalated": "Early-release decision escalated",
+    }
+    return simple.get(kind, kind.replace("_", " ").capitalize())
+
+
+def _text(event: PlanEvent) -> str:
+    detail = event.detail or {}
+    kind = event.kind
+    parts: list[str] = []
+    if kind == "opened":
+        parts.append(f"Release date {_day(detail.get('release_date'))}.")
+        if detail.get("flagged"):
+            parts.append("The release day is flagged.")
+    elif kind == "transition" and event.from_state:
+        parts.append(f"From {_stage(event.from_state)} to {_stage(event.to_state)}.")
+    elif kind in ("release_date_changed", "walk_out_date_changed") and "to" in detail:
+        parts.append(f"From {_day(detail.get('from'))} to {_day(detail.get('to'))}.")
+    elif kind == "night_one_changed" and detail.get("fields"):
+        parts.append(f"Changed {_fields(list(detail['fields']), NIGHT_ONE_FIELDS)}.")
+    elif kind == "appointment_changed" and detail.get("fields"):
+        parts.append(f"Changed {_fields(list(detail['fields']), APPOINTMENT_FIELDS)}.")
+    elif kind == "contact_changed" and detail.get("fields"):
+        parts.append(f"Changed {_fields(list(detail['fields']), CONTACT_FIELDS)}.")
+    elif kind == "reassigned":
+        parts.append(f"From {detail.get('from')} to {detail.get('to')}.")
+    elif kind == "goals_changed":
+        parts.append(f"{detail.get('count', 0)} goals in their own words.")
+    elif kind == "early_release_decided" and detail.get("approved_date"):
+        parts.append(f"Approved: walks out on {_day(detail['approved_date'])}.")
+    if event.reason and kind not in ("checklist",):
+        parts.append(f"Why: {event.reason}")
+    elif kind == "checklist" and event.reason:
+        parts.append(event.reason)
+    return " ".join(parts)
+
+
+def _who(event: PlanEvent) -> str:
+    if event.actor_role == Role.SYSTEM.value:
+        return "the service (scheduled)"
+    role = {
+        Role.PROBATION_OFFICER.value: "probation officer",
+        Role.GOVERNOR.value: "governor",
+        Role.ADMIN.value: "administrator",
+        Role.PRISON_LEAVER.value: "the person",
+    }.get(event.actor_role, event.actor_role)
+    return f"{event.actor} ({role})"
+
+
+def entries(events: list[PlanEvent], item_titles: dict[str, str]) -> list[Entry]:
+    """Newest first, as a case record reads."""
+    return [
+        Entry(
+            title=_title(e, item_titles),
+            by=_who(e),
+            at=labels.when(e.at),
+            timestamp=e.at.isoformat(),
+            text=_text(e),
+        )
+        for e in sorted(events, key=lambda e: (e.at, e.id or 0), reverse=True)
+    ]

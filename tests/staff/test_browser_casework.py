@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from resettlement import demo, plans
 from resettlement.actors import Actor, Role
-from tests.staff.conftest import OWN_PRISON
+from tests.staff.conftest import FRIDAY, OWN_PRISON
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +109,63 @@ def test_officer_searches_filters_sorts_and_pages_the_caseload(
     checked(page, "closed plans")
     stages = page.locator("table.app-caseload tbody td:nth-child(3)").all_inner_texts()
     assert stages and set(stages) <= {"Completed", "Cancelled"}
+
+
+def test_governor_reads_the_plan_decides_through_the_check_step_and_finds_the_decision(
+    live_server: str,
+    chromium: Any,
+    checked: Check,
+    session: Session,
+    plan_data: Callable[..., plans.PlanCreate],
+) -> None:
+    from tests.staff.test_pages import _submitted
+
+    demo.seed(session)
+    plan = plans.open_plan(
+        session=session,
+        actor=OFFICER,
+        data=plan_data(
+            probation_officer_id=OFFICER_ID,
+            person={"prison_code": OWN_PRISON, "given_name": "Rowan", "family_name": "Checkley"},
+            requested_release_date=FRIDAY,
+        ),
+    )
+    _submitted(session, plan)
+
+    page = chromium.new_page()
+    _sign_in(page, live_server, "governor-mdi (governor, HMP Moorland)")
+    page.wait_for_url("**/staff/early-release")
+    card = page.locator(".govuk-summary-card", has_text="Rowan Checkley")
+    card.get_by_role("link", name="Decide").click()
+    page.wait_for_url("**/staff/early-release/*")
+    checked(page, "decision")
+    page.get_by_role("link", name="Open the plan for Rowan Checkley").click()
+    page.wait_for_url("**/plan")
+    checked(page, "plan behind the request")
+    assert "Only the probation officer named on it can change it." in page.content()
+    assert page.get_by_role("button").all_inner_texts() == ["Sign out"]
+    page.get_by_role("link", name="Back to the request").click()
+
+    page.get_by_label("Refuse").check()
+    page.get_by_label("Reasons").fill("The approved premises can take them on the Friday.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Check your decision").wait_for()
+    checked(page, "check the decision")
+    page.get_by_role("button", name="Change your decision").click()
+    page.get_by_role("heading", name="Decide on the early release").wait_for()
+    assert page.get_by_label("Refuse").is_checked()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_url("**/staff/early-release?done=decided")
+    checked(page, "queue after deciding")
+
+    page.get_by_role("link", name="Decided requests").first.click()
+    page.wait_for_url("**/staff/early-release/decided")
+    checked(page, "decided requests")
+    row = page.locator("table.app-decided tbody tr", has_text="Rowan Checkley")
+    assert "Refused" in row.inner_text()
+    assert "The approved premises can take them on the Friday." in row.inner_text()
+    row.get_by_role("link", name="Rowan Checkley").click()
+    page.wait_for_url("**/staff/early-release/*")
+    checked(page, "decided request")
+    assert page.get_by_role("heading", level=1).inner_text() == "Early-release decision"

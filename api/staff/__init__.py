@@ -19,13 +19,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 def mount_staff(app: FastAPI) -> None:
     from api.pages.templating import PageProblem, page_problem
     from api.routes import reports as reports_api
-    from api.staff import caseload, governor, officer, reports, signin
+    from api.staff import audit, caseload, governor, officer, reports, signin
     from api.staff.identity import SignInRequired
 
     app.include_router(reports_api.router, prefix=API_PREFIX)
     for router in (
         signin.router,
         caseload.router,
+        audit.router,
         officer.router,
         governor.router,
         reports.router,

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from resettlement import demo, plans
 from resettlement.actors import Actor, Role
+from resettlement.models import Person
 from tests.staff.conftest import FRIDAY, OWN_PRISON
 
 pytestmark = pytest.mark.browser
@@ -169,3 +170,21 @@ def test_governor_reads_the_plan_decides_through_the_check_step_and_finds_the_de
     page.wait_for_url("**/staff/early-release/*")
     checked(page, "decided request")
     assert page.get_by_role("heading", level=1).inner_text() == "Early-release decision"
+
+    # An admin finds those reads in the audit trail.
+    prison_number = session.get(Person, plan.person_id).prison_number  # type: ignore[union-attr]
+    admin = chromium.new_context().new_page()
+    _sign_in(admin, live_server, "admin-demo (administrator)")
+    admin.get_by_role("link", name="Audit trail").click()
+    admin.wait_for_url("**/staff/audit")
+    checked(admin, "audit trail")
+    admin.get_by_label("Who (user id)").fill("governor-mdi")
+    admin.get_by_label("Person or plan").fill(prison_number)
+    admin.get_by_label("Action").fill("read")
+    admin.get_by_role("button", name="Apply filters").click()
+    admin.wait_for_url("**action=read**")
+    checked(admin, "audit trail filtered")
+    rows = admin.locator("table.app-audit tbody tr").all_inner_texts()
+    assert any(f"Plan\t{plan.id}" in r or f"Plan {plan.id}" in r for r in rows), rows
+    assert all("governor-mdi" in r and "read" in r for r in rows), rows
+    assert len(rows) >= 3  # the decision page, the plan behind it, the decided request

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, func, insert, or_
 from sqlmodel import Session, col, select
@@ -142,10 +143,11 @@ def _london_midnight(day: date) -> datetime:
 
 
 def _about_person(wanted: str) -> ColumnElement[bool]:
+    person_ids: Any
     if wanted.isdigit():
         person_ids = select(ReleasePlan.person_id).where(col(ReleasePlan.id) == int(wanted))
     else:
-        person_ids = select(Person.id).where(col(Person.prison_number) == wanted.upper())
+        person_ids = select(col(Person.id)).where(col(Person.prison_number) == wanted.upper())
     plan_ids = select(cast(col(ReleasePlan.id), String)).where(
         col(ReleasePlan.person_id).in_(person_ids)
     )

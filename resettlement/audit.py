@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import ColumnElement, String, and_, cast, func, insert, or_
 from sqlmodel import Session, col, select
 
 from resettlement import clock
 from resettlement.actors import Actor
-from resettlement.models import AuditEvent
+from resettlement.models import AuditEvent, EarlyReleaseRequest, Person, ReleasePlan
 from resettlement.transactions import commit, service
 
 
@@ -85,3 +88,84 @@ def events(
         statement = statement.where(AuditEvent.object_id == object_id)
     statement = statement.order_by(col(AuditEvent.id).desc()).limit(limit).offset(offset)
     return list(session.exec(statement).all())
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """An admin's search of the trail. `person` is a prison number or a plan id: either finds
+    every row about that person's plans, their early-release requests and their record."""
+
+    actor: str | None = None
+    person: str | None = None
+    action: str | None = None
+    on_or_after: date | None = None
+    on_or_before: date | None = None
+    limit: int = 25
+    offset: int = 0
+
+
+def search(session: Session, query: AuditQuery) -> tuple[list[AuditEvent], int]:
+    """A page of the trail, newest first, and how many rows match: one statement, the total
+    riding along as a window count (a second only for a page past the end)."""
+    where = _conditions(query)
+    statement = (
+        select(AuditEvent, func.count().over().label("matching"))
+        .where(*where)
+        .order_by(col(AuditEvent.id).desc())
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    rows = session.exec(statement).all()
+    if rows:
+        return [event for event, _ in rows], int(rows[0][1])
+    total = session.exec(select(func.count()).select_from(AuditEvent).where(*where)).one()
+    return [], int(total)
+
+
+def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if query.actor:
+        where.append(col(AuditEvent.actor) == query.actor)
+    if query.action:
+        where.append(col(AuditEvent.action) == query.action)
+    if query.on_or_after:
+        where.append(col(AuditEvent.at) >= _london_midnight(query.on_or_after))
+    if query.on_or_before:
+        where.append(col(AuditEvent.at) < _london_midnight(query.on_or_before + timedelta(days=1)))
+    if query.person:
+        where.append(_about_person(query.person.strip()))
+    return where
+
+
+def _london_midnight(day: date) -> datetime:
+    # Days are the officer's days: midnight in London, whatever the clocks are doing.
+    return datetime.combine(day, time(0), tzinfo=clock.LONDON)
+
+
+def _about_person(wanted: str) -> ColumnElement[bool]:
+    person_ids: Any
+    if wanted.isdigit():
+        person_ids = select(ReleasePlan.person_id).where(col(ReleasePlan.id) == int(wanted))
+    else:
+        person_ids = select(col(Person.id)).where(col(Person.prison_number) == wanted.upper())
+    plan_ids = select(cast(col(ReleasePlan.id), String)).where(
+        col(ReleasePlan.person_id).in_(person_ids)
+    )
+    request_ids = (
+        select(cast(col(EarlyReleaseRequest.id), String))
+        .join(ReleasePlan, col(ReleasePlan.id) == col(EarlyReleaseRequest.plan_id))
+        .where(col(ReleasePlan.person_id).in_(person_ids))
+    )
+    return or_(
+        and_(col(AuditEvent.object_type) == "plan", col(AuditEvent.object_id).in_(plan_ids)),
+        and_(
+            col(AuditEvent.object_type) == "early_release_request",
+            col(AuditEvent.object_id).in_(request_ids),
+        ),
+        and_(
+            col(AuditEvent.object_type) == "person",
+            col(AuditEvent.object_id).in_(
+                select(cast(col(Person.id), String)).where(col(Person.id).in_(person_ids))
+            ),
+        ),
+    )

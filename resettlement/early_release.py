@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, select
 from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
@@ -317,6 +319,45 @@ def decide(
     audit.record(session, actor, "decide", "early_release_request", request.id)
     commit(session, "early-release request")
     return request
+
+
+def check_decision(
+    request: EarlyReleaseRequest,
+    *,
+    expected_version: int,
+    approve: bool,
+    release_date: date | None,
+    reasons: str,
+    assessment: ReleaseAssessment,
+) -> None:
+    """Refuses now what `decide` would refuse, changing nothing: the governor checks their
+    answers before a decision that cannot be undone, and is never shown one that would fail."""
+    check_version(request, expected_version, "early-release request")
+    # The machine runs on a stand-in so the request itself is untouched.
+    probe: Any = SimpleNamespace(state=request.state)
+    if approve:
+        run(probe, "approve", approved_date=release_date, assessment=assessment)
+    else:
+        run(probe, "refuse", reasons=reasons)
+
+
+def decided(
+    session: Session, prison_code: str | None, *, limit: int = 25, offset: int = 0
+) -> tuple[list[EarlyReleaseRequest], int]:
+    """Approved and refused requests, the latest decision first, and how many there are."""
+    states = [RequestState.APPROVED.value, RequestState.REFUSED.value]
+    where: list[ColumnElement[bool]] = [col(EarlyReleaseRequest.state).in_(states)]
+    if prison_code is not None:
+        where.append(col(EarlyReleaseRequest.prison_code) == prison_code)
+    statement = (
+        select(EarlyReleaseRequest)
+        .where(*where)
+        .order_by(col(EarlyReleaseRequest.decided_at).desc(), col(EarlyReleaseRequest.id).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    total = session.exec(select(func.count()).select_from(EarlyReleaseRequest).where(*where)).one()
+    return list(session.exec(statement).all()), int(total)
 
 
 @service

@@ -20,6 +20,8 @@ def mount_staff(app: FastAPI) -> None:
     from api.pages.templating import PageProblem, page_problem
     from api.routes import reports as reports_api
     from api.staff import (
+        audit,
+        caseload,
         governor,
         new_plan,
         officer,
@@ -35,6 +37,8 @@ def mount_staff(app: FastAPI) -> None:
     # /staff/plans/new before the plan page's /staff/plans/{plan_id}.
     for router in (
         signin.router,
+        caseload.router,
+        audit.router,
         new_plan.router,
         officer.router,
         plan_corrections.router,

@@ -1,4 +1,4 @@
-"""The probation officer's pages: the caseload, and a plan page with a form for each change.
+"""The probation officer's plan page, with a form for each change (the caseload is in caseload.py).
 
 Each form posts back with its CSRF token and the version of the record it was rendered from;
 a change goes through the service that owns it, then the browser is redirected (303) to the
@@ -23,7 +23,6 @@ from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
 from api.staff.rendering import render
 from resettlement import (
-    audit,
     checklists,
     early_release,
     forty_eight_hours,
@@ -31,7 +30,6 @@ from resettlement import (
     plans,
 )
 from resettlement.actors import Actor
-from resettlement.caseload import caseload_rows
 from resettlement.errors import DomainError, InvalidInput, NotFound
 from resettlement.lifecycle import EVENT_LABELS, allowed_events, unmet_conditions
 from resettlement.models import (
@@ -131,23 +129,6 @@ def changed_or(plan: ReleasePlan, form: Any, done: str) -> str:
 
 def _see_plan(plan_id: int, done: str) -> RedirectResponse:
     return RedirectResponse(f"/staff/plans/{plan_id}?done={done}", status_code=303)
-
-
-# --- the caseload -------------------------------------------------------------------------
-
-
-@router.get("/caseload", response_class=HTMLResponse)
-def caseload(request: Request, actor: PageOfficer, session: SessionDep) -> Response:
-    rows = caseload_rows(session, officer_id=actor.user_id)
-    # A list read is audited like the API's, one row per plan shown.
-    audit.record_reads(
-        session=session,
-        actor=actor,
-        action="list",
-        object_type="plan",
-        object_ids=[r.plan_id for r in rows],
-    )
-    return render(request, "staff/caseload.html", {"rows": rows, "labels": labels})
 
 
 # --- the plan page ------------------------------------------------------------------------

@@ -21,6 +21,8 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "staff_user": getattr(request.state, "staff_actor", None),
         "prison_names": PRISON_NAMES,
         "labels": labels,
+        # Staff ids to names, for the pages that name who did something; ids show otherwise.
+        "staff_names": {},
         **context,
     }
     response = templating.render(request, name, full, language=LANGUAGE, status_code=status)

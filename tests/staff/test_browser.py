@@ -164,6 +164,8 @@ def test_officer_and_governor_journey(
     governor.get_by_label("Approve an earlier release").check()
     governor.get_by_label("Thursday 11 March 2027").check()
     governor.get_by_label("Reasons").fill("The premises confirmed a bed from Thursday.")
+    governor.get_by_role("button", name="Continue").click()
+    checked(governor, "check the decision")
     governor.get_by_role("button", name="Record the decision").click()
     governor.wait_for_url("**/staff/early-release?done=decided")
     checked(governor, "queue after deciding")

@@ -434,6 +434,20 @@ def test_approval_inside_the_window_shows_on_the_officers_plan(
             "expected_version": csrf_version(page.text),
         },
     )
+    # The answers come back to be checked; nothing is recorded until they are confirmed.
+    assert response.status_code == 200 and "Check your decision" in response.text
+    session.refresh(plan)
+    assert plan.walk_out_date == FRIDAY
+    response = governor.post(
+        f"/staff/early-release/{request_id}",
+        {
+            "decision": "approve",
+            "release_date": "2027-03-11",
+            "reasons": "The hostel confirmed a bed on Thursday.",
+            "expected_version": csrf_version(response.text),
+            "step": "confirm",
+        },
+    )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/staff/early-release?done=decided"
     assert "Your decision has been recorded." in governor.get(response.headers["location"]).text

@@ -1,0 +1,120 @@
+"""The governor's pages beyond the queue: the plan behind a request (read-only, audited), the
+check step before a decision is recorded, and the decided requests with date, reasons and
+decider."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from sqlmodel import Session, select
+
+from resettlement.models import AuditEvent, EarlyReleaseRequest, ReleasePlan
+from tests.staff.conftest import FRIDAY, Browser
+from tests.staff.test_pages import _submitted, _text, csrf_version
+
+SignedIn = Callable[[str], Browser]
+
+
+@pytest.fixture
+def submitted(session: Session, new_plan: Callable[..., ReleasePlan]) -> tuple[ReleasePlan, int]:
+    plan = new_plan(requested_release_date=FRIDAY)
+    return plan, _submitted(session, plan)
+
+
+def _answers(page: str, **more: str) -> dict[str, str]:
+    return {
+        "decision": "refuse",
+        "reasons": "The hostel can take them on the Friday after all.",
+        "expected_version": csrf_version(page),
+        **more,
+    }
+
+
+def test_the_plan_behind_a_request_is_readable_and_audited_but_offers_no_change(
+    signed_in: SignedIn, submitted: tuple[ReleasePlan, int], session: Session
+) -> None:
+    plan, request_id = submitted
+    governor = signed_in("governor")
+    request_page = governor.get(f"/staff/early-release/{request_id}")
+    assert f'href="/staff/early-release/{request_id}/plan"' in request_page.text
+    page = governor.get(f"/staff/early-release/{request_id}/plan")
+    assert page.status_code == 200
+    assert "Plan for release" in page.text and "Checklist" in page.text
+    assert "Only the probation officer named on it can change it." in page.text
+    assert "<form" not in page.text.split("</header>")[-1].replace('action="/staff/sign-out"', "")
+    assert f"/staff/plans/{plan.id}" not in page.text
+    reads = session.exec(
+        select(AuditEvent.action, AuditEvent.object_id).where(
+            AuditEvent.actor == "governor-mdi", AuditEvent.object_type == "plan"
+        )
+    ).all()
+    assert list(reads).count(("read", str(plan.id))) == 2
+    assert (
+        signed_in("other_governor").get(f"/staff/early-release/{request_id}/plan").status_code
+        == 404
+    )
+    assert signed_in("officer").get(f"/staff/early-release/{request_id}/plan").status_code == 403
+
+
+def test_a_decision_is_shown_back_to_check_and_can_be_changed_before_it_is_recorded(
+    signed_in: SignedIn, submitted: tuple[ReleasePlan, int], session: Session
+) -> None:
+    _, request_id = submitted
+    governor = signed_in("governor")
+    page = governor.get(f"/staff/early-release/{request_id}")
+    check = governor.post(f"/staff/early-release/{request_id}", _answers(page.text))
+    assert check.status_code == 200
+    shown = _text(check.text)
+    assert "Check your decision" in shown and "Decision Refuse" in shown
+    assert "The hostel can take them on the Friday after all." in shown
+    request = session.get(EarlyReleaseRequest, request_id)
+    assert request is not None and request.state == "submitted"
+    changed = governor.post(
+        f"/staff/early-release/{request_id}", _answers(check.text, step="change")
+    )
+    assert changed.status_code == 200 and "Decide on the early release" in changed.text
+    assert re.search(r'value="refuse"\s+checked', changed.text)
+    assert "The hostel can take them on the Friday after all.</textarea>" in changed.text
+    session.refresh(request)
+    assert request.state == "submitted"
+
+
+def test_a_decided_request_shows_the_decision_and_is_listed_among_decided_requests(
+    signed_in: SignedIn, submitted: tuple[ReleasePlan, int], session: Session
+) -> None:
+    _, request_id = submitted
+    governor = signed_in("governor")
+    page = governor.get(f"/staff/early-release/{request_id}")
+    check = governor.post(f"/staff/early-release/{request_id}", _answers(page.text))
+    done = governor.post(f"/staff/early-release/{request_id}", _answers(check.text, step="confirm"))
+    assert done.status_code == 303
+    # Confirming twice records nothing twice: the request is no longer before the governor.
+    again = governor.post(
+        f"/staff/early-release/{request_id}", _answers(check.text, step="confirm")
+    )
+    assert again.status_code == 409
+    decided = governor.get(f"/staff/early-release/{request_id}")
+    shown = _text(decided.text)
+    assert "Decide on the early release" not in decided.text
+    assert "Early-release decision" in shown and "Refused" in shown
+    assert "Decided by governor-mdi" in shown
+    assert "Reasons The hostel can take them on the Friday after all." in shown
+    assert 'name="decision"' not in decided.text
+    listed = governor.get("/staff/early-release/decided")
+    assert listed.status_code == 200
+    row = _text(listed.text)
+    assert "Refused" in row and "by governor-mdi" in row
+    assert "The hostel can take them on the Friday after all." in row
+    assert f'href="/staff/early-release/{request_id}"' in listed.text
+    other = signed_in("other_governor").get("/staff/early-release/decided")
+    assert f"/staff/early-release/{request_id}" not in other.text
+    listed_reads = session.exec(
+        select(AuditEvent.object_id).where(
+            AuditEvent.actor == "governor-mdi",
+            AuditEvent.action == "list",
+            AuditEvent.object_type == "early_release_request",
+        )
+    ).all()
+    assert str(request_id) in listed_reads

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
@@ -17,6 +16,7 @@ from api.pages import leaver_session
 from api.pages import plan_pdf as plan_pdf_module
 from api.pages.formatting import date_text, phone_text, time_text, when_text
 from api.pages.i18n import _, language_scope
+from api.pages.qr import qr_data_uri
 from api.pages.templating import PageProblem, choose_language, render
 from resettlement import clock, leaver_access, leaver_plan, local_map
 from resettlement.calendar_export import plan_calendar
@@ -310,18 +310,12 @@ def my_plan(request: Request, session: SessionDep) -> Response:
     return render(request, "leaver/plan.html", context, language=language)
 
 
-def _qr_image(url: str) -> str:
-    """The link as a QR code, a PNG data URI: printed pixel for pixel, and a PDF holds it as
-    one image that can be found and measured."""
-    return str(segno.make(url, error="m").png_data_uri(scale=8, border=2))
-
-
 def print_context(published: PublishedPlan, language: str, link_url: str | None) -> dict[str, Any]:
     """What the printed plan shows: the plan, and the person's link as a QR code when the
     person asks (an officer has no link to print: only its hash is kept)."""
     context = _plan_context(published, None, language)
     if link_url:
-        context["qr"] = _qr_image(link_url)
+        context["qr"] = qr_data_uri(link_url)
         context["link_url"] = link_url
     return context
 

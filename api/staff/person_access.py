@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
-from api.pages.leaver import _qr_svg
+from api.pages.qr import qr_data_uri
 from api.staff import forms
 from api.staff.identity import CheckedForm, PageOfficer
 from api.staff.officer import _confirm, _confirmed, _id, _see_plan, own_plan, show_plan
@@ -45,7 +45,7 @@ def issue_link(
             "person": view.person,
             "link": link,
             "url": url,
-            "qr": _qr_svg(url, "QR code: scan it to open your plan on a phone"),
+            "qr": qr_data_uri(url),
             "snapshot": published.snapshot,
             "first_appointment": first,
             "errors": forms.Errors(),

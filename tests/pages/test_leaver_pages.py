@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from resettlement import clock, leaver_access
 from resettlement.leaver_access import LeaverLink
 from tests.pages.conftest import OFFICER, dob_form, form_post, sign_in
@@ -273,3 +275,16 @@ def test_ask_at_the_gate_is_not_said_beneath_written_travel_instructions(
     assert [line.key for line in leaver_plan.from_snapshot(snapshot).travel_items] == [
         "travel_pass"
     ]
+
+
+@pytest.mark.parametrize("year", ["9999999999", "10000", "0", "-1"])
+def test_a_huge_year_of_birth_on_a_real_link_is_the_form_again_and_no_try_is_counted(
+    client, session, published, year
+):
+    p = published()
+    response = form_post(client, p.path, {"day": "1", "month": "1", "year": year})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "date of birth must be a real date" in response.text
+    session.refresh(p.link)
+    assert p.link.failed_attempts == 0

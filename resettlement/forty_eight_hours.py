@@ -28,6 +28,7 @@ from resettlement.models import (
 )
 from resettlement.plans import load_open_plan
 from resettlement.transactions import commit, get_or_404, service
+from rules import phone_numbers
 
 # Probation first: the licence requires it, and missing it can mean recall.
 APPOINTMENT_ORDER = ["probation", "gp", "jobcentre", "housing", "drug_and_alcohol", "mental_health"]
@@ -221,6 +222,12 @@ class ContactChange(SQLModel):
     phone: str | None = Field(default=None, min_length=3, max_length=40)
     hours: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("phone")
+    @classmethod
+    def _uk_number(cls, value: str | None) -> str | None:
+        # A corrected number is checked and stored as a new one is (PHONE-UK, E.164).
+        return None if value is None else phone_numbers.parse(value).e164
 
 
 def _differences(record: SQLModel, changes: dict[str, Any]) -> dict[str, Any]:

@@ -188,7 +188,7 @@ def test_a_contact_is_corrected_and_removed_with_history(
     )
     session.refresh(plan)
     session.refresh(contact)
-    assert contact.phone == "0800 000 0002"
+    assert contact.phone == "+448000000002"  # stored in E.164
     assert len(_events(session, plan.id)) == events_before + 1
     forty_eight_hours.remove_contact(
         session=session,
@@ -308,7 +308,7 @@ def test_the_api_edits_and_removes_appointments_and_contacts(
     assert invalid.status_code == 422
     contact_body["phone"] = "0800 000 0003"
     fixed = client.put(f"{base}/contacts/{contact.id}", json=contact_body, headers=officer)
-    assert fixed.status_code == 200 and fixed.json()["contacts"][0]["phone"] == "0800 000 0003"
+    assert fixed.status_code == 200 and fixed.json()["contacts"][0]["phone"] == "+448000000003"
     version = fixed.json()["version"]
     gone = client.delete(
         f"{base}/contacts/{contact.id}?expected_version={version}", headers=officer

@@ -67,11 +67,12 @@ def test_demo_data_covers_the_stages_and_people_the_service_is_for(session):
 
 
 def test_a_large_seed_approves_only_days_the_rules_allow(session):
-    # Seed 29 around 30 November 2026 reaches, within 15 plans, a Scottish Friday release whose
+    # Seed 19 around 30 November 2026 reaches, within 15 plans, a Scottish Friday release whose
     # request the demo governor approves: the seed used to approve the request's latest_date,
     # which in Scotland is not a permitted day, and crashed (GuardRefused), as
-    # `demo seed --count 2000` did after 1,254 plans.
-    assert seed(session, count=15, seed_value=29, today=date(2026, 11, 30)) == 15
+    # `demo seed --count 2000` did after 1,254 plans. (The seed value depends on how many
+    # random draws the demo makes; if the demo changes, find another that reaches the case.)
+    assert seed(session, count=15, seed_value=19, today=date(2026, 11, 30)) == 15
     approved = session.exec(
         select(EarlyReleaseRequest).where(EarlyReleaseRequest.state == "approved")
     ).all()

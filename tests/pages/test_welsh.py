@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from api.pages import i18n
 from resettlement.leaver_plan import APPOINTMENT_TITLES, CHECKLIST_SENTENCES
 from resettlement.licence_conditions import STANDARD_CONDITIONS
-from tests.pages.conftest import sign_in
+from tests.pages.conftest import form_post, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,11 +119,11 @@ def test_a_welsh_speakers_link_opens_a_welsh_sign_in_page_before_sign_in(client,
     assert "Rhowch eich dyddiad geni" in _visible_text(page.text)
     # A wrong date of birth is answered in Welsh too, and so is the lock after five.
     wrong = {"day": "1", "month": "1", "year": "1950"}
-    answer = client.post(p.path, data=wrong)
+    answer = form_post(client, p.path, wrong)
     assert answer.status_code == 422
     assert "Gallwch chi drio 4 gwaith eto" in _visible_text(answer.text)
     for _ in range(4):
-        answer = client.post(p.path, data=wrong)
+        answer = form_post(client, p.path, wrong)
     assert answer.status_code == 429
     assert '<html lang="cy"' in answer.text and "Gormod o ymdrechion" in answer.text
     assert '<html lang="cy"' in client.get(p.path).text

@@ -31,6 +31,9 @@ from resettlement.config import Settings, get_settings  # noqa: E402
 from resettlement.database import _sqlite_pragmas  # noqa: E402
 
 POSTGRES = bool(os.environ.get("DATABASE_URL"))
+# The administrator's URL, read once: some workflow tests point DATABASE_URL at a test
+# database's service role, which must not be the one that drops that database afterwards.
+_ADMIN_URL = Settings().sqlalchemy_url if POSTGRES else ""
 
 
 def _worker() -> str:
@@ -61,13 +64,13 @@ class DatabaseUrls:
 
 
 def _admin() -> Engine:
-    return create_engine(Settings().sqlalchemy_url, isolation_level="AUTOCOMMIT")
+    return create_engine(_ADMIN_URL, isolation_level="AUTOCOMMIT")
 
 
 def create_database(name: str) -> DatabaseUrls:
     """A new PostgreSQL database owned by a role of its own, migrated by that owner, with a
     service role granted what `resettlement db upgrade` grants it."""
-    base = make_url(Settings().sqlalchemy_url)
+    base = make_url(_ADMIN_URL)
     owner, service = f"{name}_owner", f"{name}_service"
     admin = _admin()
     with admin.connect() as connection:

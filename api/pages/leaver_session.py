@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.auth import local_secret
+from api.settings import get_api_settings
 from resettlement import clock
 
 COOKIE = "leaver_session"
@@ -39,11 +40,20 @@ class PageSettings(BaseSettings):
     # Shared by every API worker. Without it, a key is derived from the data directory's local
     # secret, which is enough for one machine.
     page_secret: SecretStr | None = None
+    # The leaver's cookies are sent over HTTPS only. None: on, except in local mode (no OIDC
+    # issuer), which serves plain http on 127.0.0.1. Not taken from the request's scheme, which
+    # behind a proxy says nothing about what the browser used.
+    leaver_cookie_secure: bool | None = None
 
 
 @lru_cache
 def get_page_settings() -> PageSettings:
     return PageSettings()
+
+
+def cookie_secure() -> bool:
+    configured = get_page_settings().leaver_cookie_secure
+    return (not get_api_settings().local_mode) if configured is None else configured
 
 
 def _key() -> bytes:
@@ -95,14 +105,14 @@ def start(response: Response, request: Request, link_id: int, secret: str) -> No
         max_age=MAX_AGE_SECONDS,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=cookie_secure(),
         path="/",
     )
 
 
 def end(response: Response, request: Request) -> None:
     response.delete_cookie(
-        COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        COOKIE, path="/", httponly=True, samesite="strict", secure=cookie_secure()
     )
 
 
@@ -121,7 +131,7 @@ def keep_form_token(response: Response, request: Request, token: str) -> None:
             token,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=cookie_secure(),
             path=CSRF_PATH,
         )
 

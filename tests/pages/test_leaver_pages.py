@@ -238,3 +238,42 @@ def test_a_page_elsewhere_cannot_sign_a_browser_into_someone_elses_plan(client, 
     assert guessed.status_code == 403
     assert client.get("/my-plan").status_code == 401
     assert sign_in(client, p).url.path == "/my-plan"
+
+
+def _cookie_flags(response, name: str) -> list[str]:
+    [cookie] = [c for c in response.headers.get_list("set-cookie") if c.startswith(name + "=")]
+    return [part.strip().lower() for part in cookie.split(";")]
+
+
+def test_leaver_cookies_are_secure_outside_local_mode_whatever_scheme_the_server_sees(
+    client, published, monkeypatch
+):
+    from api.pages.leaver_session import COOKIE, CSRF_COOKIE, get_page_settings
+    from api.settings import get_api_settings
+
+    p = published()
+    # Local mode serves plain http on 127.0.0.1: a Secure cookie would never come back.
+    assert "secure" not in _cookie_flags(client.get(p.path), CSRF_COOKIE)
+    client.cookies.clear()
+
+    # Behind a TLS-terminating proxy the server itself sees http.
+    monkeypatch.setenv("RESETTLEMENT_OIDC_ISSUER", "https://identity.example")
+    monkeypatch.setenv("RESETTLEMENT_OIDC_JWKS_URL", "https://identity.example/jwks")
+    get_api_settings.cache_clear()
+    form = client.get(p.path)
+    assert form.url.scheme == "http"
+    assert "secure" in _cookie_flags(form, CSRF_COOKIE)
+    token = form.cookies[CSRF_COOKIE]
+    signed_in = client.post(
+        p.path,
+        data={**dob_form(p.date_of_birth), "csrf_token": token},
+        headers={"Cookie": f"{CSRF_COOKIE}={token}"},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    assert "secure" in _cookie_flags(signed_in, COOKIE)
+
+    monkeypatch.setenv("RESETTLEMENT_LEAVER_COOKIE_SECURE", "false")
+    get_page_settings.cache_clear()
+    client.cookies.clear()
+    assert "secure" not in _cookie_flags(client.get(p.path), CSRF_COOKIE)

@@ -14,7 +14,16 @@ from api.logs import redact_link_secrets
 from api.middleware import BodySizeLimit, RequestContext
 from api.pages import mount_pages
 from api.rate_limits import TokenBucket
-from api.routes import audit, early_release, health, me, notifications, plans, release_dates
+from api.routes import (
+    audit,
+    early_release,
+    health,
+    leaver_links,
+    me,
+    notifications,
+    plans,
+    release_dates,
+)
 from api.settings import ApiSettings, get_api_settings
 from api.staff import mount_staff
 from resettlement.bank_holidays import install_imported_calendar
@@ -59,6 +68,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(health.router)
     for router in (
         plans.router,
+        leaver_links.router,
         early_release.router,
         me.router,
         release_dates.router,

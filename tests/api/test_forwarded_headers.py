@@ -7,8 +7,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.conftest import free_port
-from tests.processes import server_process
+from tests.conftest import free_port, server_process
 
 # Three requests, then one every minute: a guesser must be held back within a few tries.
 TIGHT_LIMIT = {"RESETTLEMENT_LEAVER_BURST": "3", "RESETTLEMENT_LEAVER_REQUESTS_PER_MINUTE": "1"}

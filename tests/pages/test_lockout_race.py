@@ -18,9 +18,8 @@ from sqlmodel import Session, col, select
 from api.pages.leaver_session import CSRF_COOKIE, CSRF_FIELD
 from resettlement.leaver_access import MAX_FAILED_ATTEMPTS
 from resettlement.models import AuditEvent
-from tests.conftest import free_port
+from tests.conftest import free_port, server_process
 from tests.pages.conftest import dob_form
-from tests.processes import server_process
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from resettlement import audit, clock, history
+from resettlement import audit, clock, history, web_sessions
 from resettlement.actors import Actor, Role
 from resettlement.errors import (
     AlreadyExists,
@@ -85,6 +85,12 @@ class LinkNotValid(DomainError):
     """Unknown, expired, revoked, or for a plan that was withdrawn: all look the same."""
 
     title = "This link does not work"
+
+
+class SignedOut(DomainError):
+    """A session cookie made before its person signed out."""
+
+    title = "You have signed out"
 
 
 class LinkLocked(DomainError):
@@ -154,14 +160,35 @@ def find_link(session: Session, secret: str, *, now: datetime | None = None) -> 
 
 
 def check_session_link(
-    session: Session, link_id: int, secret: str, *, now: datetime | None = None
+    session: Session,
+    link_id: int,
+    secret: str,
+    generation: int = 0,
+    *,
+    now: datetime | None = None,
 ) -> LeaverLink:
-    """Every page request: the signed-in link must still be live and match its secret."""
+    """Every page request: the signed-in link must still be live and match its secret, and
+    the session must not have been ended by signing out."""
     link = _usable(session.get(LeaverLink, link_id), now or clock.now())
     if not hmac.compare_digest(link.secret_hash, hash_secret(secret)):
         raise LinkNotValid("This link has expired or has been stopped.")
+    if web_sessions.current(session, web_sessions.leaver(link_id)) != generation:
+        raise SignedOut("You signed out. Open your link again to sign in.")
     _plan_still_shown(session, link)
     return link
+
+
+def session_generation(session: Session, link: LeaverLink) -> int:
+    """What a new session cookie for the link must carry."""
+    assert link.id is not None
+    return web_sessions.current(session, web_sessions.leaver(link.id))
+
+
+@service
+def sign_out(*, session: Session, link_id: int) -> None:
+    """Ends every session opened with the link, on every device; the link itself still works
+    with the date of birth."""
+    web_sessions.end_sessions(session=session, subject=web_sessions.leaver(link_id))
 
 
 def leaver_actor(link: LeaverLink, request_id: str | None = None) -> Actor:

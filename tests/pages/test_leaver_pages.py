@@ -277,3 +277,24 @@ def test_leaver_cookies_are_secure_outside_local_mode_whatever_scheme_the_server
     get_page_settings.cache_clear()
     client.cookies.clear()
     assert "secure" not in _cookie_flags(client.get(p.path), CSRF_COOKIE)
+
+
+def test_a_leaver_cookie_copied_before_sign_out_is_refused_after_it(app, client, published):
+    from fastapi.testclient import TestClient
+
+    from api.pages.leaver_session import COOKIE
+
+    p = published()
+    assert sign_in(client, p).url.path == "/my-plan"
+    copied = client.cookies[COOKIE]
+    assert client.post("/my-plan/sign-out").status_code == 200
+
+    with TestClient(app) as thief:
+        thief.cookies.set(COOKIE, copied)
+        for path in ("/my-plan", "/my-plan.ics", "/my-plan/print"):
+            refused = thief.get(path)
+            assert refused.status_code == 401, path
+            _nothing_of(p, refused.text)
+    # The link itself still works with the date of birth.
+    assert sign_in(client, p).url.path == "/my-plan"
+    assert client.get("/my-plan").status_code == 200

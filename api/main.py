@@ -19,6 +19,7 @@ from api.routes import (
     audit,
     early_release,
     health,
+    leaver_links,
     me,
     notifications,
     people,
@@ -71,6 +72,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     for router in (
         plans.router,
         people.router,
+        leaver_links.router,
         early_release.router,
         me.router,
         release_dates.router,

@@ -25,6 +25,10 @@ class ApiSettings(BaseSettings):
     # Prison leavers' endpoints face the open internet from personal phones.
     leaver_requests_per_minute: float = 60.0
     leaver_burst: int = 20
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated
+    # addresses or networks, e.g. "10.0.0.5,10.1.0.0/16"). None by default: anyone who can
+    # reach the server could otherwise pick the address the per-address rate limit counts.
+    trusted_proxies: str = ""
 
     @model_validator(mode="after")
     def _jwks_with_issuer(self) -> ApiSettings:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from api.auth import mint_token
+from api.settings import get_api_settings
 from resettlement.actors import SYSTEM, Role
 from resettlement.database import session_scope
 from resettlement.demo import GOVERNORS, OFFICERS, PRISONS
@@ -63,13 +64,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API with uvicorn on host:port."""
     import uvicorn
 
-    # Behind a proxy the client address comes from X-Forwarded-For, trusted from localhost only.
+    # X-Forwarded-For is believed only from the configured proxies, never by default: the
+    # leaver rate limit counts per address, so a forged header would reset it.
+    proxies = get_api_settings().trusted_proxies.strip()
     uvicorn.run(
         "api.main:app",
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         server_header=False,
     )
 

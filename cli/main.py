@@ -12,6 +12,7 @@ import typer
 
 from cli.api_commands import demo_leaver_link, demo_tokens, serve, token
 from cli.flow_commands import flows_app
+from cli.link_commands import links_app
 from cli.rules_commands import calendar_app, rules_app
 from resettlement import migrate
 from resettlement.bank_holidays import install_imported_calendar
@@ -37,6 +38,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(rules_app, name="rules")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(flows_app, name="flows")
+app.add_typer(links_app, name="links")
 app.command("token")(token)
 
 

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     notify_recipients: dict[str, str] = Field(default_factory=dict)
 
     @property
+    def link_base_url(self) -> str:
+        """Where links in messages point: the public address, or the local main command's."""
+        return (self.public_base_url or "http://127.0.0.1:8000").rstrip("/")
+
+    @property
     def sqlalchemy_url(self) -> str:
         if self.database_url:
             return _with_driver(self.database_url)

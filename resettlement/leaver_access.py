@@ -4,6 +4,10 @@ date of birth.
 A link holds a 256-bit random secret. Only its SHA-256 is stored, so a copy of the database
 cannot open anyone's plan. A link expires, can be revoked, and locks for a while after too many
 wrong dates of birth. Every request made with a link checks all of that again.
+
+A plan has one live link at a time: issuing a link stops the plan's older ones (the database
+holds that too, with a unique index over the plan's unrevoked links). A message that carries
+a link is stored with a placeholder; the link is issued when the message is sent.
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, func, null, or_, update
+from sqlalchemy import Index, and_, bindparam, case, func, null, or_, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from resettlement import audit, clock, history
+from resettlement import audit, clock, history, web_sessions
 from resettlement.actors import Actor, Role
 from resettlement.errors import (
+    AlreadyExists,
     DomainError,
     Forbidden,
     GuardRefused,
@@ -34,6 +40,9 @@ from resettlement.transactions import commit, get_or_404, service
 
 # Where a link opens; the raw secret follows. Sent by text message and printed as a QR code.
 LINK_PATH = "/plan-link/"
+# Stands for the sign-in link in a stored message; notifications.deliver issues the link and
+# puts it in the placeholder's place as the message is sent, so no secret is stored.
+SIGN_IN_LINK = "[sign-in link]"
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
 MAX_TTL_DAYS = 90
@@ -41,6 +50,17 @@ MAX_TTL_DAYS = 90
 
 class LeaverLink(SQLModel, table=True):
     __tablename__ = "leaver_link"
+    # One live link per plan: a second unrevoked link for a plan cannot be written, even by
+    # two issuers at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_leaver_link_live_plan",
+            "plan_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="release_plan.id", index=True)
     # SHA-256 of the secret, hex. The secret itself is never stored.
@@ -65,6 +85,12 @@ class LinkNotValid(DomainError):
     """Unknown, expired, revoked, or for a plan that was withdrawn: all look the same."""
 
     title = "This link does not work"
+
+
+class SignedOut(DomainError):
+    """A session cookie made before its person signed out."""
+
+    title = "You have signed out"
 
 
 class LinkLocked(DomainError):
@@ -134,14 +160,35 @@ def find_link(session: Session, secret: str, *, now: datetime | None = None) -> 
 
 
 def check_session_link(
-    session: Session, link_id: int, secret: str, *, now: datetime | None = None
+    session: Session,
+    link_id: int,
+    secret: str,
+    generation: int = 0,
+    *,
+    now: datetime | None = None,
 ) -> LeaverLink:
-    """Every page request: the signed-in link must still be live and match its secret."""
+    """Every page request: the signed-in link must still be live and match its secret, and
+    the session must not have been ended by signing out."""
     link = _usable(session.get(LeaverLink, link_id), now or clock.now())
     if not hmac.compare_digest(link.secret_hash, hash_secret(secret)):
         raise LinkNotValid("This link has expired or has been stopped.")
+    if web_sessions.current(session, web_sessions.leaver(link_id)) != generation:
+        raise SignedOut("You signed out. Open your link again to sign in.")
     _plan_still_shown(session, link)
     return link
+
+
+def session_generation(session: Session, link: LeaverLink) -> int:
+    """What a new session cookie for the link must carry."""
+    assert link.id is not None
+    return web_sessions.current(session, web_sessions.leaver(link.id))
+
+
+@service
+def sign_out(*, session: Session, link_id: int) -> None:
+    """Ends every session opened with the link, on every device; the link itself still works
+    with the date of birth."""
+    web_sessions.end_sessions(session=session, subject=web_sessions.leaver(link_id))
 
 
 def leaver_actor(link: LeaverLink, request_id: str | None = None) -> Actor:
@@ -188,6 +235,7 @@ def add_link(
         )
     secret = secrets.token_urlsafe(32)
     now = clock.now()
+    replaced = _revoke_live(session, plan_id, now)
     link = LeaverLink(
         plan_id=plan_id,
         secret_hash=hash_secret(secret),
@@ -196,10 +244,34 @@ def add_link(
         expires_at=now + timedelta(days=ttl_days),
     )
     session.add(link)
-    session.flush()
-    history.record(session, plan, actor, "leaver_link_issued", detail={"link_id": link.id})
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another link for the plan was committed between our revoke and our insert.
+        session.rollback()
+        raise AlreadyExists(
+            "Another link to this plan was issued at the same moment. Try again."
+        ) from None
+    history.record(
+        session,
+        plan,
+        actor,
+        "leaver_link_issued",
+        detail={"link_id": link.id, "replaced": replaced},
+    )
     audit.record(session, actor, "issue_leaver_link", "plan", plan_id)
     return link, link_path(secret)
+
+
+def _revoke_live(session: Session, plan_id: int, now: datetime) -> int:
+    """Stops every unrevoked link to the plan; returns how many."""
+    result = session.execute(
+        update(LeaverLink)
+        .where(col(LeaverLink.plan_id) == plan_id, col(LeaverLink.revoked_at).is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="evaluate")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 @service
@@ -216,22 +288,16 @@ def revoke_link(*, session: Session, actor: Actor, link_id: int) -> LeaverLink:
 
 
 @service
-def revoke_links_for_plan(*, session: Session, actor: Actor, plan_id: int) -> int:
-    """Stops every live link to a plan (a recall, or a new pack handed over). Returns how many."""
+def revoke_links(*, session: Session, actor: Actor, plan_id: int) -> int:
+    """Stops every live link to a plan at once (a lost phone, a recall, a new pack handed
+    over). Returns how many were stopped; asking again stops none and changes nothing."""
     plan = get_or_404(session, ReleasePlan, plan_id, "plan")
-    links = session.exec(
-        select(LeaverLink).where(
-            LeaverLink.plan_id == plan_id, col(LeaverLink.revoked_at).is_(None)
-        )
-    ).all()
-    now = clock.now()
-    for link in links:
-        link.revoked_at = now
-    if links:
-        history.record(session, plan, actor, "leaver_links_revoked", detail={"count": len(links)})
-        audit.record(session, actor, "revoke_leaver_links", "plan", plan_id)
-        commit(session, "leaver link")
-    return len(links)
+    count = _revoke_live(session, plan_id, clock.now())
+    if count:
+        history.record(session, plan, actor, "leaver_links_revoked", detail={"count": count})
+    audit.record(session, actor, "revoke_leaver_links", "plan", plan_id)
+    commit(session, "leaver link")
+    return count
 
 
 @service

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from resettlement.actors import Role
+from resettlement.leaver_access import SIGN_IN_LINK
 from resettlement.models import Language
 from resettlement.notifications import Message, NotificationKind
 
@@ -202,8 +203,10 @@ def decision_due(
     )
 
 
-def plan_ready(line: PlanLine, given_name: str, as_of: date, link: str) -> Message:
+def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
     """To the person, with the link to their plan: English, or Welsh when they prefer it."""
+    # The link is issued and put in the placeholder's place only when the message is sent.
+    link = SIGN_IN_LINK
     if line.language == Language.CY.value:
         subject = "Mae eich cynllun ar gyfer eich 48 awr gyntaf yn barod"
         body = (

@@ -18,10 +18,12 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from resettlement import clock
-from resettlement.actors import Role
+from resettlement import clock, leaver_access
+from resettlement.actors import SYSTEM, Role
 from resettlement.config import Settings, get_settings
+from resettlement.errors import DomainError
 from resettlement.models import UTCDateTime
+from resettlement.transactions import commit
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +179,17 @@ def deliver(session: Session, notification_ids: Sequence[int]) -> dict[str, int]
             counts["notify_unaddressed"] += 1
             continue
         try:
+            body = _with_sign_in_link(session, row, settings)
+        except DomainError as exc:
+            # The plan was cancelled or withdrawn since the message was written: nothing to send.
+            log.warning("notification %s not sent: %s", row.id, exc.title)
+            counts["notify_failed"] += 1
+            continue
+        try:
             client.send_email_notification(
                 email_address=address,
                 template_id=template,
-                personalisation={"subject": row.subject, "body": row.body},
+                personalisation={"subject": row.subject, "body": body},
                 # Notify shows the reference; it ties a sent email back to the outbox row.
                 reference=row.idempotency_key,
             )
@@ -194,6 +203,17 @@ def deliver(session: Session, notification_ids: Sequence[int]) -> dict[str, int]
         session.commit()
         counts["notify_sent"] += 1
     return counts
+
+
+def _with_sign_in_link(session: Session, row: Notification, settings: Settings) -> str:
+    """The body to send. A message to a prison leaver gets its sign-in link now: a new link,
+    committed before the message leaves (so the link works when it arrives), which stops any
+    older one. The stored body keeps only the placeholder."""
+    if leaver_access.SIGN_IN_LINK not in row.body or row.plan_id is None:
+        return row.body
+    _, path = leaver_access.add_link(session=session, actor=SYSTEM, plan_id=row.plan_id)
+    commit(session, "leaver link")
+    return row.body.replace(leaver_access.SIGN_IN_LINK, settings.link_base_url + path)
 
 
 # --- reading ------------------------------------------------------------------------------

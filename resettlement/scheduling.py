@@ -24,9 +24,8 @@ from sqlalchemy import and_, bindparam, exists, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from resettlement import audit, clock, early_release, history, leaver_access, messages, plans
+from resettlement import audit, clock, early_release, history, messages, plans
 from resettlement.actors import SYSTEM, Actor
-from resettlement.config import get_settings
 from resettlement.errors import GuardRefused, TransitionNotAllowed, VersionConflict
 from resettlement.lifecycle import (
     ChecklistFact,
@@ -89,10 +88,6 @@ class Action:
     summary: str
     due: Callable[[Session, date], list[int]]
     run: Callable[[Session, Ids, date], BatchResult]
-
-
-# Where links point when no public address is configured: the local main command's default.
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 # --- loading a batch ----------------------------------------------------------------------
@@ -603,8 +598,9 @@ def due_plan_to_leaver(session: Session, as_of: date) -> list[int]:
 def run_plan_to_leaver(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
     # Its own action, not part of the release: a crash between the two still sends the message
     # on the re-run, because the due query looks at the state, not at what the last run did.
-    # Each message carries a new sign-in link, written in the same transaction; plans already
-    # sent word today get no second link.
+    # The message is stored with a placeholder for the sign-in link: the link is issued when
+    # the message is sent (notifications.deliver), so its secret is never at rest, and a
+    # re-run, which adds no second message, issues no second link.
     result = BatchResult()
     rows = _load_plans(session, plan_ids)
     keys = {p.id: f"plan_ready:{p.id}:{as_of}" for p, _ in rows}
@@ -615,15 +611,11 @@ def run_plan_to_leaver(session: Session, plan_ids: Ids, as_of: date) -> BatchRes
             )
         )
     )
-    base = (get_settings().public_base_url or DEFAULT_PUBLIC_BASE_URL).rstrip("/")
-    outbox = []
-    for plan, person in rows:
-        if keys[plan.id] in sent:
-            continue
-        _, path = leaver_access.add_link(session=session, actor=SYSTEM, plan_id=plan.id)  # type: ignore[arg-type]
-        outbox.append(
-            messages.plan_ready(_line(plan, person), person.given_name, as_of, base + path)
-        )
+    outbox = [
+        messages.plan_ready(_line(plan, person), person.given_name, as_of)
+        for plan, person in rows
+        if keys[plan.id] not in sent
+    ]
     result.notify(session, outbox)
     result.counts["plans_sent"] += len(outbox)
     commit(session, "notification")

@@ -22,7 +22,13 @@ from resettlement import clock, leaver_access, leaver_plan, local_map
 from resettlement.calendar_export import plan_calendar
 from resettlement.config import get_settings
 from resettlement.errors import NotFound
-from resettlement.leaver_access import LeaverLink, LinkLocked, LinkNotValid, WrongDateOfBirth
+from resettlement.leaver_access import (
+    LeaverLink,
+    LinkLocked,
+    LinkNotValid,
+    SignedOut,
+    WrongDateOfBirth,
+)
 from resettlement.licence_conditions import standard_conditions
 from resettlement.models import PublishedPlan
 from resettlement.plan_changes import Change, ChangeKind, compare
@@ -141,8 +147,9 @@ def confirm(
         context = {"wrong": True, "attempts_left": exc.attempts_left, "values": values}
         return _sign_in_form(request, context, language=language, status_code=422)
     assert link.id is not None
+    generation = leaver_access.session_generation(session, link)
     response = RedirectResponse(PLAN_PATH, status_code=303)
-    leaver_session.start(response, request, link.id, secret)
+    leaver_session.start(response, request, link.id, secret, generation)
     return response
 
 
@@ -154,10 +161,14 @@ def _signed_in(request: Request, session: SessionDep) -> tuple[LeaverLink, str]:
     if found is None:
         raise PageProblem(401, "leaver/sign_in_needed.html")
     try:
-        link = leaver_access.check_session_link(session, found[0], found[1])
+        link = leaver_access.check_session_link(
+            session, found.link_id, found.secret, found.generation
+        )
+    except SignedOut:
+        raise PageProblem(401, "leaver/sign_in_needed.html") from None
     except LinkNotValid:
         raise _not_valid(request, 403) from None
-    return link, found[1]
+    return link, found.secret
 
 
 def _change_lines(changes: list[Change]) -> list[str]:
@@ -387,7 +398,11 @@ def calendar_response(published: PublishedPlan, language: str) -> Response:
 
 
 @router.post(PLAN_PATH + "/sign-out")
-def sign_out(request: Request) -> Response:
+def sign_out(request: Request, session: SessionDep) -> Response:
+    found = leaver_session.read(request)
+    if found is not None:
+        # On the server too: a copy of this cookie must not outlive the sign-out.
+        leaver_access.sign_out(session=session, link_id=found.link_id)
     response = render(request, "leaver/signed_out.html", {}, language=choose_language(request))
     leaver_session.end(response, request)
     return response

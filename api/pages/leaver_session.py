@@ -1,6 +1,7 @@
 """The prison leaver's signed session cookie: which link they confirmed, and its secret (so the
 printed page can carry the link as a QR code). Signed, never encrypted: it holds nothing the
-person's own link did not already hold. Every request checks the link again in the database.
+person's own link did not already hold. Every request checks the link again in the database,
+and the link's sign-out generation, so a cookie copied before sign-out is refused after it.
 
 Also the date-of-birth form's CSRF token: without it a page elsewhere could post its own
 link and date of birth from a victim's browser and sign that browser into someone else's plan
@@ -15,6 +16,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 
 from fastapi import Request, Response
@@ -22,6 +24,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.auth import local_secret
+from api.settings import get_api_settings
 from resettlement import clock
 
 COOKIE = "leaver_session"
@@ -39,11 +42,20 @@ class PageSettings(BaseSettings):
     # Shared by every API worker. Without it, a key is derived from the data directory's local
     # secret, which is enough for one machine.
     page_secret: SecretStr | None = None
+    # The leaver's cookies are sent over HTTPS only. None: on, except in local mode (no OIDC
+    # issuer), which serves plain http on 127.0.0.1. Not taken from the request's scheme, which
+    # behind a proxy says nothing about what the browser used.
+    leaver_cookie_secure: bool | None = None
 
 
 @lru_cache
 def get_page_settings() -> PageSettings:
     return PageSettings()
+
+
+def cookie_secure() -> bool:
+    configured = get_page_settings().leaver_cookie_secure
+    return (not get_api_settings().local_mode) if configured is None else configured
 
 
 def _key() -> bytes:
@@ -60,14 +72,22 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def encode(link_id: int, secret: str, issued: int) -> str:
-    body = _b64(json.dumps({"l": link_id, "s": secret, "t": issued}).encode())
+@dataclass(frozen=True)
+class LeaverCookie:
+    link_id: int
+    secret: str
+    # The link's sign-out generation when the cookie was made (resettlement.web_sessions).
+    generation: int
+
+
+def encode(link_id: int, secret: str, issued: int, generation: int = 0) -> str:
+    body = _b64(json.dumps({"l": link_id, "s": secret, "t": issued, "g": generation}).encode())
     signature = _b64(hmac.new(_key(), body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}"
 
 
-def decode(value: str | None) -> tuple[int, str] | None:
-    """(link id, secret) from a good, unexpired cookie; None for anything else."""
+def decode(value: str | None) -> LeaverCookie | None:
+    """The link, secret and generation from a good, unexpired cookie; None for anything else."""
     if not value or value.count(".") != 1 or len(value) > 1000:
         return None
     body, signature = value.split(".")
@@ -76,33 +96,34 @@ def decode(value: str | None) -> tuple[int, str] | None:
         return None
     try:
         data = json.loads(_unb64(body))
-        link_id, secret, issued = int(data["l"]), str(data["s"]), int(data["t"])
+        cookie = LeaverCookie(int(data["l"]), str(data["s"]), int(data["g"]))
+        issued = int(data["t"])
     except (ValueError, KeyError, TypeError):
         return None
     if not 0 <= clock.now().timestamp() - issued <= MAX_AGE_SECONDS:
         return None
-    return link_id, secret
+    return cookie
 
 
-def read(request: Request) -> tuple[int, str] | None:
+def read(request: Request) -> LeaverCookie | None:
     return decode(request.cookies.get(COOKIE))
 
 
-def start(response: Response, request: Request, link_id: int, secret: str) -> None:
+def start(response: Response, request: Request, link_id: int, secret: str, generation: int) -> None:
     response.set_cookie(
         COOKIE,
-        encode(link_id, secret, int(clock.now().timestamp())),
+        encode(link_id, secret, int(clock.now().timestamp()), generation),
         max_age=MAX_AGE_SECONDS,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=cookie_secure(),
         path="/",
     )
 
 
 def end(response: Response, request: Request) -> None:
     response.delete_cookie(
-        COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        COOKIE, path="/", httponly=True, samesite="strict", secure=cookie_secure()
     )
 
 
@@ -121,7 +142,7 @@ def keep_form_token(response: Response, request: Request, token: str) -> None:
             token,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=cookie_secure(),
             path=CSRF_PATH,
         )
 

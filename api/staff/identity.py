@@ -21,9 +21,11 @@ from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
 from api.auth import InvalidToken, local_secret, verify
+from api.deps import SessionDep
 from api.pages.templating import PageProblem
 from api.settings import get_api_settings
 from api.staff.settings import get_staff_settings
+from resettlement import web_sessions
 from resettlement.actors import Actor, Role
 from resettlement.demo import GOVERNORS, OFFICERS, PRISONS
 
@@ -89,6 +91,9 @@ class StaffSession:
     csrf: str
     token: str | None = None
     issued: int = 0
+    # The user's sign-out generation when they signed in (resettlement.web_sessions): a cookie
+    # from before a sign-out is refused after it, even a copy.
+    generation: int = 0
 
 
 def _secret() -> bytes:
@@ -111,7 +116,9 @@ def _unb64(text: str) -> bytes:
 
 def encode_session(session: StaffSession) -> str:
     payload = _b64(
-        json.dumps({"c": session.csrf, "t": session.token, "i": session.issued}).encode()
+        json.dumps(
+            {"c": session.csrf, "t": session.token, "i": session.issued, "g": session.generation}
+        ).encode()
     )
     signature = _b64(hmac.new(_secret(), payload.encode(), hashlib.sha256).digest())
     return f"{payload}.{signature}"
@@ -126,7 +133,12 @@ def decode_session(value: str | None) -> StaffSession | None:
         return None
     try:
         data: dict[str, Any] = json.loads(_unb64(payload))
-        session = StaffSession(csrf=str(data["c"]), token=data.get("t"), issued=int(data["i"]))
+        session = StaffSession(
+            csrf=str(data["c"]),
+            token=data.get("t"),
+            issued=int(data["i"]),
+            generation=int(data.get("g", 0)),
+        )
     except (ValueError, KeyError, TypeError):
         return None
     max_age = get_staff_settings().session_hours * 3600
@@ -135,8 +147,10 @@ def decode_session(value: str | None) -> StaffSession | None:
     return session
 
 
-def new_session(token: str | None = None) -> StaffSession:
-    return StaffSession(csrf=secrets.token_urlsafe(32), token=token, issued=int(time.time()))
+def new_session(token: str | None = None, generation: int = 0) -> StaffSession:
+    return StaffSession(
+        csrf=secrets.token_urlsafe(32), token=token, issued=int(time.time()), generation=generation
+    )
 
 
 def set_cookie(response: Response, session: StaffSession) -> None:
@@ -180,9 +194,9 @@ def remember(request: Request, response: Response) -> Response:
     return response
 
 
-def sign_in(response: Response, token: str) -> None:
+def sign_in(response: Response, token: str, generation: int) -> None:
     # A fresh CSRF token at sign-in: a token planted before sign-in is worth nothing after it.
-    set_cookie(response, new_session(token))
+    set_cookie(response, new_session(token, generation))
 
 
 def csrf_token(request: Request) -> str:
@@ -192,8 +206,9 @@ def csrf_token(request: Request) -> str:
 # --- dependencies -----------------------------------------------------------------------
 
 
-def signed_in(request: Request) -> Actor:
-    """The staff member signed in on this browser, verified as the API verifies a token."""
+def signed_in(request: Request, db: SessionDep) -> Actor:
+    """The staff member signed in on this browser, verified as the API verifies a token, and
+    not signed out since (on any browser)."""
     session = browser_session(request)
     if not session.token:
         raise SignInRequired()
@@ -202,6 +217,8 @@ def signed_in(request: Request) -> Actor:
     except InvalidToken:
         raise SignInRequired() from None
     actor = claims.actor(request.state.request_id)
+    if web_sessions.current(db, web_sessions.staff(actor.user_id)) != session.generation:
+        raise SignInRequired()
     if actor.role not in STAFF_ROLES:
         raise problem(
             403,
@@ -254,3 +271,17 @@ async def checked_form(request: Request) -> FormData:
 
 
 CheckedForm = Annotated[FormData, Depends(checked_form)]
+
+
+def sign_out_everywhere(request: Request, db: SessionDep) -> None:
+    """Ends the signed-in user's sessions on the server, on every browser they used."""
+    session = decode_session(request.cookies.get(COOKIE))
+    if session is None or not session.token:
+        return
+    try:
+        claims = verify(session.token)
+    except InvalidToken:
+        return
+    web_sessions.end_sessions(
+        session=db, subject=web_sessions.staff(claims.actor(request.state.request_id).user_id)
+    )

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import mint_token
+from api.deps import SessionDep
 from api.settings import get_api_settings
 from api.staff import forms
 from api.staff.forms import Errors
@@ -29,9 +30,11 @@ from api.staff.identity import (
     demo_users,
     problem,
     sign_in,
+    sign_out_everywhere,
 )
 from api.staff.rendering import render
 from api.staff.settings import get_staff_settings
+from resettlement import web_sessions
 from resettlement.actors import Role
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -101,7 +104,7 @@ def _choices(errors: Errors) -> dict[str, object]:
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
-def choose_user(request: Request, form: CheckedForm) -> Response:
+def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Response:
     if not get_api_settings().local_mode:
         raise problem(404, "Page not found", "Sign in with your organisation's account.")
     chosen = forms.text(form, "user")
@@ -117,7 +120,7 @@ def choose_user(request: Request, form: CheckedForm) -> Response:
         hours=get_staff_settings().session_hours,
     )
     response = RedirectResponse(HOMES[user.role], status_code=303)
-    sign_in(response, token)
+    sign_in(response, token, web_sessions.current(session, web_sessions.staff(user.user_id)))
     return response
 
 
@@ -134,7 +137,8 @@ def oidc_callback() -> Response:
 
 
 @router.post("/sign-out", response_class=HTMLResponse)
-def sign_out(form: CheckedForm) -> Response:
+def sign_out(request: Request, form: CheckedForm, session: SessionDep) -> Response:
+    sign_out_everywhere(request, session)
     response = RedirectResponse("/staff/sign-in", status_code=303)
     clear_cookie(response)
     return response

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from resettlement import clock, leaver_access
 from resettlement.errors import GuardRefused
@@ -132,7 +133,8 @@ def test_a_revoked_link_stops_at_once_and_revoking_twice_changes_nothing(session
 def test_revoking_a_plans_links_stops_every_live_one(session, published):
     p = published()
     _, second = leaver_access.issue_link(session=session, actor=OFFICER, plan_id=p.plan.id)
-    assert leaver_access.revoke_links_for_plan(session=session, actor=OFFICER, plan_id=p.plan.id)
+    p.path = second
+    assert leaver_access.revoke_links(session=session, actor=OFFICER, plan_id=p.plan.id)
     for path in (p.path, second):
         with pytest.raises(LinkNotValid):
             leaver_access.find_link(session, _secret(path))
@@ -183,3 +185,109 @@ def test_the_servers_access_log_never_holds_a_link_secret(app, published, caplog
     lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
     assert any("/plan-link/[redacted]?lang=cy" in line for line in lines), lines
     assert not any(_secret(p.path) in line for line in lines)
+
+
+def test_a_new_link_stops_the_plans_older_one(session, published):
+    p = published()
+    newer, path = leaver_access.issue_link(session=session, actor=OFFICER, plan_id=p.plan.id)
+    with pytest.raises(LinkNotValid):
+        leaver_access.find_link(session, _secret(p.path))
+    with pytest.raises(LinkNotValid):
+        leaver_access.check_session_link(session, p.link.id, _secret(p.path))
+    assert leaver_access.find_link(session, _secret(path)).id == newer.id
+    live = session.exec(
+        select(LeaverLink).where(
+            LeaverLink.plan_id == p.plan.id, col(LeaverLink.revoked_at).is_(None)
+        )
+    ).all()
+    assert [link.id for link in live] == [newer.id]
+
+
+def test_the_database_holds_one_live_link_per_plan_whoever_writes(session, published):
+    p = published()
+    session.add(
+        LeaverLink(
+            plan_id=p.plan.id,
+            secret_hash=hash_secret("written-around-the-service"),
+            created_by="someone",
+            expires_at=clock.now() + timedelta(days=1),
+        )
+    )
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def _officers(user: str = "po-test") -> dict[str, str]:
+    from api.auth import mint_token
+
+    return {"Authorization": f"Bearer {mint_token(role='probation_officer', user=user)}"}
+
+
+def test_only_the_plans_officer_can_stop_its_links_through_the_api(client, session, published):
+    from resettlement.models import AuditEvent
+
+    p = published()
+    url = f"/api/v1/plans/{p.plan.id}/leaver-links"
+    other = client.delete(url, headers=_officers("po-other"))
+    assert other.status_code == 404
+    assert other.headers["content-type"] == "application/problem+json"
+    from api.auth import mint_token
+
+    governor = mint_token(role="governor", user="g-mdi", prison="MDI")
+    assert client.delete(url, headers={"Authorization": f"Bearer {governor}"}).status_code == 403
+    assert client.delete(url).status_code == 401
+    assert leaver_access.find_link(session, _secret(p.path)).id == p.link.id
+
+    stopped = client.delete(url, headers=_officers())
+    assert stopped.status_code == 200
+    assert stopped.json() == {"plan_id": p.plan.id, "revoked": 1}
+    session.expire_all()
+    with pytest.raises(LinkNotValid):
+        leaver_access.find_link(session, _secret(p.path))
+    assert client.delete(url, headers=_officers()).json()["revoked"] == 0
+    missing = client.delete("/api/v1/plans/999999/leaver-links", headers=_officers())
+    assert missing.status_code == 404
+    actions = session.exec(
+        select(AuditEvent.actor, AuditEvent.action).where(
+            AuditEvent.object_id == str(p.plan.id),
+            col(AuditEvent.action).in_(["revoke_leaver_links", "denied"]),
+        )
+    ).all()
+    assert sorted(actions) == [
+        ("po-other", "denied"),
+        ("po-test", "revoke_leaver_links"),
+        ("po-test", "revoke_leaver_links"),
+    ]
+
+
+def test_the_plans_officer_can_issue_a_link_to_hand_over(client, session, published):
+    p = published()
+    issued = client.post(f"/api/v1/plans/{p.plan.id}/leaver-links", headers=_officers())
+    assert issued.status_code == 201
+    path = issued.json()["path"]
+    session.expire_all()
+    assert leaver_access.find_link(session, _secret(path)).id == issued.json()["link_id"]
+    with pytest.raises(LinkNotValid):
+        leaver_access.find_link(session, _secret(p.path))
+    other = client.post(f"/api/v1/plans/{p.plan.id}/leaver-links", headers=_officers("po-other"))
+    assert other.status_code == 404
+
+
+def test_the_command_line_stops_a_plans_links(engine, session, published, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from resettlement.config import get_settings
+
+    p = published()
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["links", "revoke", "--plan", str(p.plan.id), "--by", "ops"])
+    assert result.exit_code == 0, result.output
+    assert "Stopped 1 live link(s)" in result.output
+    session.expire_all()
+    with pytest.raises(LinkNotValid):
+        leaver_access.find_link(session, _secret(p.path))
+    missing = CliRunner().invoke(app, ["links", "revoke", "--plan", "999999", "--by", "ops"])
+    assert missing.exit_code == 1

@@ -288,3 +288,63 @@ def test_a_huge_year_of_birth_on_a_real_link_is_the_form_again_and_no_try_is_cou
     assert "date of birth must be a real date" in response.text
     session.refresh(p.link)
     assert p.link.failed_attempts == 0
+
+
+def _cookie_flags(response, name: str) -> list[str]:
+    [cookie] = [c for c in response.headers.get_list("set-cookie") if c.startswith(name + "=")]
+    return [part.strip().lower() for part in cookie.split(";")]
+
+
+def test_leaver_cookies_are_secure_outside_local_mode_whatever_scheme_the_server_sees(
+    client, published, monkeypatch
+):
+    from api.pages.leaver_session import COOKIE, CSRF_COOKIE, get_page_settings
+    from api.settings import get_api_settings
+
+    p = published()
+    # Local mode serves plain http on 127.0.0.1: a Secure cookie would never come back.
+    assert "secure" not in _cookie_flags(client.get(p.path), CSRF_COOKIE)
+    client.cookies.clear()
+
+    # Behind a TLS-terminating proxy the server itself sees http.
+    monkeypatch.setenv("RESETTLEMENT_OIDC_ISSUER", "https://identity.example")
+    monkeypatch.setenv("RESETTLEMENT_OIDC_JWKS_URL", "https://identity.example/jwks")
+    get_api_settings.cache_clear()
+    form = client.get(p.path)
+    assert form.url.scheme == "http"
+    assert "secure" in _cookie_flags(form, CSRF_COOKIE)
+    token = form.cookies[CSRF_COOKIE]
+    signed_in = client.post(
+        p.path,
+        data={**dob_form(p.date_of_birth), "csrf_token": token},
+        headers={"Cookie": f"{CSRF_COOKIE}={token}"},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    assert "secure" in _cookie_flags(signed_in, COOKIE)
+
+    monkeypatch.setenv("RESETTLEMENT_LEAVER_COOKIE_SECURE", "false")
+    get_page_settings.cache_clear()
+    client.cookies.clear()
+    assert "secure" not in _cookie_flags(client.get(p.path), CSRF_COOKIE)
+
+
+def test_a_leaver_cookie_copied_before_sign_out_is_refused_after_it(app, client, published):
+    from fastapi.testclient import TestClient
+
+    from api.pages.leaver_session import COOKIE
+
+    p = published()
+    assert sign_in(client, p).url.path == "/my-plan"
+    copied = client.cookies[COOKIE]
+    assert client.post("/my-plan/sign-out").status_code == 200
+
+    with TestClient(app) as thief:
+        thief.cookies.set(COOKIE, copied)
+        for path in ("/my-plan", "/my-plan.ics", "/my-plan/print"):
+            refused = thief.get(path)
+            assert refused.status_code == 401, path
+            _nothing_of(p, refused.text)
+    # The link itself still works with the date of birth.
+    assert sign_in(client, p).url.path == "/my-plan"
+    assert client.get("/my-plan").status_code == 200

@@ -3,17 +3,12 @@ get their date compared, with one uvicorn worker or two."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,10 +18,8 @@ from sqlmodel import Session, col, select
 from api.pages.leaver_session import CSRF_COOKIE, CSRF_FIELD
 from resettlement.leaver_access import MAX_FAILED_ATTEMPTS
 from resettlement.models import AuditEvent
-from tests.conftest import free_port
+from tests.conftest import free_port, server_process
 from tests.pages.conftest import dob_form
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
@@ -37,38 +30,6 @@ def uvicorn_process(engine: Engine, workers: int) -> Iterator[str]:
     command += ["--workers", str(workers), "--log-level", "warning"]
     with server_process(engine, command, port) as base:
         yield base
-
-
-@contextmanager
-def server_process(
-    engine: Engine, arguments: list[str], port: int, env: dict[str, str] | None = None
-) -> Iterator[str]:
-    """A server started as `python <arguments>`, on this test's database, until it answers."""
-    environment = {
-        **os.environ,
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        **(env or {}),
-    }
-    server = subprocess.Popen([sys.executable, *arguments], cwd=ROOT, env=environment)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "uvicorn exited"
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def form_token(client: httpx.Client, path: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from api.staff.identity import COOKIE
+from api.staff.identity import COOKIE, COOKIE_PATH
 from resettlement import checklists, early_release, plans
 from resettlement.actors import Actor, Role
 from resettlement.models import AuditEvent, ChecklistItem, ChecklistStatus, ReleasePlan
@@ -108,6 +108,23 @@ def test_sign_in_and_sign_out_need_the_csrf_token(browser: Browser) -> None:
     browser.get("/staff/caseload")
     assert browser.post("/staff/sign-out", {}).status_code == 303
     assert browser.get("/staff/caseload").status_code == 303
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_after_it(app, browser: Browser) -> None:
+    browser.sign_in("po-ashworth")
+    assert browser.get("/staff/caseload").status_code == 200
+    copied = browser.client.cookies[COOKIE]
+    assert browser.post("/staff/sign-out", {}).status_code == 303
+
+    with TestClient(app, follow_redirects=False) as thief:
+        thief.cookies.set(COOKIE, copied, path=COOKIE_PATH)
+        refused = thief.get("/staff/caseload")
+        assert refused.status_code == 303
+        assert refused.headers["location"] == "/staff/sign-in"
+    # Signing in again works, and the new cookie is honoured.
+    browser.client.cookies.clear()
+    browser.sign_in("po-ashworth")
+    assert browser.get("/staff/caseload").status_code == 200
 
 
 def test_a_prison_leaver_cannot_use_staff_pages(

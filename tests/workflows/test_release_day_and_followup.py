@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Any
 
+import pytest
+from sqlalchemy import MetaData
 from sqlmodel import select
 
-from resettlement import leaver_access, plans
-from resettlement.leaver_access import LeaverLink
+from resettlement import leaver_access, notifications, plans
+from resettlement.config import get_settings
+from resettlement.leaver_access import SIGN_IN_LINK, LeaverLink
 from resettlement.models import Person, PlanState, ReleasePlan
 from resettlement.notifications import list_notifications
 from resettlement.scheduling import FORTY_EIGHT_HOUR_FOLLOWUP, RELEASE_DAY
@@ -134,18 +139,75 @@ def test_the_followup_is_asked_for_48_hours_after_release_until_recorded(
     assert session.exec(select(ReleasePlan.state)).one() == PlanState.COMPLETED.value
 
 
+class RecordingNotify:
+    """GOV.UK Notify as the person's phone sees it: every message sent, as sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def send_email_notification(self, **kwargs: Any) -> dict[str, str]:
+        self.sent.append(kwargs)
+        return {"id": "fake"}
+
+
+@pytest.fixture
+def notify(monkeypatch) -> RecordingNotify:
+    recorder = RecordingNotify()
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_API_KEY", "test-key")
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_TEMPLATE_IDS", json.dumps({"default": "tmpl-1"}))
+    monkeypatch.setenv(
+        "RESETTLEMENT_NOTIFY_RECIPIENTS",
+        json.dumps({f"prison_leaver:{n}": f"leaver{n}@example.org" for n in range(1, 20)}),
+    )
+    get_settings.cache_clear()
+    monkeypatch.setattr(notifications, "client_factory", lambda key: recorder)
+    return recorder
+
+
+def _secret_sent(notify: RecordingNotify, plan_id: int) -> str:
+    [message] = [m for m in notify.sent if m["email_address"] == f"leaver{plan_id}@example.org"]
+    body = message["personalisation"]["body"]
+    assert "http://127.0.0.1:8000/plan-link/" in body
+    return str(body.split("/plan-link/", 1)[1].split()[0])
+
+
 def test_the_person_gets_a_working_link_to_their_plan_and_a_rerun_sends_no_second(
-    flow_db, session, plan_in_pre_release
+    flow_db, session, plan_in_pre_release, notify
 ):
     ready = plan_in_pre_release(ready=True)
     release_day(as_of=WEDNESDAY)
     release_day(as_of=WEDNESDAY)
 
     [message] = list_notifications(session, recipient_role="prison_leaver", plan_id=ready.id)
-    assert "http://127.0.0.1:8000/plan-link/" in message.body
-    secret = message.body.split("/plan-link/", 1)[1].split()[0]
+    assert message.sent_at is not None
+    assert len(notify.sent) == 1
+    secret = _secret_sent(notify, ready.id)
     person = session.get(Person, ready.person_id)
     link = leaver_access.confirm(session=session, secret=secret, date_of_birth=person.date_of_birth)
     assert link.plan_id == ready.id
     links = session.exec(select(LeaverLink).where(LeaverLink.plan_id == ready.id)).all()
     assert len(links) == 1
+
+
+def test_after_release_day_no_table_holds_the_link_secret(
+    flow_db, engine, session, plan_in_pre_release, notify
+):
+    """A copy of the database (which also holds the date of birth) must not open a plan."""
+    ready = plan_in_pre_release(ready=True)
+    release_day(as_of=WEDNESDAY)
+    secret = _secret_sent(notify, ready.id)
+
+    database = MetaData()
+    database.reflect(bind=engine)
+    scanned = 0
+    with engine.connect() as connection:
+        for table in database.sorted_tables:
+            for row in connection.execute(table.select()):
+                for value in row:
+                    scanned += 1
+                    assert secret not in str(value), f"the link secret is stored in {table.name}"
+    assert scanned > 100
+    assert {"notification", "leaver_link", "audit_event", "plan_event"} <= set(database.tables)
+    # The outbox keeps what was said, with a placeholder where the link went.
+    [message] = list_notifications(session, recipient_role="prison_leaver", plan_id=ready.id)
+    assert SIGN_IN_LINK in message.body

@@ -126,7 +126,7 @@ def _document_problems(schema: dict[str, Any]) -> None:
                 statuses.add(409)
             if path.startswith(f"{PREFIX}/me/"):
                 statuses.add(429)
-            if path == "/readyz":
+            if path == "/readyz" or operation.get("security"):
                 statuses.add(503)
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses):
@@ -146,7 +146,10 @@ _DESCRIPTIONS = {
     422: "Invalid input: the problem lists each field and why.",
     429: "Too many requests: see Retry-After.",
     500: "Something went wrong on our side.",
-    503: "Not ready: the database is unreachable or not migrated.",
+    503: (
+        "The database is unreachable (or, for /readyz, not migrated). Nothing was changed: "
+        "try again after Retry-After."
+    ),
 }
 
 

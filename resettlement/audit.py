@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from resettlement import clock
 from resettlement.actors import Actor
 from resettlement.models import AuditEvent
-from resettlement.transactions import commit, service
+from resettlement.transactions import commit, note_audit_row, service
 
 
 def record(
@@ -64,6 +64,7 @@ def _insert(
     ]
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
+        note_audit_row(session, rows[-1])
 
 
 def events(

@@ -26,6 +26,7 @@ from api.routes import (
 )
 from api.settings import ApiSettings, get_api_settings
 from api.staff import mount_staff
+from resettlement import log_privacy
 from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
 
@@ -40,6 +41,7 @@ Send `expected_version` with every change: a stale version is refused with 409.
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or get_api_settings()
     redact_link_secrets()
+    log_privacy.install()
     middleware = [Middleware(RequestContext)]
     if settings.cors_origins:
         middleware.append(

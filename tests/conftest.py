@@ -60,14 +60,18 @@ class DatabaseUrls:
     service: str
 
 
+# The superuser's URL, read once: tests point DATABASE_URL at their own databases' roles.
+_ADMIN_URL = Settings().sqlalchemy_url
+
+
 def _admin() -> Engine:
-    return create_engine(Settings().sqlalchemy_url, isolation_level="AUTOCOMMIT")
+    return create_engine(_ADMIN_URL, isolation_level="AUTOCOMMIT")
 
 
 def create_database(name: str) -> DatabaseUrls:
     """A new PostgreSQL database owned by a role of its own, migrated by that owner, with a
     service role granted what `resettlement db upgrade` grants it."""
-    base = make_url(Settings().sqlalchemy_url)
+    base = make_url(_ADMIN_URL)
     owner, service = f"{name}_owner", f"{name}_service"
     admin = _admin()
     with admin.connect() as connection:

@@ -28,6 +28,7 @@ from api.routes import (
 )
 from api.settings import ApiSettings, get_api_settings
 from api.staff import mount_staff
+from resettlement import log_privacy
 from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
 
@@ -42,6 +43,7 @@ Send `expected_version` with every change: a stale version is refused with 409.
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or get_api_settings()
     redact_link_secrets()
+    log_privacy.install()
     middleware = [Middleware(RequestContext)]
     if settings.cors_origins:
         middleware.append(
@@ -130,7 +132,7 @@ def _document_problems(schema: dict[str, Any]) -> None:
                 statuses.add(409)
             if path.startswith(f"{PREFIX}/me/"):
                 statuses.add(429)
-            if path == "/readyz":
+            if path == "/readyz" or operation.get("security"):
                 statuses.add(503)
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses):
@@ -150,7 +152,10 @@ _DESCRIPTIONS = {
     422: "Invalid input: the problem lists each field and why.",
     429: "Too many requests: see Retry-After.",
     500: "Something went wrong on our side.",
-    503: "Not ready: the database is unreachable or not migrated.",
+    503: (
+        "The database is unreachable (or, for /readyz, not migrated). Nothing was changed: "
+        "try again after Retry-After."
+    ),
 }
 
 

@@ -11,7 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.routing import Match
 
 from resettlement.errors import (
@@ -22,8 +24,10 @@ from resettlement.errors import (
     InvalidInput,
     NotFound,
     TransitionNotAllowed,
+    Unavailable,
     VersionConflict,
 )
+from resettlement.transactions import UNAVAILABLE, unreachable
 from rules.calendars import CalendarRangeError
 
 MEDIA_TYPE = "application/problem+json"
@@ -63,6 +67,7 @@ _TYPES: dict[type[DomainError], tuple[int, str]] = {
     GuardRefused: (409, "urn:resettlement:problem:guard-refused"),
     TransitionNotAllowed: (409, "urn:resettlement:problem:transition-not-allowed"),
     AlreadyExists: (409, "urn:resettlement:problem:already-exists"),
+    Unavailable: (503, "urn:resettlement:problem:unavailable"),
 }
 
 
@@ -104,9 +109,27 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         extensions["current_version"] = exc.current_version
     if isinstance(exc, GuardRefused):
         extensions["guards"] = [UnmetGuard(guard=u.guard, message=u.message) for u in exc.unmet]
+    headers = {}
+    if isinstance(exc, Unavailable):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
     return problem_response(
-        request, status, title=exc.title, detail=exc.detail, type_=type_, **extensions
+        request,
+        status,
+        title=exc.title,
+        detail=exc.detail,
+        type_=type_,
+        headers=headers,
+        **extensions,
     )
+
+
+def _database_error(request: Request, exc: Exception) -> Response:
+    """A database error outside a service (loading the record a route works on, say): a lost
+    connection is a 503 to retry, since nothing was written; anything else is a bug."""
+    assert isinstance(exc, DBAPIError)
+    if not unreachable(exc):
+        raise exc
+    return _domain_error(request, Unavailable(UNAVAILABLE))
 
 
 def _calendar_range(request: Request, exc: Exception) -> JSONResponse:
@@ -181,6 +204,7 @@ def unexpected_error_body(request_id: str) -> bytes:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(CalendarRangeError, _calendar_range)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from resettlement import clock
 from resettlement.actors import Actor
 from resettlement.models import AuditEvent, EarlyReleaseRequest, Person, ReleasePlan
-from resettlement.transactions import commit, service
+from resettlement.transactions import commit, note_audit_row, service
 
 
 def record(
@@ -67,6 +67,7 @@ def _insert(
     ]
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
+        note_audit_row(session, rows[-1])
 
 
 def events(

@@ -70,3 +70,13 @@ class AlreadyExists(DomainError):
     """The record would duplicate one that exists (409)."""
 
     title = "This already exists"
+
+
+class Unavailable(DomainError):
+    """The database could not be reached, and nothing was changed: try again shortly (503).
+
+    Never raised once a change may have committed: a client that retries must not repeat a
+    change that happened."""
+
+    title = "The service is briefly unavailable"
+    retry_after_seconds = 1

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from resettlement import clock
 from resettlement.actors import Actor
 from resettlement.models import PlanEvent, ReleasePlan
+from resettlement.transactions import note_written
 
 
 def record(
@@ -39,3 +40,4 @@ def record(
     # so two officers editing different parts still cannot overwrite each other unseen.
     plan.updated_at = clock.now()
     session.add(plan)
+    note_written(session, plan.id)

@@ -92,8 +92,16 @@ class PersonChanges(SQLModel):
         return value
 
 
-# Fields a change may not empty: the record needs them.
-_REQUIRED = {"given_name", "family_name", "date_of_birth", "nation", "prison_code"}
+# Fields a change may not empty (null there means "leave as it is"): the record needs them.
+_REQUIRED = {
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nation",
+    "prison_code",
+    "preferred_language",
+    "needs",
+}
 
 
 def _visible_person(session: Session, actor: Actor, person_id: int, *, change: bool) -> Person:

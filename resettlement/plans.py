@@ -41,6 +41,7 @@ from resettlement.transactions import (
     get_or_404,
     service,
     statement_by_statement,
+    written,
 )
 from rules.calendars import CalendarRangeError
 from rules.checklists import Need
@@ -413,6 +414,19 @@ def get_plan(*, session: Session, actor: Actor, plan_id: int) -> PlanView:
     audit.record_reads(
         session=session, actor=actor, action="read", object_type="plan", object_ids=[plan_id]
     )
+    return view
+
+
+def view_written(session: Session, actor: Actor) -> PlanView | None:
+    """The plan the session's transaction has changed, as its writer now sees it, read in that
+    transaction before it commits and audited as a read in it (answer_in_transaction)."""
+    plan_id = written(session)
+    if plan_id is None:
+        return None
+    view = read_plan_view(session, plan_id)
+    if not readable_by(actor, view.plan, view.person):
+        return None
+    audit.record(session, actor, "read", "plan", plan_id)
     return view
 
 

@@ -1,12 +1,21 @@
-"""How every service ends: one commit; stale writes and duplicates become domain errors."""
+"""How every service ends: one commit; stale writes and duplicates become domain errors.
+
+A committed change is never answered as a failure. What the caller is shown is read inside the
+writing transaction, just before it commits (`answer_in_transaction`), so nothing needs the
+database once the commit has gone through. If the connection is lost during the COMMIT itself
+the outcome is unknown to us: the transaction's last audit row, looked for on a new connection,
+says whether it committed. A lost connection before the COMMIT changed nothing: Unavailable.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
@@ -15,8 +24,10 @@ from resettlement.errors import (
     DomainError,
     InvalidInput,
     NotFound,
+    Unavailable,
     VersionConflict,
 )
+from resettlement.models import AuditEvent
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -40,6 +51,26 @@ def check_version(obj: Any, expected: int, what: str) -> None:
 # PostgreSQL's codes for a transaction that lost to another one running at the same time.
 _UNIQUE_VIOLATION = "23505"
 _LOST_RACE = {"40001", "40P01"}  # serialization failure, deadlock
+
+
+UNAVAILABLE = "The database could not be reached and nothing was changed. Try again shortly."
+UNKNOWN = (
+    "The database could not be reached to confirm whether the change was saved. Reload the "
+    "record before trying again."
+)
+# Where a session keeps, between its statements and its commit, what commit() needs to know.
+_ANSWERS = "answers_before_commit"
+_LAST_AUDIT = "last_audit_row"
+_WRITTEN = "record_written"
+# Waits before each look for a commit whose answer was lost (seconds).
+_CONFIRM_WAITS = (0.0, 0.2, 0.5, 1.0, 2.0)
+
+
+def unreachable(exc: DBAPIError) -> bool:
+    """A lost, refused or timed-out connection: not a lost race and not a bug."""
+    if getattr(exc.orig, "sqlstate", None) in _LOST_RACE:
+        return False
+    return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
 
 
 def concurrency_error(exc: BaseException, what: str = "record") -> DomainError | None:
@@ -68,18 +99,97 @@ def concurrency_error(exc: BaseException, what: str = "record") -> DomainError |
         return VersionConflict(
             f"The {what} was changed by someone else at the same time. Reload it and try again."
         )
+    if unreachable(exc):
+        return Unavailable(UNAVAILABLE)
     return None
 
 
+A = TypeVar("A")
+
+
+class Answer(Generic[A]):
+    """What a write shows its caller, read in the writing transaction (None if never read)."""
+
+    def __init__(self, read: Callable[[Session], A]) -> None:
+        self.read = read
+        self.value: A | None = None
+
+
+def answer_in_transaction(session: Session, read: Callable[[Session], A]) -> Answer[A]:
+    """Asks the next commit to run `read` just before it commits, in the same transaction, so
+    the answer costs no statement after the commit, where a lost connection would turn a
+    change that happened into an error."""
+    answer = Answer(read)
+    session.info.setdefault(_ANSWERS, []).append(answer)
+    return answer
+
+
+def forget_answers(session: Session) -> None:
+    for key in (_ANSWERS, _LAST_AUDIT, _WRITTEN):
+        session.info.pop(key, None)
+
+
+def note_written(session: Session, object_id: Any) -> None:
+    """The record (a plan) this transaction changes: what its answer shows."""
+    session.info[_WRITTEN] = object_id
+
+
+def written(session: Session) -> Any:
+    return session.info.get(_WRITTEN)
+
+
+def note_audit_row(session: Session, row: dict[str, Any]) -> None:
+    """The transaction's latest audit row: found after a lost COMMIT, it proves the commit."""
+    session.info[_LAST_AUDIT] = row
+
+
 def commit(session: Session, what: str = "record") -> None:
+    answers: list[Answer[Any]] = session.info.pop(_ANSWERS, [])
     try:
-        session.commit()
+        if answers:
+            session.flush()
+            for answer in answers:
+                answer.value = answer.read(session)
+        proof = session.info.pop(_LAST_AUDIT, None)
+        session.info.pop(_WRITTEN, None)
+        try:
+            session.commit()
+        except DBAPIError as exc:
+            if not unreachable(exc):
+                raise
+            # Nothing the ORM holds may be reloaded from a connection that is gone.
+            session.expunge_all()
+            session.rollback()
+            if _committed(session, proof):
+                return
+            raise Unavailable(UNAVAILABLE) from exc
     except (StaleDataError, DBAPIError) as exc:
         session.rollback()
         domain = concurrency_error(exc, what)
         if domain is None:
             raise
         raise domain from exc
+
+
+def _committed(session: Session, proof: dict[str, Any] | None) -> bool:
+    """Whether a transaction whose COMMIT lost its connection did commit, by its last audit
+    row; every service writes one. Unknown after a few tries: Unavailable, worded as such."""
+    if proof is None:
+        raise Unavailable(UNKNOWN)
+    row = AuditEvent.__table__.c  # type: ignore[attr-defined]
+    statement = select(row.id).where(
+        *(getattr(row, name) == value for name, value in proof.items())
+    )
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    for wait in _CONFIRM_WAITS:
+        time.sleep(wait)
+        try:
+            with engine.connect() as connection:
+                return connection.execute(statement.limit(1)).first() is not None
+        except DBAPIError:
+            continue
+    raise Unavailable(UNKNOWN)
 
 
 P = ParamSpec("P")
@@ -98,12 +208,14 @@ def service(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except (StaleDataError, DBAPIError) as exc:
+            forget_answers(session)  # type: ignore[arg-type]
             session.rollback()  # type: ignore[attr-defined]
             domain = concurrency_error(exc)
             if domain is None:
                 raise
             raise domain from exc
         except BaseException:
+            forget_answers(session)  # type: ignore[arg-type]
             session.rollback()  # type: ignore[attr-defined]
             raise
 

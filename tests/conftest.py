@@ -63,6 +63,10 @@ class DatabaseUrls:
     service: str
 
 
+# The superuser's URL, read once: tests point DATABASE_URL at their own databases' roles.
+_ADMIN_URL = Settings().sqlalchemy_url
+
+
 def _admin() -> Engine:
     return create_engine(_ADMIN_URL, isolation_level="AUTOCOMMIT")
 

@@ -17,12 +17,14 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from resettlement import notifications, scheduling
 from resettlement.database import session_scope
+from resettlement.errors import Unavailable
 
 RETRY_DELAYS: list[float] = [1, 10, 30]
 
 
 def is_transient(error: BaseException) -> bool:
-    if isinstance(error, OperationalError | InterfaceError):
+    # Unavailable: the services' word for a lost connection before anything committed.
+    if isinstance(error, OperationalError | InterfaceError | Unavailable):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
 

@@ -46,6 +46,8 @@ from resettlement.actors import Actor, Role
 from resettlement.caseload import caseload_rows
 from resettlement.errors import InvalidInput
 from resettlement.models import PlanState, ReleasePlan
+from resettlement.plan_view import PlanView
+from resettlement.transactions import Answer, answer_in_transaction
 
 router = APIRouter(prefix="/plans", tags=["release plans"])
 
@@ -63,6 +65,21 @@ def _shown(session: Session, actor: Actor, plan_id: int) -> PlanPublic:
     return PlanPublic.of(plans.get_plan(session=session, actor=actor, plan_id=plan_id))
 
 
+def _answer(session: Session, actor: Actor) -> Answer[PlanView | None]:
+    """What a write answers, read in its own transaction before the commit: once the change
+    has committed, nothing can turn it into an error (a lost connection included)."""
+    return answer_in_transaction(session, lambda s: plans.view_written(s, actor))
+
+
+def _answered(
+    answer: Answer[PlanView | None], session: Session, actor: Actor, plan_id: int
+) -> PlanPublic:
+    # A write that changed nothing of the plan has no answer read for it: read it now.
+    if answer.value is None:
+        return _shown(session, actor, plan_id)
+    return PlanPublic.of(answer.value)
+
+
 @router.post("", status_code=201, response_model=PlanPublic)
 def open_plan(
     body: PlanOpen, actor: CurrentOfficer, session: SessionDep, response: Response
@@ -75,10 +92,11 @@ def open_plan(
     data = plans.PlanCreate.model_validate(
         {**body.model_dump(), "probation_officer_id": actor.user_id}
     )
+    answer = _answer(session, actor)
     plan = plans.open_plan(session=session, actor=actor, data=data)
     assert plan.id is not None
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return _shown(session, actor, plan.id)
+    return _answered(answer, session, actor, plan.id)
 
 
 @router.get("", response_model=PlanPage)
@@ -143,6 +161,7 @@ def read_history(
 def transition(
     body: TransitionIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> PlanPublic:
+    answer = _answer(session, actor)
     plans.transition(
         session=session,
         actor=actor,
@@ -152,7 +171,7 @@ def transition(
         reason=body.reason,
         cancel_reason=body.cancel_reason,
     )
-    return _shown(session, actor, _id(plan))
+    return _answered(answer, session, actor, _id(plan))
 
 
 @router.patch("/{plan_id}/checklist/{item}", response_model=PlanPublic)
@@ -163,6 +182,7 @@ def update_checklist_item(
     actor: CurrentOfficer,
     session: SessionDep,
 ) -> PlanPublic:
+    answer = _answer(session, actor)
     checklists.update_item(
         session=session,
         actor=actor,
@@ -173,13 +193,14 @@ def update_checklist_item(
         reason=body.reason,
         note=body.note,
     )
-    return _shown(session, actor, _id(plan))
+    return _answered(answer, session, actor, _id(plan))
 
 
 @router.post("/{plan_id}/appointments", status_code=201, response_model=PlanPublic)
 def add_appointment(
     body: AppointmentIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> PlanPublic:
+    answer = _answer(session, actor)
     forty_eight_hours.add_appointment(
         session=session,
         actor=actor,
@@ -187,13 +208,14 @@ def add_appointment(
         expected_version=body.expected_version,
         data=body.create(),
     )
-    return _shown(session, actor, _id(plan))
+    return _answered(answer, session, actor, _id(plan))
 
 
 @router.post("/{plan_id}/contacts", status_code=201, response_model=PlanPublic)
 def add_contact(
     body: ContactIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> PlanPublic:
+    answer = _answer(session, actor)
     forty_eight_hours.add_contact(
         session=session,
         actor=actor,
@@ -201,7 +223,7 @@ def add_contact(
         expected_version=body.expected_version,
         data=body.create(),
     )
-    return _shown(session, actor, _id(plan))
+    return _answered(answer, session, actor, _id(plan))
 
 
 @router.put("/{plan_id}/appointments/{appointment_id}", response_model=PlanPublic)
@@ -302,6 +324,7 @@ def reassign(
 def replace_goals(
     body: GoalsIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> PlanPublic:
+    answer = _answer(session, actor)
     plans.replace_goals(
         session=session,
         actor=actor,
@@ -309,13 +332,14 @@ def replace_goals(
         expected_version=body.expected_version,
         goals=body.goals,
     )
-    return _shown(session, actor, _id(plan))
+    return _answered(answer, session, actor, _id(plan))
 
 
 @router.put("/{plan_id}/night-one", response_model=PlanPublic)
 def set_night_one(
     body: NightOneIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> PlanPublic:
+    answer = _answer(session, actor)
     plans.set_night_one(
         session=session,
         actor=actor,
@@ -323,13 +347,14 @@ def set_night_one(
         expected_version=body.expected_version,
         data=body.night_one(),
     )
-    return _shown(session, actor, _id(plan))
+    return _answered(answer, session, actor, _id(plan))
 
 
 @router.post("/{plan_id}/release-date", response_model=PlanPublic)
 def change_release_date(
     body: ReleaseDateIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> PlanPublic:
+    answer = _answer(session, actor)
     plans.change_release_date(
         session=session,
         actor=actor,
@@ -338,13 +363,14 @@ def change_release_date(
         requested_release_date=body.requested_release_date,
         reason=body.reason,
     )
-    return _shown(session, actor, _id(plan))
+    return _answered(answer, session, actor, _id(plan))
 
 
 @router.post("/{plan_id}/followup", response_model=PlanPublic)
 def record_followup(
     body: FollowUpIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> PlanPublic:
+    answer = _answer(session, actor)
     plans.record_followup(
         session=session,
         actor=actor,
@@ -352,7 +378,7 @@ def record_followup(
         expected_version=body.expected_version,
         data=body.followup(),
     )
-    return _shown(session, actor, _id(plan))
+    return _answered(answer, session, actor, _id(plan))
 
 
 @router.post("/{plan_id}/publish", status_code=201, response_model=PublishedPlanPublic)

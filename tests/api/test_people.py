@@ -210,3 +210,19 @@ def test_opening_a_plan_with_someone_elses_numbers_says_nothing_about_their_reco
     assert str(open_one.id) not in detail and str(closed.id) not in detail
     for person in (with_open_plan, with_closed_plan):
         assert person.prison_number not in detail and person.crn not in detail
+
+
+def test_a_null_in_a_change_leaves_a_required_detail_as_it_is(
+    client: TestClient, new_plan: Callable[..., ReleasePlan], officer: Headers
+) -> None:
+    plan = new_plan(person={"needs": ["care_leaver"]})
+    seen = client.get(f"/api/v1/people/{plan.person_id}", headers=officer).json()
+    response = client.patch(
+        f"/api/v1/people/{plan.person_id}",
+        json={"expected_version": seen["version"], "needs": None, "given_name": None},
+        headers=officer,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["needs"], body["given_name"]) == (seen["needs"], seen["given_name"])
+    assert body["version"] == seen["version"]

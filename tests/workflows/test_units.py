@@ -15,6 +15,7 @@ from cli.flow_commands import flows_app
 from resettlement import notifications, plans
 from resettlement.actors import Role
 from resettlement.config import Settings
+from resettlement.errors import Unavailable
 from resettlement.messages import long_date
 from resettlement.models import ReleasePlan
 from resettlement.notifications import Message, NotificationKind, enqueue, list_notifications
@@ -59,6 +60,7 @@ def test_batch_facts_agree_with_the_single_plan_facts(session, new_plan):
     ("error", "transient"),
     [
         (OperationalError("SELECT 1", {}, Exception("database is locked")), True),
+        (Unavailable("the connection was lost before the commit"), True),
         (IntegrityError("INSERT", {}, Exception("duplicate key")), False),
         (ValueError("a bug"), False),
     ],

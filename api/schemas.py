@@ -140,6 +140,19 @@ class FollowUpIn(FollowUp):
 
 class PublishIn(BaseModel):
     expected_version: Version
+    accept_warnings_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Why the plan is published despite its warnings (GET .../checks lists "
+        "them); kept in the plan's history. Blocking findings cannot be accepted.",
+    )
+
+
+class PlanCheckPublic(BaseModel):
+    check: str = Field(description="The rule id, e.g. PC-SERVICE-CLOSED.")
+    severity: Literal["blocking", "warning"]
+    message: str
+    summary: str
 
 
 class AssessmentIn(BaseModel):

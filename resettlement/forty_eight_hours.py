@@ -9,9 +9,15 @@ from pydantic import field_validator
 from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from resettlement import audit, history
+from resettlement import audit, history, plan_checks
 from resettlement.actors import Actor
-from resettlement.errors import GuardRefused, NotFound, UnmetCondition
+from resettlement.errors import (
+    GuardRefused,
+    NotFound,
+    PlanChecksFailed,
+    UnmetCondition,
+    WarningsNotAccepted,
+)
 from resettlement.models import (
     Appointment,
     AppointmentCreate,
@@ -127,8 +133,17 @@ def snapshot(session: Session, plan: ReleasePlan) -> dict[str, Any]:
 
 @service
 def publish(
-    *, session: Session, actor: Actor, plan_id: int, expected_version: int
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int,
+    accept_warnings_reason: str | None = None,
+    checked_at: datetime | None = None,
 ) -> PublishedPlan:
+    """Publishes the plan as it stands, once the plan checks pass: blocking findings refuse it,
+    and warnings need the officer's reason for accepting them, which the history keeps.
+    `checked_at` is now unless given (the demo publishes plans as of before walk-out)."""
     plan = load_open_plan(session, plan_id, expected_version)
     unmet = []
     if plan.walk_out_date is None:
@@ -142,6 +157,13 @@ def publish(
         )
     if unmet:
         raise GuardRefused("publish", unmet)
+    found = plan_checks.findings(session, plan, now=checked_at)
+    if plan_checks.blocking(found):
+        raise PlanChecksFailed(plan_checks.failures(plan_checks.blocking(found)))
+    warned = plan_checks.warnings(found)
+    reason = (accept_warnings_reason or "").strip()
+    if warned and not reason:
+        raise WarningsNotAccepted(plan_checks.failures(warned))
     number = (
         session.exec(
             select(func.max(PublishedPlan.number)).where(PublishedPlan.plan_id == plan_id)
@@ -156,6 +178,21 @@ def publish(
     )
     session.add(published)
     history.record(session, plan, actor, "published", detail={"number": number})
+    if warned:
+        history.record(
+            session,
+            plan,
+            actor,
+            "plan_check_warnings_accepted",
+            reason=reason,
+            detail={
+                "number": number,
+                "warnings": [
+                    {"check": f.check_id, "subject": f.subject, "message": f.message}
+                    for f in warned
+                ],
+            },
+        )
     audit.record(session, actor, "publish", "plan", plan.id)
     commit(session, "plan")
     return published

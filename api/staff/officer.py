@@ -22,10 +22,10 @@ from api.staff import forms, labels
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
 from api.staff.rendering import render
-from resettlement import audit, checklists, early_release, forty_eight_hours, plans
+from resettlement import audit, checklists, early_release, forty_eight_hours, plan_checks, plans
 from resettlement.actors import Actor
 from resettlement.caseload import caseload_rows
-from resettlement.errors import DomainError, InvalidInput, NotFound
+from resettlement.errors import DomainError, InvalidInput, NotFound, WarningsNotAccepted
 from resettlement.lifecycle import EVENT_LABELS, allowed_events, unmet_conditions
 from resettlement.models import (
     AppointmentCreate,
@@ -62,7 +62,7 @@ MAX_GOALS = 20
 
 
 def status_for(error: DomainError) -> int:
-    return 422 if isinstance(error, InvalidInput) else 409
+    return 422 if isinstance(error, InvalidInput | WarningsNotAccepted) else 409
 
 
 def plan_id_from(text: str) -> int:
@@ -143,6 +143,7 @@ def show_plan(
     done = request.query_params.get("done")
     four_eight = forty_eight_hours.snapshot(session, view.plan)
     shown_request = latest_request(view.requests)
+    found = plan_checks.findings(session, view.plan)
     context: dict[str, Any] = {
         "view": view,
         "plan": view.plan,
@@ -157,6 +158,8 @@ def show_plan(
             for a in four_eight["appointments"]
         ],
         "published": _latest_published(session, plan_id),
+        "blocking": plan_checks.blocking(found),
+        "warnings": plan_checks.warnings(found),
         "early_release": shown_request,
         "early_release_needs": ", ".join(
             labels.NEEDS.get(n, str(n)) for n in (shown_request.needs if shown_request else [])
@@ -220,6 +223,16 @@ def publish(
             actor=actor,
             plan_id=_id(plan),
             expected_version=forms.version(form),
+            accept_warnings_reason=forms.text(form, "accept_warnings_reason"),
+        )
+    except WarningsNotAccepted as error:
+        errors = Errors()
+        errors.add(
+            "Say why the plan can be published with these warnings, or fix them first.",
+            "accept-warnings-reason",
+        )
+        return show_plan(
+            request, session, actor, _id(plan), errors=errors, status=status_for(error)
         )
     except DomainError as error:
         errors = forms.from_domain(error, default_field="publish")

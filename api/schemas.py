@@ -440,6 +440,10 @@ class FortyEightHourPlan(BaseModel):
     given_name: str
     preferred_language: str = "en"
     walk_out_date: date | None = None
+    walk_out_date_was: date | None = Field(
+        default=None,
+        description="Set when the release date has changed: the date the person held before.",
+    )
     accommodation: AccommodationShown = Field(default_factory=AccommodationShown)
     travel: str | None = None
     appointments: list[AppointmentShown] = []

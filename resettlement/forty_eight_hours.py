@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import field_validator
 from sqlalchemy import func
@@ -21,16 +20,14 @@ from resettlement.errors import (
 from resettlement.models import (
     Appointment,
     AppointmentCreate,
-    ChecklistItem,
-    Goal,
-    Person,
     PublishedPlan,
-    ReleasePlan,
     SupportContact,
     SupportContactCreate,
 )
+from resettlement.plan_snapshot import latest as latest_or_none
+from resettlement.plan_snapshot import note_change, snapshot, walk_out_date_was
 from resettlement.plans import load_open_plan
-from resettlement.transactions import commit, get_or_404, service
+from resettlement.transactions import commit, service
 
 # Probation first: the licence requires it, and missing it can mean recall.
 APPOINTMENT_ORDER = ["probation", "gp", "jobcentre", "housing", "drug_and_alcohol", "mental_health"]
@@ -56,6 +53,7 @@ def add_appointment(
         "appointment_added",
         detail={"appointment_id": appointment.id, "kind": str(data.kind)},
     )
+    note_change(session, plan, actor)
     audit.record(session, actor, "add_appointment", "plan", plan.id)
     commit(session, "plan")
     return appointment
@@ -75,60 +73,10 @@ def add_contact(
     session.add(contact)
     session.flush()
     history.record(session, plan, actor, "contact_added", detail={"contact_id": contact.id})
+    note_change(session, plan, actor)
     audit.record(session, actor, "add_contact", "plan", plan.id)
     commit(session, "plan")
     return contact
-
-
-def snapshot(session: Session, plan: ReleasePlan) -> dict[str, Any]:
-    """What the person is shown: plain values only, so a published version never changes."""
-    person = get_or_404(session, Person, plan.person_id, "person")
-    appointments = session.exec(
-        select(Appointment)
-        .where(Appointment.plan_id == plan.id)
-        .order_by(col(Appointment.starts_at))
-    ).all()
-    contacts = session.exec(
-        select(SupportContact)
-        .where(SupportContact.plan_id == plan.id)
-        .order_by(col(SupportContact.id))
-    ).all()
-    items = session.exec(select(ChecklistItem).where(ChecklistItem.plan_id == plan.id)).all()
-    goals = session.exec(
-        select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.position))
-    ).all()
-    return {
-        "given_name": person.given_name,
-        "preferred_language": str(person.preferred_language),
-        "walk_out_date": plan.walk_out_date.isoformat() if plan.walk_out_date else None,
-        "accommodation": {
-            "address": plan.accommodation_address,
-            "ask_for": plan.accommodation_contact,
-            "from": plan.accommodation_from,
-        },
-        "travel": plan.travel_arrangements,
-        "appointments": [
-            {
-                "id": a.id,
-                "kind": str(a.kind),
-                "starts_at": a.starts_at.isoformat(),
-                "location": a.location,
-                "with_whom": a.with_whom,
-                "what_to_bring": a.what_to_bring,
-                "sequence": a.sequence,
-            }
-            for a in appointments
-        ],
-        "contacts": [
-            {"kind": str(c.kind), "name": c.name, "phone": c.phone, "hours": c.hours}
-            for c in contacts
-        ],
-        "checklist": [
-            {"key": i.key, "title": i.title, "status": str(i.status), "category": str(i.category)}
-            for i in items
-        ],
-        "goals": [{"area": str(g.area), "in_their_words": g.in_their_words} for g in goals],
-    }
 
 
 @service
@@ -170,12 +118,17 @@ def publish(
         ).one()
         or 0
     ) + 1
+    shown = snapshot(session, plan)
+    was = walk_out_date_was(latest_or_none(session, plan_id), shown["walk_out_date"])
+    if was is not None:
+        shown["walk_out_date_was"] = was
     published = PublishedPlan(
         plan_id=plan_id,
         number=number,
-        snapshot=snapshot(session, plan),
+        snapshot=shown,
         published_by=actor.user_id,
     )
+    plan.published_out_of_date = False
     session.add(published)
     history.record(session, plan, actor, "published", detail={"number": number})
     if warned:
@@ -258,6 +211,7 @@ def change_appointment(
         "appointment_changed",
         detail={"appointment_id": appointment_id, "fields": sorted(changes)},
     )
+    note_change(session, plan, actor)
     audit.record(session, actor, "change_appointment", "plan", plan.id)
     commit(session, "plan")
     return appointment
@@ -278,5 +232,6 @@ def cancel_appointment(
         "appointment_cancelled",
         detail={"appointment_id": appointment_id, "kind": str(appointment.kind)},
     )
+    note_change(session, plan, actor)
     audit.record(session, actor, "cancel_appointment", "plan", plan.id)
     commit(session, "plan")

@@ -124,6 +124,8 @@ class LeaverPlan:
     universal_credit_first_payment: date | None = None
     gp_appointments: list[AppointmentLine] = field(default_factory=list)
     goals: list[dict[str, str]] = field(default_factory=list)
+    # The walk-out date the person held before this one, while it differs.
+    walk_out_date_was: date | None = None
 
 
 def universal_credit_first_payment(walk_out: date) -> date:
@@ -205,6 +207,8 @@ def from_snapshot(snapshot: dict[str, Any]) -> LeaverPlan:
         travel_items=lines(TRAVEL_KEYS),
         goals=list(snapshot.get("goals", [])),
     )
+    was = snapshot.get("walk_out_date_was")
+    plan.walk_out_date_was = date.fromisoformat(was) if was else None
     if walk_out_date and uc is not None and uc.get("status") == "done":
         plan.universal_credit_first_payment = universal_credit_first_payment(walk_out_date)
     plan.gp_appointments = [a for a in plan.appointments if a.kind == "gp"]

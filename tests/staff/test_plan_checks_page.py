@@ -91,3 +91,22 @@ def test_a_blocking_finding_is_shown_and_there_is_no_publish_button(
     )
     assert refused.status_code == 409
     assert "they will still be in prison" in _text(refused.text)
+
+
+def test_the_caseload_and_plan_page_say_when_the_published_plan_is_out_of_date(
+    signed_in: SignedIn, new_plan: Callable[..., ReleasePlan], session: Session
+) -> None:
+    plan = new_plan()
+    _night_one(session, plan)
+    assert plan.id is not None
+    forty_eight_hours.publish(
+        session=session, actor=OFFICER, plan_id=plan.id, expected_version=plan.version
+    )
+    session.refresh(plan)
+    officer = signed_in("officer")
+    assert "48-hour plan out of date" not in officer.get("/staff/caseload").text
+    _appointment(session, plan, "probation", datetime(2027, 3, 10, 10, tzinfo=clock.LONDON))
+    assert "48-hour plan out of date" in officer.get("/staff/caseload").text
+    page = _text(officer.get(f"/staff/plans/{plan.id}").text)
+    assert "The published plan is out of date" in page
+    assert "the release cannot be recorded until you publish again" in page

@@ -26,8 +26,9 @@ from resettlement.models import (
 )
 from resettlement.transactions import get_or_404
 
-# Snapshot keys that say how a version came about rather than what the plan is.
-_ABOUT_THE_VERSION = ("walk_out_date_was",)
+# Snapshot keys the person does not see as such: how a version came about, and the nation
+# whose calendar dates are worked out with.
+_NOT_SHOWN = ("walk_out_date_was", "nation")
 # The person sees a checklist item as done, not needed, or still to do.
 _SEEN_STATUS = {"done": "done", "not_needed": "not_needed"}
 
@@ -52,6 +53,7 @@ def snapshot(session: Session, plan: ReleasePlan) -> dict[str, Any]:
     return {
         "given_name": person.given_name,
         "preferred_language": str(person.preferred_language),
+        "nation": str(person.nation),
         "walk_out_date": plan.walk_out_date.isoformat() if plan.walk_out_date else None,
         "accommodation": {
             "address": plan.accommodation_address,
@@ -95,7 +97,7 @@ def latest(session: Session, plan_id: int) -> PublishedPlan | None:
 def seen(snapshot: dict[str, Any]) -> dict[str, Any]:
     """What the person would notice in a snapshot: a checklist item moving from not started to
     in progress changes nothing on their page."""
-    shown = {k: v for k, v in snapshot.items() if k not in _ABOUT_THE_VERSION}
+    shown = {k: v for k, v in snapshot.items() if k not in _NOT_SHOWN}
     shown["checklist"] = sorted(
         (i["key"], _SEEN_STATUS.get(i["status"], "to_do")) for i in snapshot.get("checklist", [])
     )

@@ -273,6 +273,15 @@ _ALL: tuple[Rule, ...] = (
         None,
     ),
     Rule(
+        "UC-FIRST-PAYMENT",
+        "The first Universal Credit payment is due 7 days after the first monthly assessment "
+        "period, which starts on the day of release for an advance claim; a payment due on a "
+        "weekend or a bank holiday of the person's nation is made on the working day before.",
+        "Universal Credit Regulations 2013 reg.21; Universal Credit, PIP, JSA and ESA (Claims and "
+        "Payments) Regulations 2013 reg.47; GOV.UK 'Universal Credit: your payments'",
+        None,
+    ),
+    Rule(
         "PHONE-UK",
         "A contact's number is a UK number someone can call (as libphonenumber knows them, a "
         "helpline short code such as 116 123, or Ofcom's drama ranges for made-up data): "

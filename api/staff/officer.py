@@ -158,6 +158,7 @@ def show_plan(
             for a in four_eight["appointments"]
         ],
         "published": _latest_published(session, plan_id),
+        "release_assessment": plans.assessment_for(view.plan, view.person),
         "blocking": plan_checks.blocking(found),
         "warnings": plan_checks.warnings(found),
         "early_release": shown_request,

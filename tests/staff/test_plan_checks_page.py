@@ -110,3 +110,26 @@ def test_the_caseload_and_plan_page_say_when_the_published_plan_is_out_of_date(
     page = _text(officer.get(f"/staff/plans/{plan.id}").text)
     assert "The published plan is out of date" in page
     assert "the release cannot be recorded until you publish again" in page
+
+
+def test_a_flagged_release_the_scheme_does_not_cover_says_why_on_the_plan_page(
+    signed_in: SignedIn, new_plan: Callable[..., ReleasePlan]
+) -> None:
+    plan = new_plan(requested_release_date=FRIDAY, sentence_type="hdc")
+    assert plan.flagged
+    page = _text(signed_in("officer").get(f"/staff/plans/{plan.id}").text)
+    assert "Friday release" in page
+    assert (
+        "Not eligible for early release: Home detention curfew releases are not covered by the "
+        "scheme." in page
+    )
+    assert "Assess this release day" not in page
+
+
+def test_an_eligible_flagged_release_offers_the_assessment_and_no_ineligibility(
+    signed_in: SignedIn, new_plan: Callable[..., ReleasePlan]
+) -> None:
+    plan = new_plan(requested_release_date=FRIDAY)
+    page = _text(signed_in("officer").get(f"/staff/plans/{plan.id}").text)
+    assert "Not eligible for early release" not in page
+    assert "Assess this release day" in page

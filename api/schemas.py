@@ -295,6 +295,10 @@ class PlanPublic(_Public):
     accommodation_contact: str | None
     accommodation_from: str | None
     travel_arrangements: str | None
+    published_out_of_date: bool = Field(
+        description="The published 48-hour plan no longer shows the plan as it is: publish "
+        "again (release is refused until then)."
+    )
     followup: dict[str, bool] | None
     followup_recorded_at: datetime | None
     created_at: datetime

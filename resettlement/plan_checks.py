@@ -16,6 +16,7 @@ from resettlement.models import (
     ChecklistStatus,
     EarlyReleaseRequest,
     Person,
+    PlanState,
     ReleasePlan,
     RequestState,
     ResettlementNeed,
@@ -91,6 +92,7 @@ def facts_for(
         health_needs=tuple(health),
         gp_appointment=any(a.kind == AppointmentKind.GP for a in appointments),
         medication_ready=medication == ChecklistStatus.DONE,
+        released=plan.state in (PlanState.RELEASED, PlanState.COMPLETED),
     )
 
 

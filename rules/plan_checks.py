@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
@@ -101,6 +101,9 @@ class PlanCheckFacts:
     health_needs: tuple[str, ...] = ()
     gp_appointment: bool = False
     medication_ready: bool = False
+    # After release the appointments already kept are history, not mistakes: the plan can be
+    # published again (a new number, say) without them blocking it.
+    released: bool = False
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or any(a.starts_at.tzinfo is None for a in self.appointments):
@@ -314,6 +317,9 @@ def _contacts(facts: PlanCheckFacts) -> Iterator[Finding]:
 
 def check_plan(facts: PlanCheckFacts) -> list[Finding]:
     """Every finding, blocking ones first, each group in the order the checks run."""
+    if facts.released:
+        ahead = tuple(a for a in facts.appointments if a.starts_at >= facts.now)
+        facts = replace(facts, appointments=ahead)
     found = [
         *_timing(facts),
         *_clashes(facts),

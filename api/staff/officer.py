@@ -28,6 +28,7 @@ from resettlement.caseload import caseload_rows
 from resettlement.errors import DomainError, InvalidInput, NotFound, WarningsNotAccepted
 from resettlement.lifecycle import EVENT_LABELS, allowed_events, unmet_conditions
 from resettlement.models import (
+    OPEN_STATES,
     AppointmentCreate,
     CancelReason,
     ChecklistItem,
@@ -143,7 +144,12 @@ def show_plan(
     done = request.query_params.get("done")
     four_eight = forty_eight_hours.snapshot(session, view.plan)
     shown_request = latest_request(view.requests)
-    found = plan_checks.findings(session, view.plan)
+    # Checks are about publishing, which only an open plan can do.
+    found = (
+        plan_checks.findings(session, view.plan)
+        if view.plan.state in {s.value for s in OPEN_STATES}
+        else []
+    )
     context: dict[str, Any] = {
         "view": view,
         "plan": view.plan,

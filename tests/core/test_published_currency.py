@@ -241,3 +241,70 @@ def test_a_later_date_from_a_new_calculation_is_republished_and_left_for_the_off
     assert latest.snapshot["walk_out_date_was"] == "2027-03-10"
     # The probation appointment is now before walk-out: the officer must put it right.
     assert plan.published_out_of_date
+
+
+def test_after_release_the_plan_can_be_published_again_past_its_kept_appointments(
+    session: Session, new_plan: Callable[..., ReleasePlan]
+) -> None:
+    plan = new_plan()
+    assert plan.id is not None
+    forty_eight_hours.add_appointment(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=plan.version,
+        data=AppointmentCreate(
+            kind=AppointmentKind.PROBATION,
+            starts_at=datetime(2027, 3, 10, 10, tzinfo=clock.LONDON),
+            location="Probation office, 1 Made Up Street",
+            with_whom="A made-up officer",
+        ),
+    )
+    session.refresh(plan)
+    plan = _pre_release(session, _published(session, plan))
+    next_day = datetime(2027, 3, 11, 12, tzinfo=clock.LONDON)
+    _add_contact(session, plan)
+    with pytest.raises(GuardRefused) as refused:
+        forty_eight_hours.publish(
+            session=session,
+            actor=OFFICER,
+            plan_id=plan.id,
+            expected_version=plan.version,
+            checked_at=next_day,
+        )
+    assert [u.guard for u in refused.value.unmet] == ["PC-APPOINTMENT-PAST"]
+    session.rollback()
+    forty_eight_hours.publish(
+        session=session, actor=OFFICER, plan_id=plan.id, expected_version=plan.version
+    )
+    session.refresh(plan)
+    plans.transition(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        event="release",
+        expected_version=plan.version,
+        today=WALK_OUT,
+    )
+    session.refresh(plan)
+    _add_contact_named(session, plan, "A second made-up helpline")
+    published = forty_eight_hours.publish(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=plan.version,
+        checked_at=next_day,
+    )
+    assert published.number == 3
+
+
+def _add_contact_named(session: Session, plan: ReleasePlan, name: str) -> None:
+    assert plan.id is not None
+    forty_eight_hours.add_contact(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=plan.version,
+        data=SupportContactCreate(kind=ContactKind.HELPLINE, name=name, phone="0808 157 0456"),
+    )
+    session.refresh(plan)

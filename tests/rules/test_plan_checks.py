@@ -115,6 +115,20 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, Severity]]]] = [
         {("PC-APPOINTMENT-PAST", B)},
     ),
     (
+        "after release, appointments already kept are history; those ahead are still checked",
+        {
+            "now": at(date(2026, 12, 3), 15),
+            "released": True,
+            "appointments": (
+                appt("probation", WED, 10, id=1),
+                appt("gp", WED, 10, 30, id=2),
+                appt("jobcentre", date(2026, 12, 3), 16, id=3),
+                appt("housing", date(2026, 12, 3), 16, 30, id=4),
+            ),
+        },
+        {("PC-APPOINTMENTS-OVERLAP", B)},
+    ),
+    (
         "an appointment before the walk-out date blocks: they are still in prison",
         {"appointments": (appt("probation", date(2026, 12, 1), 10, id=4),)},
         {("PC-APPOINTMENT-BEFORE-WALK-OUT", B)},

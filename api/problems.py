@@ -23,9 +23,11 @@ from resettlement.errors import (
     GuardRefused,
     InvalidInput,
     NotFound,
+    PlanChecksFailed,
     TransitionNotAllowed,
     Unavailable,
     VersionConflict,
+    WarningsNotAccepted,
 )
 from resettlement.transactions import UNAVAILABLE, unreachable
 from rules.calendars import CalendarRangeError
@@ -45,6 +47,13 @@ class UnmetGuard(BaseModel):
     message: str
 
 
+class CheckProblem(BaseModel):
+    check: str = Field(description="The plan check's rule id, e.g. PC-SERVICE-CLOSED.")
+    severity: str = Field(description="blocking, or warning (accept it with a reason).")
+    message: str
+    summary: str = Field(description="The rule in plain words.")
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 
@@ -55,11 +64,15 @@ class Problem(BaseModel):
     instance: str | None = None
     errors: list[FieldError] | None = None
     guards: list[UnmetGuard] | None = None
+    checks: list[CheckProblem] | None = None
     current_version: int | None = None
 
 
 # Stable identifiers clients can switch on; about:blank where the HTTP status says it all.
 _TYPES: dict[type[DomainError], tuple[int, str]] = {
+    # Subclasses before the classes they refine: the first match wins.
+    WarningsNotAccepted: (422, "urn:resettlement:problem:plan-warnings-not-accepted"),
+    PlanChecksFailed: (409, "urn:resettlement:problem:plan-checks-failed"),
     NotFound: (404, "about:blank"),
     Forbidden: (403, "about:blank"),
     InvalidInput: (422, "urn:resettlement:problem:invalid-input"),
@@ -109,6 +122,11 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         extensions["current_version"] = exc.current_version
     if isinstance(exc, GuardRefused):
         extensions["guards"] = [UnmetGuard(guard=u.guard, message=u.message) for u in exc.unmet]
+    if isinstance(exc, PlanChecksFailed):
+        extensions["checks"] = [
+            CheckProblem(check=f.check, severity=f.severity, message=f.message, summary=f.summary)
+            for f in exc.failures
+        ]
     headers = {}
     if isinstance(exc, Unavailable):
         headers["Retry-After"] = str(exc.retry_after_seconds)

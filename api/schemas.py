@@ -163,6 +163,19 @@ class FollowUpIn(FollowUp):
 
 class PublishIn(BaseModel):
     expected_version: Version
+    accept_warnings_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Why the plan is published despite its warnings (GET .../checks lists "
+        "them); kept in the plan's history. Blocking findings cannot be accepted.",
+    )
+
+
+class PlanCheckPublic(BaseModel):
+    check: str = Field(description="The rule id, e.g. PC-SERVICE-CLOSED.")
+    severity: Literal["blocking", "warning"]
+    message: str
+    summary: str
 
 
 class AssessmentIn(BaseModel):
@@ -306,6 +319,10 @@ class PlanPublic(_Public):
     accommodation_contact: str | None
     accommodation_from: str | None
     travel_arrangements: str | None
+    published_out_of_date: bool = Field(
+        description="The published 48-hour plan no longer shows the plan as it is: publish "
+        "again (release is refused until then)."
+    )
     followup: dict[str, bool] | None
     followup_recorded_at: datetime | None
     created_at: datetime
@@ -468,6 +485,10 @@ class FortyEightHourPlan(BaseModel):
     given_name: str
     preferred_language: str = "en"
     walk_out_date: date | None = None
+    walk_out_date_was: date | None = Field(
+        default=None,
+        description="Set when the release date has changed: the date the person held before.",
+    )
     accommodation: AccommodationShown = Field(default_factory=AccommodationShown)
     travel: str | None = None
     appointments: list[AppointmentShown] = []

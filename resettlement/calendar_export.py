@@ -8,7 +8,7 @@ is the moment the version was published: rendering the same version twice gives 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from icalendar import Alarm, Calendar, Event, Timezone
@@ -42,6 +42,9 @@ END:STANDARD
 END:VTIMEZONE
 """
 
+LEAVE_PRISON = N_("You leave prison")
+DATE_CHANGED = N_("Your release date has changed.")
+DATE_WAS = N_("It was %(day)s.")
 LABEL_WITH = N_("With")
 LABEL_BRING = N_("Bring")
 CALENDAR_NAME = N_("My 48-hour plan")
@@ -51,17 +54,44 @@ def appointment_uid(appointment_id: int) -> str:
     return f"appointment-{appointment_id}@resettlement"
 
 
+def walk_out_uid(plan_id: int) -> str:
+    return f"walk-out-{plan_id}@resettlement"
+
+
 def plan_calendar(
     snapshot: dict[str, Any],
     *,
     plan_id: int,
     published_at: datetime,
+    version: int = 0,
     gettext: Callable[[str], str] = lambda message: message,
+    day_text: Callable[[date], str] = date.isoformat,
 ) -> bytes:
-    """The published plan's appointments as an iCalendar file, worded in the caller's language."""
+    """The published plan's walk-out day and appointments as an iCalendar file, worded in the
+    caller's language. The walk-out day's SEQUENCE is the published version's number, so a
+    calendar that imported an older version moves the day instead of keeping the old one."""
     _ = gettext
     cal = Calendar.new(prodid=PRODID, uid=f"plan-{plan_id}@resettlement", name=_(CALENDAR_NAME))
     cal.add_component(Timezone.from_ical(LONDON_VTIMEZONE.replace("\n", "\r\n")))
+    walk_out = snapshot.get("walk_out_date")
+    if walk_out:
+        day = date.fromisoformat(walk_out)
+        was = snapshot.get("walk_out_date_was")
+        cal.add_component(
+            Event.new(
+                uid=walk_out_uid(plan_id),
+                start=day,
+                end=day + timedelta(days=1),
+                stamp=published_at,
+                sequence=version,
+                summary=_(LEAVE_PRISON),
+                description=(
+                    f"{_(DATE_CHANGED)} " + _(DATE_WAS) % {"day": day_text(date.fromisoformat(was))}
+                    if was
+                    else None
+                ),
+            )
+        )
     for appointment in appointments(snapshot):
         lines = [f"{_(LABEL_WITH)}: {appointment.with_whom}"]
         if appointment.what_to_bring:

@@ -249,6 +249,8 @@ def _rows(session: Session, statement: Any, today: date) -> tuple[list[CaseloadR
             flags.append("no_accommodation")
         if late:
             flags.append("overdue_items")
+        if plan.published_out_of_date:
+            flags.append("published_plan_out_of_date")
         rows.append(
             CaseloadRow(
                 plan_id=plan.id,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
-from resettlement import audit, clock, history
+from resettlement import audit, clock, history, plan_snapshot
 from resettlement.actors import Actor
 from resettlement.errors import InvalidInput, NotFound, TransitionNotAllowed
 from resettlement.models import OPEN_STATES, ChecklistItem, ChecklistStatus, Person, ReleasePlan
@@ -110,6 +110,7 @@ def update_item(
         reason=reason or note,
         detail={"item": key},
     )
+    plan_snapshot.note_change(session, plan, actor)
     audit.record(session, actor, "update_checklist", "plan", plan.id)
     commit(session, "plan")
     return item

@@ -37,6 +37,7 @@ from resettlement.models import (
     SupportContactCreate,
 )
 from resettlement.transactions import get_or_404
+from rules.calendars import add_working_days
 from rules.checklists import CORE_KEYS, Need
 from rules.nations import Nation
 from rules.release_dates import SentenceType, permitted_days
@@ -272,8 +273,11 @@ def _forty_eight_hour_plan(
         (AppointmentKind.GP, time(14, 30), fake.company() + " Surgery, " + fake.street_address()),
         (AppointmentKind.JOBCENTRE, time(11, 0), "Jobcentre Plus, " + fake.street_address()),
     ]
+    nation = get_or_404(session, Person, plan.person_id, "person").nation
     for day, (kind, at, where) in enumerate(slots):
-        starts = datetime.combine(walk_out + timedelta(days=day // 2), at, tzinfo=clock.LONDON)
+        # The Jobcentre on the first working day after walk-out, as the checklist asks.
+        on = add_working_days(walk_out, day // 2, nation)
+        starts = datetime.combine(on, at, tzinfo=clock.LONDON)
         forty_eight_hours.add_appointment(
             session=session,
             actor=actor,
@@ -323,8 +327,14 @@ def _forty_eight_hour_plan(
         )
         session.refresh(plan)
     if rng.random() < 0.8:
+        # Published the day before walk-out, as an officer would, even when the demo's
+        # walk-out date has passed: the plan checks look at that moment.
         forty_eight_hours.publish(
-            session=session, actor=actor, plan_id=plan_id, expected_version=plan.version
+            session=session,
+            actor=actor,
+            plan_id=plan_id,
+            expected_version=plan.version,
+            checked_at=datetime.combine(walk_out - timedelta(days=1), time(9), tzinfo=clock.LONDON),
         )
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
-from resettlement import audit, clock, history
+from resettlement import audit, clock, history, plan_snapshot
 from resettlement.actors import Actor
 from resettlement.config import get_settings
 from resettlement.errors import GuardRefused, NotFound, TransitionNotAllowed, UnmetCondition
@@ -316,6 +316,9 @@ def decide(
             reason=f"Early release approved by the governor: {reasons}",
             detail={"from": str(old), "to": str(release_date), "request_id": request.id},
         )
+        plan_snapshot.republish_walk_out_date(
+            session, plan, actor, "the governor approved an earlier release"
+        )
     audit.record(session, actor, "decide", "early_release_request", request.id)
     commit(session, "early-release request")
     return request
@@ -371,6 +374,9 @@ def withdraw(
     if was_approved and plan.walk_out_date != plan.release_date:
         plan.walk_out_date = plan.release_date
         history.record(session, plan, actor, "walk_out_date_changed", reason=reason)
+        plan_snapshot.republish_walk_out_date(
+            session, plan, actor, f"the early release was withdrawn ({reason})"
+        )
     audit.record(session, actor, "withdraw", "early_release_request", request.id)
     commit(session, "early-release request")
     return request

@@ -80,3 +80,29 @@ class Unavailable(DomainError):
 
     title = "The service is briefly unavailable"
     retry_after_seconds = 1
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """One finding of the plan checks (rules/plan_checks.py), as the caller is told it."""
+
+    check: str
+    severity: str
+    message: str
+    summary: str
+
+
+class PlanChecksFailed(GuardRefused):
+    """The 48-hour plan has blocking findings: it cannot be published until they are fixed (409)."""
+
+    title = "The 48-hour plan has problems to fix before it is published"
+
+    def __init__(self, failures: list[CheckFailure]) -> None:
+        super().__init__("publish", [UnmetCondition(f.check, f.message) for f in failures])
+        self.failures = failures
+
+
+class WarningsNotAccepted(PlanChecksFailed):
+    """Only warnings: publishing needs a reason for accepting them, kept in the history (422)."""
+
+    title = "Accept the plan's warnings with a reason to publish it"

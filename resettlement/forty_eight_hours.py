@@ -9,25 +9,31 @@ from pydantic import ValidationInfo, field_validator
 from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from resettlement import audit, clock, history
+from resettlement import audit, clock, history, plan_checks
 from resettlement.actors import Actor
-from resettlement.errors import GuardRefused, InvalidInput, NotFound, UnmetCondition
+from resettlement.errors import (
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    PlanChecksFailed,
+    UnmetCondition,
+    WarningsNotAccepted,
+)
 from resettlement.models import (
     Appointment,
     AppointmentCreate,
     AppointmentKind,
-    ChecklistItem,
     ContactKind,
-    Goal,
-    Person,
     PublishedPlan,
     ReleasePlan,
     SupportContact,
     SupportContactCreate,
     appointment_problem,
 )
+from resettlement.plan_snapshot import latest as latest_or_none
+from resettlement.plan_snapshot import note_change, snapshot, walk_out_date_was
 from resettlement.plans import load_open_plan
-from resettlement.transactions import commit, get_or_404, service
+from resettlement.transactions import commit, service
 from rules import phone_numbers
 
 # Probation first: the licence requires it, and missing it can mean recall.
@@ -57,6 +63,7 @@ def add_appointment(
         "appointment_added",
         detail={"appointment_id": appointment.id, "kind": str(data.kind)},
     )
+    note_change(session, plan, actor)
     audit.record(session, actor, "add_appointment", "plan", plan.id)
     commit(session, "plan")
     return appointment
@@ -82,60 +89,10 @@ def add_contact(
     session.add(contact)
     session.flush()
     history.record(session, plan, actor, "contact_added", detail={"contact_id": contact.id})
+    note_change(session, plan, actor)
     audit.record(session, actor, "add_contact", "plan", plan.id)
     commit(session, "plan")
     return contact
-
-
-def snapshot(session: Session, plan: ReleasePlan) -> dict[str, Any]:
-    """What the person is shown: plain values only, so a published version never changes."""
-    person = get_or_404(session, Person, plan.person_id, "person")
-    appointments = session.exec(
-        select(Appointment)
-        .where(Appointment.plan_id == plan.id)
-        .order_by(col(Appointment.starts_at))
-    ).all()
-    contacts = session.exec(
-        select(SupportContact)
-        .where(SupportContact.plan_id == plan.id)
-        .order_by(col(SupportContact.id))
-    ).all()
-    items = session.exec(select(ChecklistItem).where(ChecklistItem.plan_id == plan.id)).all()
-    goals = session.exec(
-        select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.position))
-    ).all()
-    return {
-        "given_name": person.given_name,
-        "preferred_language": str(person.preferred_language),
-        "walk_out_date": plan.walk_out_date.isoformat() if plan.walk_out_date else None,
-        "accommodation": {
-            "address": plan.accommodation_address,
-            "ask_for": plan.accommodation_contact,
-            "from": plan.accommodation_from,
-        },
-        "travel": plan.travel_arrangements,
-        "appointments": [
-            {
-                "id": a.id,
-                "kind": str(a.kind),
-                "starts_at": a.starts_at.isoformat(),
-                "location": a.location,
-                "with_whom": a.with_whom,
-                "what_to_bring": a.what_to_bring,
-                "sequence": a.sequence,
-            }
-            for a in appointments
-        ],
-        "contacts": [
-            {"kind": str(c.kind), "name": c.name, "phone": c.phone, "hours": c.hours}
-            for c in contacts
-        ],
-        "checklist": [
-            {"key": i.key, "title": i.title, "status": str(i.status), "category": str(i.category)}
-            for i in items
-        ],
-        "goals": [{"area": str(g.area), "in_their_words": g.in_their_words} for g in goals],
-    }
 
 
 def publish_unmet(plan: ReleasePlan) -> list[UnmetCondition]:
@@ -155,26 +112,62 @@ def publish_unmet(plan: ReleasePlan) -> list[UnmetCondition]:
 
 @service
 def publish(
-    *, session: Session, actor: Actor, plan_id: int, expected_version: int
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int,
+    accept_warnings_reason: str | None = None,
+    checked_at: datetime | None = None,
 ) -> PublishedPlan:
+    """Publishes the plan as it stands, once the plan checks pass: blocking findings refuse it,
+    and warnings need the officer's reason for accepting them, which the history keeps.
+    `checked_at` is now unless given (the demo publishes plans as of before walk-out)."""
     plan = load_open_plan(session, plan_id, expected_version)
     unmet = publish_unmet(plan)
     if unmet:
         raise GuardRefused("publish", unmet)
+    found = plan_checks.findings(session, plan, now=checked_at)
+    if plan_checks.blocking(found):
+        raise PlanChecksFailed(plan_checks.failures(plan_checks.blocking(found)))
+    warned = plan_checks.warnings(found)
+    reason = (accept_warnings_reason or "").strip()
+    if warned and not reason:
+        raise WarningsNotAccepted(plan_checks.failures(warned))
     number = (
         session.exec(
             select(func.max(PublishedPlan.number)).where(PublishedPlan.plan_id == plan_id)
         ).one()
         or 0
     ) + 1
+    shown = snapshot(session, plan)
+    was = walk_out_date_was(latest_or_none(session, plan_id), shown["walk_out_date"])
+    if was is not None:
+        shown["walk_out_date_was"] = was
     published = PublishedPlan(
         plan_id=plan_id,
         number=number,
-        snapshot=snapshot(session, plan),
+        snapshot=shown,
         published_by=actor.user_id,
     )
+    plan.published_out_of_date = False
     session.add(published)
     history.record(session, plan, actor, "published", detail={"number": number})
+    if warned:
+        history.record(
+            session,
+            plan,
+            actor,
+            "plan_check_warnings_accepted",
+            reason=reason,
+            detail={
+                "number": number,
+                "warnings": [
+                    {"check": f.check_id, "subject": f.subject, "message": f.message}
+                    for f in warned
+                ],
+            },
+        )
     audit.record(session, actor, "publish", "plan", plan.id)
     commit(session, "plan")
     return published
@@ -284,6 +277,7 @@ def change_appointment(
             "fields": sorted(changes),
         },
     )
+    note_change(session, plan, actor)
     audit.record(session, actor, "change_appointment", "plan", plan.id)
     commit(session, "plan")
     return appointment
@@ -309,6 +303,7 @@ def cancel_appointment(
             "starts_at": appointment.starts_at.isoformat(),
         },
     )
+    note_change(session, plan, actor)
     audit.record(session, actor, "cancel_appointment", "plan", plan.id)
     commit(session, "plan")
 

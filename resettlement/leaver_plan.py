@@ -3,12 +3,13 @@ the order they need them, as plain values. Words are message ids; the pages tran
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from resettlement import clock
+from rules import universal_credit
+from rules.nations import Nation
 
 
 def N_(message: str) -> str:
@@ -124,17 +125,8 @@ class LeaverPlan:
     universal_credit_first_payment: date | None = None
     gp_appointments: list[AppointmentLine] = field(default_factory=list)
     goals: list[dict[str, str]] = field(default_factory=list)
-
-
-def universal_credit_first_payment(walk_out: date) -> date:
-    """Universal Credit pays within 7 days of the end of the first monthly assessment period,
-    which starts on the claim date; an advance claim makes that the day of release.
-    Sources: Universal Credit Regulations 2013, reg 21; Universal Credit, PIP, JSA and ESA
-    (Claims and Payments) Regulations 2013, reg 47. About five weeks in all."""
-    month = walk_out.month % 12 + 1
-    year = walk_out.year + (walk_out.month == 12)
-    day = min(walk_out.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day) - timedelta(days=1) + timedelta(days=7)
+    # The walk-out date the person held before this one, while it differs.
+    walk_out_date_was: date | None = None
 
 
 def _appointment(a: dict[str, Any]) -> AppointmentLine:
@@ -209,7 +201,12 @@ def from_snapshot(snapshot: dict[str, Any]) -> LeaverPlan:
         travel_items=travel_items,
         goals=list(snapshot.get("goals", [])),
     )
+    was = snapshot.get("walk_out_date_was")
+    plan.walk_out_date_was = date.fromisoformat(was) if was else None
     if walk_out_date and uc is not None and uc.get("status") == "done":
-        plan.universal_credit_first_payment = universal_credit_first_payment(walk_out_date)
+        # A snapshot published before the nation was kept in it falls back to England and
+        # Wales's calendar; publishing the plan again brings in the person's own.
+        nation = snapshot.get("nation") or Nation.ENGLAND_AND_WALES
+        plan.universal_credit_first_payment = universal_credit.first_payment(walk_out_date, nation)
     plan.gp_appointments = [a for a in plan.appointments if a.kind == "gp"]
     return plan

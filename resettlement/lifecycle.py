@@ -45,6 +45,7 @@ class PlanFacts:
     request_awaiting_decision: bool
     followup_recorded: bool
     cancel_reason: str | None = None
+    published_out_of_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,15 @@ def _published(f: PlanFacts) -> str | None:
     return None if f.published else "Publish the 48-hour plan so the person has it on the day."
 
 
+def _published_current(f: PlanFacts) -> str | None:
+    if f.published_out_of_date:
+        return (
+            "The published 48-hour plan is out of date: the plan has changed since it was "
+            "published. Check it and publish it again so the person has the plan as it is."
+        )
+    return None
+
+
 def _no_pending_request(f: PlanFacts) -> str | None:
     if f.request_awaiting_decision:
         return (
@@ -115,6 +125,7 @@ GUARDS: dict[str, Guard] = {
         Guard("has_release_date", _has_release_date),
         Guard("core_items_started", _core_items_started),
         Guard("forty_eight_hour_plan_published", _published),
+        Guard("published_plan_current", _published_current),
         Guard("no_early_release_request_awaiting_decision", _no_pending_request),
         Guard("walk_out_date_reached", _walk_out_date_reached),
         Guard("followup_recorded", _followup_recorded),
@@ -128,6 +139,7 @@ EVENT_GUARDS: dict[str, tuple[str, ...]] = {
     "start_pre_release": ("core_items_started",),
     "release": (
         "forty_eight_hour_plan_published",
+        "published_plan_current",
         "no_early_release_request_awaiting_decision",
         "walk_out_date_reached",
     ),

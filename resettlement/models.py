@@ -260,6 +260,9 @@ class ReleasePlan(SentenceFacts, table=True):
     accommodation_contact: str | None = Field(default=None, max_length=200)
     accommodation_from: str | None = Field(default=None, max_length=50)
     travel_arrangements: str | None = Field(default=None, max_length=2000)
+    # The published 48-hour plan no longer shows the plan as it now is: the officer must publish
+    # again before release (resettlement/plan_snapshot.py keeps it true).
+    published_out_of_date: bool = False
     followup: dict[str, bool] | None = Field(default=None, sa_type=JSON)
     followup_recorded_at: datetime | None = _instant(default=None)
     created_at: datetime = _instant(default_factory=clock.now)

@@ -10,6 +10,7 @@ from typing import Any
 
 
 class ChangeKind(StrEnum):
+    WALK_OUT_DATE_CHANGED = "walk_out_date_changed"
     APPOINTMENT_ADDED = "appointment_added"
     APPOINTMENT_MOVED = "appointment_moved"
     APPOINTMENT_CHANGED = "appointment_changed"
@@ -38,9 +39,18 @@ def _instant(value: str) -> datetime:
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Changes from `old` to `new`, in the order the page shows them: where you sleep first,
+    """Changes from `old` to `new`, in the order the page shows them: the release date, then
+    where you sleep,
     then appointments in time order, then contacts."""
     changes: list[Change] = []
+    if old.get("walk_out_date") != new.get("walk_out_date"):
+        changes.append(
+            Change(
+                ChangeKind.WALK_OUT_DATE_CHANGED,
+                {"walk_out_date": old.get("walk_out_date")},
+                {"walk_out_date": new.get("walk_out_date")},
+            )
+        )
     old_stay, new_stay = old.get("accommodation") or {}, new.get("accommodation") or {}
     if (old_stay.get("address") or "") != (new_stay.get("address") or ""):
         changes.append(Change(ChangeKind.ADDRESS_CHANGED, old_stay, new_stay))

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
-from resettlement import audit, checklists, clock, early_release, history, people
+from resettlement import audit, checklists, clock, early_release, history, people, plan_snapshot
 from resettlement.actors import Actor
 from resettlement.errors import AlreadyExists, InvalidInput, TransitionNotAllowed
 from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycle
@@ -252,6 +252,9 @@ def change_release_date(
     if assessment is not None:
         early_release.open_request_if_flagged(session, plan, person, assessment, actor)
     checklists.reschedule(session, plan)
+    plan_snapshot.republish_walk_out_date(
+        session, plan, actor, f"a new sentence calculation ({reason})"
+    )
     audit.record(session, actor, "change_release_date", "plan", plan.id)
     commit(session, "plan")
     return plan
@@ -279,6 +282,7 @@ def facts_for(session: Session, plan: ReleasePlan, *, today: date | None = None)
         request_awaiting_decision=awaiting is not None,
         followup_recorded=plan.followup_recorded_at is not None,
         cancel_reason=plan.cancel_reason,
+        published_out_of_date=plan.published_out_of_date,
     )
 
 
@@ -349,6 +353,7 @@ def set_night_one(
     for name, value in changes.items():
         setattr(plan, name, value)
     history.record(session, plan, actor, "night_one_changed", detail={"fields": sorted(changes)})
+    plan_snapshot.note_change(session, plan, actor)
     audit.record(session, actor, "update", "plan", plan.id)
     commit(session, "plan")
     return plan
@@ -398,6 +403,7 @@ def replace_goals(
     ]
     session.add_all(new)
     history.record(session, plan, actor, "goals_changed", detail={"count": len(new)})
+    plan_snapshot.note_change(session, plan, actor)
     audit.record(session, actor, "update_goals", "plan", plan.id)
     commit(session, "plan")
     return new

@@ -149,6 +149,7 @@ def facts_for_many(
             request_awaiting_decision=p.id in awaiting,
             followup_recorded=p.followup_recorded_at is not None,
             cancel_reason=p.cancel_reason,
+            published_out_of_date=p.published_out_of_date,
         )
         for p in batch
     }

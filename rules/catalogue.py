@@ -211,6 +211,76 @@ _ALL: tuple[Rule, ...] = (
         f"{_HMPPS_PRRPF}; Housing Benefit Regulations 2006 reg.7(16)",
         None,
     ),
+    # Checks before a 48-hour plan is published (rules/plan_checks.py says which block).
+    Rule(
+        "PC-APPOINTMENT-PAST",
+        "An appointment that has already happened cannot be in the plan the person follows.",
+        _HMPPS_PRRPF,
+        None,
+    ),
+    Rule(
+        "PC-APPOINTMENT-BEFORE-WALK-OUT",
+        "An appointment before the walk-out date cannot be kept: the person is still in prison.",
+        _HMPPS_PRRPF,
+        None,
+    ),
+    Rule(
+        "PC-APPOINTMENT-AFTER-SPAN",
+        "The 48-hour plan covers the walk-out day and the next 2 working days; an appointment "
+        "after that is checked, since a mistyped date looks just like it.",
+        _HMPPS_PRRPF,
+        None,
+    ),
+    Rule(
+        "PC-APPOINTMENTS-OVERLAP",
+        "Two appointments cannot overlap: each is held for an hour from its start, as the "
+        "person's calendar blocks it.",
+        _HMPPS_PRRPF,
+        None,
+    ),
+    Rule(
+        "PC-APPOINTMENTS-TRAVEL",
+        "Between appointments in different places the person needs at least 30 minutes to get "
+        "from one to the next.",
+        _HMPPS_PRRPF,
+        None,
+    ),
+    Rule(
+        "PC-SERVICE-CLOSED",
+        "Jobcentres, GP practices and probation offices are closed on weekends and on the bank "
+        "holidays of the person's nation; an appointment on such a day is checked.",
+        "DWP, NHS and HMPPS opening hours; GOV.UK bank-holidays.json for the person's nation",
+        None,
+    ),
+    Rule(
+        "PC-ARRIVAL-AFTER-APPOINTMENT",
+        "When an appointment on the walk-out day is at the accommodation itself, the person must "
+        "be able to arrive there before it starts.",
+        _HMPPS_PRRPF,
+        None,
+    ),
+    Rule(
+        "PC-HEALTH-NO-GP-OR-MEDICATION",
+        "Someone with health needs leaves with a GP appointment in the plan or their medication "
+        "and a prescription ready.",
+        f"{_HMPPS_PRRPF}; NHS England, Reach Out: continuity of care for prison leavers",
+        None,
+    ),
+    Rule(
+        "PC-CONTACT-NO-NUMBER",
+        "Every contact in the plan has a number someone can call (PHONE-UK).",
+        _HMPPS_PRRPF,
+        None,
+    ),
+    Rule(
+        "UC-FIRST-PAYMENT",
+        "The first Universal Credit payment is due 7 days after the first monthly assessment "
+        "period, which starts on the day of release for an advance claim; a payment due on a "
+        "weekend or a bank holiday of the person's nation is made on the working day before.",
+        "Universal Credit Regulations 2013 reg.21; Universal Credit, PIP, JSA and ESA (Claims and "
+        "Payments) Regulations 2013 reg.47; GOV.UK 'Universal Credit: your payments'",
+        None,
+    ),
     Rule(
         "PHONE-UK",
         "A contact's number is a UK number someone can call (as libphonenumber knows them, a "

@@ -175,6 +175,18 @@ def _change_lines(changes: list[Change]) -> list[str]:
     lines = []
     for change in changes:
         before, after = change.before or {}, change.after or {}
+        if change.kind == ChangeKind.WALK_OUT_DATE_CHANGED:
+            new, old = after.get("walk_out_date"), before.get("walk_out_date")
+            if new and old:
+                lines.append(
+                    _(
+                        "Your release date has changed. You now leave prison on %(day)s. "
+                        "It was %(old)s.",
+                        day=date_text(date.fromisoformat(new)),
+                        old=date_text(date.fromisoformat(old)),
+                    )
+                )
+            continue
         kind = str(after.get("kind") or before.get("kind") or "other")
         title = _(leaver_plan.APPOINTMENT_TITLES.get(kind, leaver_plan.APPOINTMENT_TITLES["other"]))
         if change.kind == ChangeKind.APPOINTMENT_ADDED:
@@ -388,7 +400,9 @@ def calendar_response(published: PublishedPlan, language: str) -> Response:
             published.snapshot,
             plan_id=published.plan_id,
             published_at=published.published_at,
+            version=published.number,
             gettext=_,
+            day_text=lambda day: date_text(day, year=True),
         )
     return Response(
         body,

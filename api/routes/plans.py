@@ -30,6 +30,7 @@ from api.schemas import (
     FollowUpIn,
     GoalsIn,
     NightOneIn,
+    PlanCheckPublic,
     PlanEventPublic,
     PlanOpen,
     PlanPage,
@@ -42,6 +43,7 @@ from api.schemas import (
     TransitionIn,
 )
 from resettlement import audit, checklists, early_release, forty_eight_hours, plans
+from resettlement import plan_checks as checks
 from resettlement.actors import Actor, Role
 from resettlement.caseload import caseload_rows
 from resettlement.errors import InvalidInput
@@ -386,9 +388,28 @@ def publish(
     body: PublishIn, plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
 ) -> PublishedPlanPublic:
     published = forty_eight_hours.publish(
-        session=session, actor=actor, plan_id=_id(plan), expected_version=body.expected_version
+        session=session,
+        actor=actor,
+        plan_id=_id(plan),
+        expected_version=body.expected_version,
+        accept_warnings_reason=body.accept_warnings_reason,
     )
     return PublishedPlanPublic.of(published)
+
+
+@router.get("/{plan_id}/checks", response_model=list[PlanCheckPublic])
+def plan_checks(
+    plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
+) -> list[PlanCheckPublic]:
+    """What the plan checks find now, blocking first: what publishing would refuse or ask the
+    officer to accept."""
+    found = checks.check(session=session, actor=actor, plan_id=_id(plan))
+    return [
+        PlanCheckPublic(
+            check=f.check_id, severity=f.severity.value, message=f.message, summary=f.summary
+        )
+        for f in found
+    ]
 
 
 @router.post("/{plan_id}/early-release-requests", response_model=EarlyReleaseRequestPublic)

@@ -40,6 +40,7 @@ FLAGS = {
     "day_before_bank_holiday": ("Release before a bank holiday", "govuk-tag--orange"),
     "no_accommodation": ("No accommodation yet", "govuk-tag--red"),
     "overdue_items": ("Overdue items", "govuk-tag--red"),
+    "published_plan_out_of_date": ("48-hour plan out of date", "govuk-tag--red"),
 }
 
 REQUEST_STATES = {

@@ -27,12 +27,14 @@ from resettlement import (
     early_release,
     forty_eight_hours,
     leaver_access,
+    plan_checks,
     plans,
 )
 from resettlement.actors import Actor
-from resettlement.errors import DomainError, InvalidInput, NotFound
+from resettlement.errors import DomainError, InvalidInput, NotFound, WarningsNotAccepted
 from resettlement.lifecycle import EVENT_LABELS, allowed_events, unmet_conditions
 from resettlement.models import (
+    OPEN_STATES,
     AppointmentCreate,
     CancelReason,
     ChecklistItem,
@@ -103,7 +105,7 @@ MAX_GOALS = 20
 
 
 def status_for(error: DomainError) -> int:
-    return 422 if isinstance(error, InvalidInput) else 409
+    return 422 if isinstance(error, InvalidInput | WarningsNotAccepted) else 409
 
 
 def plan_id_from(text: str) -> int:
@@ -180,6 +182,12 @@ def show_plan(
             plans.plan_history(session=session, actor=actor, plan_id=plan_id),
             {item.key: item.title for item in view.checklist},
         )
+    # Checks are about publishing, which only an open plan can do.
+    found = (
+        plan_checks.findings(session, view.plan)
+        if view.plan.state in {s.value for s in OPEN_STATES}
+        else []
+    )
     context: dict[str, Any] = {
         "view": view,
         "plan": view.plan,
@@ -202,6 +210,9 @@ def show_plan(
         "published": _latest_published(session, plan_id),
         "access": leaver_access.link_status(session, plan_id),
         "history": history,
+        "release_assessment": plans.assessment_for(view.plan, view.person),
+        "blocking": plan_checks.blocking(found),
+        "warnings": plan_checks.warnings(found),
         "early_release": shown_request,
         "early_release_needs": ", ".join(
             labels.NEEDS.get(n, str(n)) for n in (shown_request.needs if shown_request else [])
@@ -384,6 +395,16 @@ def publish(
             actor=actor,
             plan_id=_id(plan),
             expected_version=forms.version(form),
+            accept_warnings_reason=forms.text(form, "accept_warnings_reason"),
+        )
+    except WarningsNotAccepted as error:
+        errors = Errors()
+        errors.add(
+            "Say why the plan can be published with these warnings, or fix them first.",
+            "accept-warnings-reason",
+        )
+        return show_plan(
+            request, session, actor, _id(plan), errors=errors, status=status_for(error)
         )
     except DomainError as error:
         errors = forms.from_domain(error, default_field="publish")

@@ -79,5 +79,5 @@ def stop_link(
                 "back_href": f"/staff/plans/{_id(plan)}/48-hour-plan",
             },
         )
-    leaver_access.revoke_links_for_plan(session=session, actor=actor, plan_id=_id(plan))
+    leaver_access.revoke_links(session=session, actor=actor, plan_id=_id(plan))
     return _see_plan(_id(plan), "link-stopped")

@@ -36,6 +36,9 @@ DECEMBER_GP = datetime(2026, 12, 18, 14, 30, tzinfo=UTC)
 # Friday 18 June 2027, 11am in London is 10:00 UTC (BST).
 JUNE_MENTAL_HEALTH = datetime(2027, 6, 18, 10, 0, tzinfo=UTC)
 WALK_OUT = date(2026, 12, 16)
+# The June appointment (for British Summer Time) is after the plan's first days: a warning the
+# officer accepts whenever the plan is published.
+ACCEPTED = "The June appointment is the mental health team's follow-up."
 
 
 @pytest.fixture(autouse=True)
@@ -145,8 +148,14 @@ def publish_plan(
         goals=[GoalBase(area=GoalArea.FAMILY, in_their_words="See my kids every weekend.")],
     )
     session.refresh(plan)
+    # The June appointment (for British Summer Time) is outside the plan's first days: a
+    # warning the officer accepts.
     forty_eight_hours.publish(
-        session=session, actor=OFFICER, plan_id=plan.id, expected_version=plan.version
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=plan.version,
+        accept_warnings_reason=ACCEPTED,
     )
     session.refresh(plan)
     link, path = leaver_access.issue_link(session=session, actor=OFFICER, plan_id=plan.id)

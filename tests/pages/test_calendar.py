@@ -12,6 +12,7 @@ from resettlement import forty_eight_hours
 from resettlement.actors import Role
 from resettlement.forty_eight_hours import AppointmentChange
 from tests.pages.conftest import (
+    ACCEPTED,
     DECEMBER_GP,
     DECEMBER_PROBATION,
     JUNE_MENTAL_HEALTH,
@@ -83,7 +84,11 @@ def test_a_moved_appointment_keeps_its_uid_and_raises_its_sequence(client, sessi
     )
     session.refresh(p.plan)
     forty_eight_hours.publish(
-        session=session, actor=OFFICER, plan_id=p.plan.id, expected_version=p.plan.version
+        session=session,
+        actor=OFFICER,
+        plan_id=p.plan.id,
+        expected_version=p.plan.version,
+        accept_warnings_reason=ACCEPTED,
     )
     after = _events(_calendar(client))
     assert set(after) == set(before)

@@ -8,7 +8,7 @@ from resettlement import forty_eight_hours, leaver_access, plans
 from resettlement.forty_eight_hours import AppointmentChange
 from resettlement.models import ContactKind, SupportContactCreate
 from resettlement.plan_changes import ChangeKind, compare
-from tests.pages.conftest import OFFICER, sign_in
+from tests.pages.conftest import ACCEPTED, OFFICER, sign_in
 
 
 def _snapshot(**overrides):
@@ -133,7 +133,11 @@ def test_the_page_shows_what_changed_since_the_version_the_person_last_saw(
     )
     session.refresh(plan)
     forty_eight_hours.publish(
-        session=session, actor=OFFICER, plan_id=plan.id, expected_version=plan.version
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=plan.version,
+        accept_warnings_reason=ACCEPTED,
     )
 
     page = client.get("/my-plan").text
@@ -157,7 +161,11 @@ def test_a_new_link_carries_on_from_what_the_person_saw_with_the_old_one(
     client.get("/my-plan")
     session.refresh(p.plan)
     forty_eight_hours.publish(
-        session=session, actor=OFFICER, plan_id=p.plan.id, expected_version=p.plan.version
+        session=session,
+        actor=OFFICER,
+        plan_id=p.plan.id,
+        expected_version=p.plan.version,
+        accept_warnings_reason=ACCEPTED,
     )
     link, _ = leaver_access.issue_link(session=session, actor=OFFICER, plan_id=p.plan.id)
     view = leaver_access.open_published_plan(session=session, link=link)

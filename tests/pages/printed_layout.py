@@ -57,7 +57,7 @@ def read(pdf: bytes, png: Path | None = None) -> Printout:
                 images.append(Box(number, "image", i["x0"], i["top"], i["x1"], i["bottom"]))
         if png is not None:
             png.parent.mkdir(exist_ok=True)
-            document.pages[0].to_image(resolution=110).save(str(png))
+            document.pages[0].to_image(resolution=150).save(str(png))
         return Printout(words, images, len(document.pages))
 
 

@@ -48,6 +48,7 @@ def test_the_servers_pdf_prints_the_plan_in_reading_order_without_overlaps(
 ):
     p = published(language=language)
     sign_in(client, p)
+    assert 'href="/my-plan.pdf" download' in client.get("/my-plan").text
     response = client.get("/my-plan.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"

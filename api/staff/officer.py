@@ -301,7 +301,11 @@ def move_on(
         except ValueError:
             errors.add("Select why the plan is cancelled.", "cancel-reason")
     if not errors and event in ("cancel", "release") and not _confirmed(form):
-        unmet = unmet_conditions(event, plans.facts_for(session, plan))
+        # The cancel reason was checked above; the release's conditions are checked here so
+        # the officer is told what is missing before, not after, the check page.
+        unmet = (
+            unmet_conditions(event, plans.facts_for(session, plan)) if event == "release" else []
+        )
         if unmet:
             for condition in unmet:
                 errors.add(condition.message, "steps")

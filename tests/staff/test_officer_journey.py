@@ -74,7 +74,7 @@ def test_an_officer_takes_a_new_plan_from_sentence_to_completion(
     prison_number = fake.bothify("?####??", letters="ABCDEFGHJKLMNPRSTUVWXYZ")
 
     page = chromium.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     page.goto(f"{live_server}/staff/sign-in")
     page.get_by_label(f"{OFFICER_ID} (probation officer)").check()
     page.get_by_role("button", name="Sign in").click()
@@ -214,6 +214,8 @@ def test_an_officer_takes_a_new_plan_from_sentence_to_completion(
     page.wait_for_url("**?done=released")
     assert "Released" in (page.locator(".app-badges").text_content() or "")
     page.get_by_role("link", name="Record how the first 48 hours went").click()
+    page.wait_for_url("**/follow-up")
+    page.get_by_role("heading", name="How the first 48 hours went").wait_for()
     for group in page.locator("fieldset").all():
         group.get_by_label("Yes").check()
     page.get_by_role("button", name="Record the follow-up").click()

@@ -270,6 +270,9 @@ def _confirm(
     full = {
         "plan": view.plan,
         "person": view.person,
+        # Carried through unchanged: a change made by someone else while this page was open
+        # still makes the confirmed step stale.
+        "version": view.plan.version,
         "rows": [],
         "lines": [],
         "warning": None,
@@ -362,6 +365,7 @@ def _confirm_step(
                 "warning": "A cancelled plan cannot be reopened. Any early-release request is "
                 "withdrawn and the person's sign-in link stops opening the plan.",
                 "action": f"/staff/plans/{_id(plan)}/transition",
+                "version": forms.version(form),
                 "fields": {
                     "event": "cancel",
                     "cancel_reason": str(cancel_reason),
@@ -387,6 +391,7 @@ def _confirm_step(
             "warning": "Record the release only once the person has left prison. The 48-hour "
             "follow-up is due two days later.",
             "action": f"/staff/plans/{_id(plan)}/transition",
+            "version": forms.version(form),
             "fields": {"event": "release"},
             "button": "Yes, record the release",
         },
@@ -399,7 +404,7 @@ def publish(
 ) -> Response:
     plan = own_plan(session, actor, plan_id)
     if not _confirmed(form):
-        return _check_publish(request, session, actor, plan)
+        return _check_publish(request, session, actor, plan, forms.version(form))
     try:
         forty_eight_hours.publish(
             session=session,
@@ -416,7 +421,9 @@ def publish(
     return _see_plan(_id(plan), "published" if working else "published-no-link")
 
 
-def _check_publish(request: Request, session: Session, actor: Actor, plan: ReleasePlan) -> Response:
+def _check_publish(
+    request: Request, session: Session, actor: Actor, plan: ReleasePlan, version: int
+) -> Response:
     """What the person will see, before it is published to them."""
     missing = forty_eight_hours.publish_unmet(plan)
     if missing:
@@ -469,6 +476,7 @@ def _check_publish(request: Request, session: Session, actor: Actor, plan: Relea
             ],
             "warning": "Once published, the person may already have read this version.",
             "action": f"/staff/plans/{_id(plan)}/publish",
+            "version": version,
             "button": "Yes, publish it",
         },
     )
@@ -739,6 +747,7 @@ def record_followup(
                 "warning": "Recording the follow-up completes the plan: it can no longer be "
                 "changed.",
                 "action": f"/staff/plans/{_id(plan)}/follow-up",
+                "version": forms.version(form),
                 "fields": {name: "yes" if value else "no" for name, value in answers.items()},
                 "button": "Record the follow-up and complete the plan",
                 "back_href": f"/staff/plans/{_id(plan)}/follow-up",

@@ -428,6 +428,7 @@ def reassign(
                 "warning": "Once passed on, the plan leaves your caseload and you can no "
                 "longer open it.",
                 "action": f"/staff/plans/{_id(plan)}/reassign",
+                "version": forms.version(form),
                 "fields": {"officer": officer, "reason": reason},
                 "button": "Yes, pass it on",
                 "back_href": f"/staff/plans/{_id(plan)}/reassign",

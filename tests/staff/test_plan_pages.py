@@ -412,3 +412,30 @@ def test_the_release_date_page_reruns_the_rules_and_says_what_to_fix(
     assert done.headers["location"].endswith("?done=release-date")
     session.refresh(plan)
     assert plan.release_date == date(2027, 3, 12) and plan.flagged
+
+
+def test_a_check_page_keeps_the_version_so_a_change_made_meanwhile_is_not_overrun(
+    signed_in: SignedIn, new_plan: Callable[..., ReleasePlan], session: Session
+) -> None:
+    plan = _published(session, new_plan())
+    assert plan.id is not None
+    officer = signed_in("officer")
+    officer.get(f"/staff/plans/{plan.id}")
+    seen = _version(officer.last)
+    check = officer.post(f"/staff/plans/{plan.id}/publish", {"expected_version": seen})
+    assert _version(check.text) == seen
+    # Someone else changes the plan while the check page is open.
+    plans.set_night_one(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=plan.version,
+        data=plans.NightOne(accommodation_address="A different made-up address"),
+    )
+    stale = officer.post(
+        f"/staff/plans/{plan.id}/publish",
+        {"expected_version": _version(check.text), "confirmed": "yes"},
+    )
+    assert stale.status_code == 409
+    assert "Someone else changed this plan" in stale.text
+    assert forty_eight_hours.latest_published(session, plan.id).number == 1

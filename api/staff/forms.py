@@ -139,9 +139,13 @@ def london_time(on: date, hhmm: str | None) -> datetime | None:
     if not hhmm:
         return None
     cleaned = hhmm.replace(".", ":").strip().lower()
+    hours, _, minutes = cleaned.partition(":")
     try:
-        parsed = time.fromisoformat(cleaned if ":" in cleaned else f"{int(cleaned):02d}:00")
+        # "9:00" as well as "09:00": people do not type the leading zero.
+        parsed = time(int(hours), int(minutes or "0"))
     except ValueError:
+        return None
+    if minutes and len(minutes) != 2:
         return None
     return datetime.combine(on, parsed, tzinfo=clock.LONDON)
 

@@ -50,14 +50,14 @@ RELIGIONS = {r.value: r.value.replace("_", " ").capitalize() for r in Religion}
 FIELD_IDS = {
     "given_name": "given-name",
     "family_name": "family-name",
-    "date_of_birth": "dob",
+    "date_of_birth": "dob-day",
     "prison_number": "prison-number",
     "crn": "crn",
     "prison_code": "prison-code",
     "nation": "nation",
     "sentence_type": "sentence-type",
-    "sentence_date": "sentence",
-    "requested_release_date": "release",
+    "sentence_date": "sentence-day",
+    "requested_release_date": "release-day",
     "term_days": "term-days",
     "monitoring_consent": "consent",
 }
@@ -98,16 +98,18 @@ def _read(form: Any, officer: str) -> tuple[plans.PlanCreate | None, Errors]:
         typed = any(forms.text(form, f"{prefix}-{p}") for p in ("day", "month", "year"))
         dates[name] = forms.day(form, prefix)
         if dates[name] is None and (typed or name != "requested_release_date"):
-            errors.add(f"Enter {LABELS[name]} as a real date, for example 27 3 1985.", prefix)
+            errors.add(
+                f"Enter {LABELS[name]} as a real date, for example 27 3 1985.", f"{prefix}-day"
+            )
     consent = forms.text(form, "monitoring_consent")
     if consent not in ("yes", "no"):
         errors.add("Say whether they agreed to give monitoring information.", "consent")
     term = forms.text(form, "term_days")
     if term is not None and not term.isdigit():
         errors.add("Enter the length of the sentence as a whole number of days.", "term-days")
+    # Given without consent is refused, not quietly dropped: the officer must sort it out.
     monitoring = {
-        name: forms.text(form, name) if consent == "yes" else None
-        for name in ("ethnic_group", "sex", "disability", "religion")
+        name: forms.text(form, name) for name in ("ethnic_group", "sex", "disability", "religion")
     }
     person = {
         "given_name": forms.text(form, "given_name"),
@@ -139,8 +141,10 @@ def _read(form: Any, officer: str) -> tuple[plans.PlanCreate | None, Errors]:
             loc = [str(part) for part in problem["loc"]]
             name = loc[-1] if loc and loc[0] == "person" and len(loc) > 1 else (loc or [""])[0]
             field_id = FIELD_IDS.get(name, "given-name")
-            if not loc:  # a rule across fields: the two dates of the sentence
-                field_id = "release" if "release date" in problem["msg"] else "sentence"
+            if "consent" in problem["msg"]:
+                field_id = "consent"
+            elif not loc:  # a rule across fields: the two dates of the sentence
+                field_id = "release-day" if "release date" in problem["msg"] else "sentence-day"
             if field_id in errors.by_field:
                 continue
             label = LABELS.get(name, name.replace("_", " "))

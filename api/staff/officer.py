@@ -263,6 +263,9 @@ def _confirm(
     full = {
         "plan": view.plan,
         "person": view.person,
+        # Carried through unchanged: a change made by someone else while this page was open
+        # still makes the confirmed step stale.
+        "version": view.plan.version,
         "rows": [],
         "lines": [],
         "warning": None,
@@ -294,7 +297,11 @@ def move_on(
         except ValueError:
             errors.add("Select why the plan is cancelled.", "cancel-reason")
     if not errors and event in ("cancel", "release") and not _confirmed(form):
-        unmet = unmet_conditions(event, plans.facts_for(session, plan))
+        # The cancel reason was checked above; the release's conditions are checked here so
+        # the officer is told what is missing before, not after, the check page.
+        unmet = (
+            unmet_conditions(event, plans.facts_for(session, plan)) if event == "release" else []
+        )
         if unmet:
             for condition in unmet:
                 errors.add(condition.message, "steps")
@@ -351,6 +358,7 @@ def _confirm_step(
                 "warning": "A cancelled plan cannot be reopened. Any early-release request is "
                 "withdrawn and the person's sign-in link stops opening the plan.",
                 "action": f"/staff/plans/{_id(plan)}/transition",
+                "version": forms.version(form),
                 "fields": {
                     "event": "cancel",
                     "cancel_reason": str(cancel_reason),
@@ -376,6 +384,7 @@ def _confirm_step(
             "warning": "Record the release only once the person has left prison. The 48-hour "
             "follow-up is due two days later.",
             "action": f"/staff/plans/{_id(plan)}/transition",
+            "version": forms.version(form),
             "fields": {"event": "release"},
             "button": "Yes, record the release",
         },
@@ -388,7 +397,7 @@ def publish(
 ) -> Response:
     plan = own_plan(session, actor, plan_id)
     if not _confirmed(form):
-        return _check_publish(request, session, actor, plan)
+        return _check_publish(request, session, actor, plan, forms.version(form))
     try:
         forty_eight_hours.publish(
             session=session,
@@ -415,7 +424,9 @@ def publish(
     return _see_plan(_id(plan), "published" if working else "published-no-link")
 
 
-def _check_publish(request: Request, session: Session, actor: Actor, plan: ReleasePlan) -> Response:
+def _check_publish(
+    request: Request, session: Session, actor: Actor, plan: ReleasePlan, version: int
+) -> Response:
     """What the person will see, before it is published to them."""
     missing = forty_eight_hours.publish_unmet(plan)
     if missing:
@@ -468,6 +479,7 @@ def _check_publish(request: Request, session: Session, actor: Actor, plan: Relea
             ],
             "warning": "Once published, the person may already have read this version.",
             "action": f"/staff/plans/{_id(plan)}/publish",
+            "version": version,
             "button": "Yes, publish it",
         },
     )
@@ -738,6 +750,7 @@ def record_followup(
                 "warning": "Recording the follow-up completes the plan: it can no longer be "
                 "changed.",
                 "action": f"/staff/plans/{_id(plan)}/follow-up",
+                "version": forms.version(form),
                 "fields": {name: "yes" if value else "no" for name, value in answers.items()},
                 "button": "Record the follow-up and complete the plan",
                 "back_href": f"/staff/plans/{_id(plan)}/follow-up",

@@ -353,7 +353,9 @@ def change_release_date(
     new_date = forms.day(form, "release")
     reason = forms.text(form, "reason")
     if new_date is None:
-        errors.add("Enter the new release date as a real date, for example 17 3 2027.", "release")
+        errors.add(
+            "Enter the new release date as a real date, for example 17 3 2027.", "release-day"
+        )
     if not reason:
         errors.add("Say what changed, for example a new sentence calculation.", "reason")
     if new_date is not None and reason and not errors:
@@ -368,10 +370,10 @@ def change_release_date(
             )
             return _see_plan(_id(plan), "release-date")
         except DomainError as error:
-            errors = forms.from_domain(error, default_field="release")
+            errors = forms.from_domain(error, default_field="release-day")
             if errors.items and errors.items[0][1] == "requested_release_date":
                 errors = Errors()
-                errors.add(error.detail, "release")
+                errors.add(error.detail, "release-day")
     return _form_page(
         request,
         "staff/release_date.html",
@@ -426,6 +428,7 @@ def reassign(
                 "warning": "Once passed on, the plan leaves your caseload and you can no "
                 "longer open it.",
                 "action": f"/staff/plans/{_id(plan)}/reassign",
+                "version": forms.version(form),
                 "fields": {"officer": officer, "reason": reason},
                 "button": "Yes, pass it on",
                 "back_href": f"/staff/plans/{_id(plan)}/reassign",

@@ -192,6 +192,17 @@ CASES: list[tuple[str, str, str, Body, dict[str, int]]] = [
         OFFICER_ONLY | {"officer_own": 200},
     ),
     (
+        "pass a plan to another officer",
+        "POST",
+        "/api/v1/plans/{a}/reassign",
+        lambda w: {
+            "probation_officer_id": "po-someone-else",
+            "reason": "Caseload transfer",
+            "expected_version": w.version(w.plan_a),
+        },
+        OFFICER_ONLY | {"officer_own": 200},
+    ),
+    (
         "change the release date",
         "POST",
         "/api/v1/plans/{a}/release-date",

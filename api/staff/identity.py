@@ -25,7 +25,7 @@ from api.pages.templating import PageProblem
 from api.settings import get_api_settings
 from api.staff.settings import get_staff_settings
 from resettlement.actors import Actor, Role
-from resettlement.demo import GOVERNORS, OFFICERS, PRISONS
+from resettlement.demo import PRISONS
 
 # Staff pages are in English for now; the prison leaver's pages are the bilingual ones.
 LANGUAGE = "en"
@@ -33,8 +33,6 @@ COOKIE = "resettlement_staff"
 COOKIE_PATH = "/staff"
 CSRF_FIELD = "csrf_token"
 STAFF_ROLES = (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN)
-# The demo has officers and governors; an administrator is added here for the reports.
-DEMO_ADMIN = "admin-demo"
 PRISON_NAMES = {p.code: p.name for p in PRISONS}
 
 
@@ -54,33 +52,6 @@ def not_found() -> PageProblem:
     return problem(404, "Page not found", "There is no such page, or it is not one of yours.")
 
 
-@dataclass(frozen=True)
-class DemoUser:
-    user_id: str
-    role: Role
-    label: str
-    prison: str | None = None
-
-
-def demo_users() -> list[DemoUser]:
-    """Everyone the local sign-in page offers: made-up staff from resettlement.demo."""
-    users = [
-        DemoUser(officer, Role.PROBATION_OFFICER, f"{officer} (probation officer)")
-        for officer in OFFICERS
-    ]
-    users += [
-        DemoUser(
-            governor,
-            Role.GOVERNOR,
-            f"{governor} (governor, {PRISON_NAMES[code]})",
-            prison=code,
-        )
-        for code, governor in GOVERNORS.items()
-    ]
-    users.append(DemoUser(DEMO_ADMIN, Role.ADMIN, f"{DEMO_ADMIN} (administrator)"))
-    return users
-
-
 # --- the signed cookie ------------------------------------------------------------------
 
 
@@ -89,6 +60,9 @@ class StaffSession:
     csrf: str
     token: str | None = None
     issued: int = 0
+    # The signed-in person's name, as the staff table had it at sign-in: pages greet them by
+    # name without a query each time.
+    name: str | None = None
 
 
 def _secret() -> bytes:
@@ -111,7 +85,9 @@ def _unb64(text: str) -> bytes:
 
 def encode_session(session: StaffSession) -> str:
     payload = _b64(
-        json.dumps({"c": session.csrf, "t": session.token, "i": session.issued}).encode()
+        json.dumps(
+            {"c": session.csrf, "t": session.token, "i": session.issued, "n": session.name}
+        ).encode()
     )
     signature = _b64(hmac.new(_secret(), payload.encode(), hashlib.sha256).digest())
     return f"{payload}.{signature}"
@@ -126,7 +102,12 @@ def decode_session(value: str | None) -> StaffSession | None:
         return None
     try:
         data: dict[str, Any] = json.loads(_unb64(payload))
-        session = StaffSession(csrf=str(data["c"]), token=data.get("t"), issued=int(data["i"]))
+        session = StaffSession(
+            csrf=str(data["c"]),
+            token=data.get("t"),
+            issued=int(data["i"]),
+            name=data.get("n") if isinstance(data.get("n"), str) else None,
+        )
     except (ValueError, KeyError, TypeError):
         return None
     max_age = get_staff_settings().session_hours * 3600
@@ -135,8 +116,10 @@ def decode_session(value: str | None) -> StaffSession | None:
     return session
 
 
-def new_session(token: str | None = None) -> StaffSession:
-    return StaffSession(csrf=secrets.token_urlsafe(32), token=token, issued=int(time.time()))
+def new_session(token: str | None = None, name: str | None = None) -> StaffSession:
+    return StaffSession(
+        csrf=secrets.token_urlsafe(32), token=token, issued=int(time.time()), name=name
+    )
 
 
 def set_cookie(response: Response, session: StaffSession) -> None:
@@ -180,9 +163,9 @@ def remember(request: Request, response: Response) -> Response:
     return response
 
 
-def sign_in(response: Response, token: str) -> None:
+def sign_in(response: Response, token: str, name: str | None = None) -> None:
     # A fresh CSRF token at sign-in: a token planted before sign-in is worth nothing after it.
-    set_cookie(response, new_session(token))
+    set_cookie(response, new_session(token, name))
 
 
 def csrf_token(request: Request) -> str:
@@ -209,6 +192,7 @@ def signed_in(request: Request) -> Actor:
             "These pages are for probation officers, governors and administrators.",
         )
     request.state.staff_actor = actor
+    request.state.staff_name = session.name
     return actor
 
 

@@ -22,7 +22,7 @@ from api.staff import forms, labels
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
 from api.staff.rendering import render
-from resettlement import checklists, early_release, forty_eight_hours, plans
+from resettlement import checklists, early_release, forty_eight_hours, plans, staff
 from resettlement.actors import Actor
 from resettlement.errors import DomainError, InvalidInput, NotFound
 from resettlement.lifecycle import EVENT_LABELS, allowed_events, unmet_conditions
@@ -139,6 +139,7 @@ def show_plan(
             for a in four_eight["appointments"]
         ],
         "published": _latest_published(session, plan_id),
+        "accountable": staff.accountable(session, view.plan, view.person),
         "early_release": shown_request,
         "early_release_needs": ", ".join(
             labels.NEEDS.get(n, str(n)) for n in (shown_request.needs if shown_request else [])

@@ -19,6 +19,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
         "staff_user": getattr(request.state, "staff_actor", None),
+        "staff_user_name": getattr(request.state, "staff_name", None),
         "prison_names": PRISON_NAMES,
         "labels": labels,
         # Staff ids to names, for the pages that name who did something; ids show otherwise.

@@ -17,10 +17,13 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def mount_staff(app: FastAPI) -> None:
-    from api.pages.templating import PageProblem, page_problem
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from api.pages.templating import PageProblem
     from api.routes import reports as reports_api
     from api.staff import audit, caseload, governor, officer, reports, signin
     from api.staff.identity import SignInRequired
+    from api.staff.problem_pages import http_errors_as_pages, staff_page_problem
 
     app.include_router(reports_api.router, prefix=API_PREFIX)
     for router in (
@@ -34,9 +37,11 @@ def mount_staff(app: FastAPI) -> None:
         app.include_router(router)
     app.mount("/staff/static", StaticFiles(directory=STATIC), name="staff-static")
     app.add_exception_handler(SignInRequired, signin.to_sign_in)
-    # The same handler mount_pages installs; adding it again is harmless and keeps the staff
-    # pages' problems as pages even if the order of mounting changes.
-    app.add_exception_handler(PageProblem, page_problem)
+    # mount_pages' handler, extended: a staff problem page keeps the menu and sign-out.
+    app.add_exception_handler(PageProblem, staff_page_problem)
+    # Staff addresses answer HTTP errors (a mistyped address, a wrong method) as pages.
+    previous = app.exception_handlers[StarletteHTTPException]
+    app.add_exception_handler(StarletteHTTPException, http_errors_as_pages(previous))
 
 
 __all__ = ["mount_staff"]

@@ -30,7 +30,9 @@ from api.staff.identity import (
     CheckedForm,
     SignInRequired,
     StaffMember,
+    browser_session,
     clear_cookie,
+    keep_for_after_sign_in,
     problem,
     sign_in,
 )
@@ -50,7 +52,10 @@ HOMES = {
 
 def to_sign_in(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequired)
-    return RedirectResponse("/staff/sign-in", status_code=303)
+    response = RedirectResponse("/staff/sign-in", status_code=303)
+    if exc.resume is not None:
+        keep_for_after_sign_in(response, exc.resume)
+    return response
 
 
 def authorize_url(state: str) -> str | None:
@@ -90,7 +95,7 @@ def sign_in_page(request: Request, session: SessionDep) -> Response:
                 "RESETTLEMENT_STAFF_OIDC_REDIRECT_URL.",
             )
         return RedirectResponse(target, status_code=303)
-    return render(request, "staff/sign_in.html", _choices(session, Errors()))
+    return render(request, "staff/sign_in.html", _choices(session, Errors(), request))
 
 
 @dataclass(frozen=True)
@@ -106,11 +111,12 @@ def _label(member: staff.StaffMember) -> str:
     return f"{member.name}, {member.user_id} ({words})"
 
 
-def _choices(session: Session, errors: Errors) -> dict[str, object]:
+def _choices(session: Session, errors: Errors, request: Request) -> dict[str, object]:
     """Everyone in the staff table who can sign in: the demo seeds them (`resettlement up`)."""
     members = staff.everyone(session, [r.value for r in STAFF_ROLES])
     return {
         "errors": errors,
+        "resume": browser_session(request).resume,
         "groups": [
             (heading, [Choice(m.user_id, _label(m)) for m in members if m.role == role])
             for heading, role in (
@@ -131,7 +137,7 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
     if member is None or member.role not in {r.value for r in STAFF_ROLES}:
         errors = Errors()
         errors.add("Select who you are signing in as.", "user")
-        return render(request, "staff/sign_in.html", _choices(session, errors), status=422)
+        return render(request, "staff/sign_in.html", _choices(session, errors, request), status=422)
     role = Role(member.role)
     token = mint_token(
         role=role,
@@ -139,8 +145,10 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
         prison=member.prison_code if role == Role.GOVERNOR else None,
         hours=get_staff_settings().session_hours,
     )
-    response = RedirectResponse(HOMES[role], status_code=303)
-    sign_in(response, token, member.name)
+    # Back to the form the person was filling in when their session ended, if any.
+    resume = browser_session(request).resume
+    response = RedirectResponse(resume.path if resume else HOMES[role], status_code=303)
+    sign_in(response, token, member.name, resume)
     return response
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Mount
 
 API_PREFIX = "/api/v1"
 STATIC = Path(__file__).resolve().parent / "static"
+MOJ_ASSETS = Path(__file__).resolve().parents[1] / "static" / "moj" / "assets"
 
 
 def mount_staff(app: FastAPI) -> None:
@@ -36,12 +38,23 @@ def mount_staff(app: FastAPI) -> None:
     ):
         app.include_router(router)
     app.mount("/staff/static", StaticFiles(directory=STATIC), name="staff-static")
+    _serve_moj_images(app)
     app.add_exception_handler(SignInRequired, signin.to_sign_in)
     # mount_pages' handler, extended: a staff problem page keeps the menu and sign-out.
     app.add_exception_handler(PageProblem, staff_page_problem)
     # Staff addresses answer HTTP errors (a mistyped address, a wrong method) as pages.
     previous = app.exception_handlers[StarletteHTTPException]
     app.add_exception_handler(StarletteHTTPException, http_errors_as_pages(previous))
+
+
+def _serve_moj_images(app: FastAPI) -> None:
+    """MoJ Frontend's stylesheet asks for its icons under /assets/images, beside GOV.UK
+    Frontend's: the /assets files look in the vendored MoJ assets after GOV.UK's."""
+    moj = str(MOJ_ASSETS)
+    for route in app.routes:
+        files = route.app if isinstance(route, Mount) and route.name == "assets" else None
+        if isinstance(files, StaticFiles) and moj not in files.all_directories:
+            files.all_directories.append(moj)
 
 
 __all__ = ["mount_staff"]

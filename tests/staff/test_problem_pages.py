@@ -139,3 +139,21 @@ def test_a_forged_form_after_the_session_ended_is_refused_not_kept(
     assert forged.status_code == 403
     assert COOKIE not in "".join(forged.headers.get_list("set-cookie"))
     assert json.dumps("Planted") not in browser.get("/staff/sign-in").text
+
+
+def test_staff_pages_wear_the_moj_look_without_the_gov_uk_crown_or_title(
+    signed_in: SignedIn, client: TestClient
+) -> None:
+    for page in (
+        signed_in("officer").get("/staff/caseload"),
+        signed_in("admin").get("/staff/audit"),
+        client.get("/staff/sign-in"),
+        client.get("/staff/nowhere"),
+    ):
+        title = page.text.split("<title>")[1].split("</title>")[0]
+        assert title.endswith("\N{EN DASH} Resettlement") and "GOV.UK" not in title, title
+        assert 'class="moj-header' in page.text and "moj-header__logotype-crest" in page.text
+        assert "govuk-header" not in page.text and "logotype-crown" not in page.text
+        assert 'href="/static/moj/moj-frontend.min.css"' in page.text
+        assert 'src="/staff/static/moj-init.js"' in page.text
+    assert client.get("/assets/images/icon-tag-remove-cross.svg").status_code == 200

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from faker import Faker
 from sqlmodel import Session, select
 
-from resettlement import checklists, clock, early_release, forty_eight_hours, plans
+from resettlement import checklists, clock, early_release, forty_eight_hours, plans, staff
 from resettlement.actors import Actor, Role
 from resettlement.errors import DomainError
 from resettlement.models import (
@@ -36,6 +36,7 @@ from resettlement.models import (
     Sex,
     SupportContactCreate,
 )
+from resettlement.staff import PRISON_OFFENDER_MANAGER, StaffMember
 from resettlement.transactions import get_or_404
 from rules.calendars import add_working_days
 from rules.checklists import CORE_KEYS, Need
@@ -59,6 +60,15 @@ PRISONS = (
 )
 OFFICERS = ("po-ashworth", "po-begum", "po-cadwaladr")
 GOVERNORS = {p.code: f"governor-{p.code.lower()}" for p in PRISONS}
+OFFENDER_MANAGERS = {p.code: f"pom-{p.code.lower()}" for p in PRISONS}
+ADMIN = "admin-demo"
+# Made-up officers; the other staff's names come from faker. Phone numbers are in Ofcom's
+# range for drama (020 7946 0000 to 0999), so none reaches a real person.
+OFFICER_NAMES = {
+    "po-ashworth": ("Ann Ashworth", "Leeds North probation team"),
+    "po-begum": ("Bilal Begum", "Bradford probation team"),
+    "po-cadwaladr": ("Carys Cadwaladr", "Wrexham probation team"),
+}
 GOAL_WORDS = {
     GoalArea.FAMILY: "See my kids every weekend and be there for my daughter's birthday.",
     GoalArea.WORK: "Get a job in a warehouse or on a building site, anything with regular hours.",
@@ -98,11 +108,66 @@ def _release_offsets(count: int, rng: random.Random, today: date) -> list[date]:
     return wanted[:count]
 
 
+def demo_staff(seed_value: int = 20261123) -> list[StaffMember]:
+    """The demo's staff: officers, a governor and an offender manager per prison, an admin."""
+    fake = Faker("en_GB")
+    fake.seed_instance(seed_value + 1)
+    numbers = iter(range(100, 1000, 7))
+
+    def phone() -> str:
+        return f"020 7946 0{next(numbers):03d}"
+
+    def email(name: str) -> str:
+        return name.lower().replace(" ", ".").replace("'", "") + "@justice.example"
+
+    members = [
+        StaffMember(
+            user_id=user_id,
+            name=name,
+            role=Role.PROBATION_OFFICER.value,
+            team=team,
+            email=email(name),
+            phone=phone(),
+        )
+        for user_id, (name, team) in OFFICER_NAMES.items()
+    ]
+    for prison in PRISONS:
+        for user_id, role in (
+            (GOVERNORS[prison.code], Role.GOVERNOR.value),
+            (OFFENDER_MANAGERS[prison.code], PRISON_OFFENDER_MANAGER),
+        ):
+            name = f"{fake.first_name()} {fake.last_name()}"
+            members.append(
+                StaffMember(
+                    user_id=user_id,
+                    name=name,
+                    role=role,
+                    prison_code=prison.code,
+                    team=f"{prison.name} offender management unit"
+                    if role == PRISON_OFFENDER_MANAGER
+                    else None,
+                    email=email(name),
+                    phone=phone(),
+                )
+            )
+    members.append(
+        StaffMember(
+            user_id=ADMIN,
+            name="Demo Administrator",
+            role=Role.ADMIN.value,
+            email="resettlement.admin@justice.example",
+        )
+    )
+    return members
+
+
 def seed(
     session: Session, count: int = 30, seed_value: int = 20261123, today: date | None = None
 ) -> int:
-    """Adds `count` demo plans unless the database already holds people. Returns plans added.
-    The plans are placed around `today` (by default, today)."""
+    """Adds the demo staff (any missing), then `count` demo plans unless the database already
+    holds people. Returns plans added. The plans are placed around `today` (by default,
+    today)."""
+    staff.add_missing(session=session, members=demo_staff(seed_value))
     if session.exec(select(Person.id).limit(1)).first() is not None:
         return 0
     fake = Faker("en_GB")

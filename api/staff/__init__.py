@@ -11,13 +11,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Mount
 
 API_PREFIX = "/api/v1"
 STATIC = Path(__file__).resolve().parent / "static"
+MOJ_ASSETS = Path(__file__).resolve().parents[1] / "static" / "moj" / "assets"
 
 
 def mount_staff(app: FastAPI) -> None:
-    from api.pages.templating import PageProblem, page_problem
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from api.pages.templating import PageProblem
     from api.routes import reports as reports_api
     from api.staff import (
         audit,
@@ -32,6 +36,7 @@ def mount_staff(app: FastAPI) -> None:
         signin,
     )
     from api.staff.identity import SignInRequired
+    from api.staff.problem_pages import http_errors_as_pages, staff_page_problem
 
     app.include_router(reports_api.router, prefix=API_PREFIX)
     # /staff/plans/new before the plan page's /staff/plans/{plan_id}.
@@ -49,10 +54,23 @@ def mount_staff(app: FastAPI) -> None:
     ):
         app.include_router(router)
     app.mount("/staff/static", StaticFiles(directory=STATIC), name="staff-static")
+    _serve_moj_images(app)
     app.add_exception_handler(SignInRequired, signin.to_sign_in)
-    # The same handler mount_pages installs; adding it again is harmless and keeps the staff
-    # pages' problems as pages even if the order of mounting changes.
-    app.add_exception_handler(PageProblem, page_problem)
+    # mount_pages' handler, extended: a staff problem page keeps the menu and sign-out.
+    app.add_exception_handler(PageProblem, staff_page_problem)
+    # Staff addresses answer HTTP errors (a mistyped address, a wrong method) as pages.
+    previous = app.exception_handlers[StarletteHTTPException]
+    app.add_exception_handler(StarletteHTTPException, http_errors_as_pages(previous))
+
+
+def _serve_moj_images(app: FastAPI) -> None:
+    """MoJ Frontend's stylesheet asks for its icons under /assets/images, beside GOV.UK
+    Frontend's: the /assets files look in the vendored MoJ assets after GOV.UK's."""
+    moj = str(MOJ_ASSETS)
+    for route in app.routes:
+        files = route.app if isinstance(route, Mount) and route.name == "assets" else None
+        if isinstance(files, StaticFiles) and moj not in files.all_directories:
+            files.all_directories.append(moj)
 
 
 __all__ = ["mount_staff"]

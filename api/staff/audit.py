@@ -15,7 +15,7 @@ from api.staff import forms, labels
 from api.staff.forms import Errors
 from api.staff.identity import page_role
 from api.staff.rendering import render
-from resettlement import audit
+from resettlement import audit, staff
 from resettlement.actors import Actor, Role
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -109,6 +109,7 @@ def audit_page(request: Request, actor: PageAdmin, session: SessionDep) -> Respo
             "errors": errors,
             "pagination": pagination,
             "filtered": bool(kept),
+            "staff_names": staff.names(session, [e.actor for e in events]),
         },
         status=422 if errors else 200,
     )

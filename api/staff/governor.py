@@ -17,7 +17,7 @@ from api.staff.forms import Errors
 from api.staff.identity import PRISON_NAMES, CheckedForm, PageGovernor, not_found
 from api.staff.officer import plan_id_from, status_for
 from api.staff.rendering import render
-from resettlement import audit, clock, early_release, plans
+from resettlement import audit, clock, early_release, plans, staff
 from resettlement.actors import Actor
 from resettlement.errors import DomainError, NotFound, TransitionNotAllowed
 from resettlement.models import EarlyReleaseRequest, Person, ReleasePlan
@@ -79,6 +79,7 @@ def queue(request: Request, actor: PageGovernor, session: SessionDep) -> Respons
             "rows": rows,
             "prison": PRISON_NAMES.get(actor.prison_code or "", actor.prison_code),
             "banner": "Your decision has been recorded." if done == "decided" else None,
+            "staff_names": staff.names(session, [r.assessed_by for r in requests]),
             "labels": labels,
         },
     )
@@ -110,6 +111,7 @@ def _decision_context(session: Session, actor: Actor, found: EarlyReleaseRequest
         "decided": found.state in ("approved", "refused"),
         "decided_on": _decided_on(found),
         "checklist": view.checklist,
+        "staff_names": staff.names(session, [found.assessed_by, found.decided_by]),
         "labels": labels,
     }
 
@@ -163,6 +165,7 @@ def decided_requests(request: Request, actor: PageGovernor, session: SessionDep)
                 for r in requests
             ],
             "prison": PRISON_NAMES.get(actor.prison_code or "", actor.prison_code),
+            "staff_names": staff.names(session, [r.decided_by for r in requests]),
             "pagination": {
                 "items": [
                     {
@@ -212,6 +215,7 @@ def plan_behind_request(
             "plan": view.plan,
             "person": view.person,
             "appointments": [(a, labels.when(a.starts_at)) for a in view.appointments],
+            "accountable": staff.accountable(session, view.plan, view.person),
             "labels": labels,
         },
     )

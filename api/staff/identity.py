@@ -14,34 +14,58 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
+from starlette.routing import Match
 
 from api.auth import InvalidToken, local_secret, verify
 from api.deps import SessionDep
 from api.pages.templating import PageProblem
 from api.settings import get_api_settings
+from api.staff.forms import kept as forms_kept
 from api.staff.settings import get_staff_settings
 from resettlement import web_sessions
 from resettlement.actors import Actor, Role
-from resettlement.demo import GOVERNORS, OFFICERS, PRISONS
+from resettlement.demo import PRISONS
 
 # Staff pages are in English for now; the prison leaver's pages are the bilingual ones.
 LANGUAGE = "en"
 COOKIE = "resettlement_staff"
 COOKIE_PATH = "/staff"
 CSRF_FIELD = "csrf_token"
+# Forms whose sending is not worth keeping across a sign-in.
+NO_RESUME = ("/staff/sign-in", "/staff/sign-out")
 STAFF_ROLES = (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN)
-# The demo has officers and governors; an administrator is added here for the reports.
-DEMO_ADMIN = "admin-demo"
 PRISON_NAMES = {p.code: p.name for p in PRISONS}
 
 
+# How long after a session ends the browser keeps its cookie: long enough that a form sent
+# after the sign-in expired can still be recognised as this browser's own and kept.
+RESUME_GRACE_HOURS = 12.0
+# A cookie must stay under about 4 KB; what was typed is kept only if it fits.
+RESUME_MAX_CHARS = 2400
+
+
+@dataclass(frozen=True)
+class Resume:
+    """A form sent after the session ended: where to return after sign-in, with what was
+    typed (never the CSRF token or the record's version)."""
+
+    path: str
+    values: dict[str, Any]
+    kept: bool = True
+
+
 class SignInRequired(Exception):
-    """No valid sign-in: the browser is sent to the sign-in page."""
+    """No valid sign-in: the browser is sent to the sign-in page, with the form it sent if the
+    session ended under it."""
+
+    def __init__(self, resume: Resume | None = None) -> None:
+        super().__init__("sign in")
+        self.resume = resume
 
 
 def problem(status: int, title: str, message: str) -> PageProblem:
@@ -56,33 +80,6 @@ def not_found() -> PageProblem:
     return problem(404, "Page not found", "There is no such page, or it is not one of yours.")
 
 
-@dataclass(frozen=True)
-class DemoUser:
-    user_id: str
-    role: Role
-    label: str
-    prison: str | None = None
-
-
-def demo_users() -> list[DemoUser]:
-    """Everyone the local sign-in page offers: made-up staff from resettlement.demo."""
-    users = [
-        DemoUser(officer, Role.PROBATION_OFFICER, f"{officer} (probation officer)")
-        for officer in OFFICERS
-    ]
-    users += [
-        DemoUser(
-            governor,
-            Role.GOVERNOR,
-            f"{governor} (governor, {PRISON_NAMES[code]})",
-            prison=code,
-        )
-        for code, governor in GOVERNORS.items()
-    ]
-    users.append(DemoUser(DEMO_ADMIN, Role.ADMIN, f"{DEMO_ADMIN} (administrator)"))
-    return users
-
-
 # --- the signed cookie ------------------------------------------------------------------
 
 
@@ -94,6 +91,10 @@ class StaffSession:
     # The user's sign-out generation when they signed in (resettlement.web_sessions): a cookie
     # from before a sign-out is refused after it, even a copy.
     generation: int = 0
+    # The signed-in person's name, as the staff table had it at sign-in: pages greet them by
+    # name without a query each time.
+    name: str | None = None
+    resume: Resume | None = None
 
 
 def _secret() -> bytes:
@@ -117,14 +118,23 @@ def _unb64(text: str) -> bytes:
 def encode_session(session: StaffSession) -> str:
     payload = _b64(
         json.dumps(
-            {"c": session.csrf, "t": session.token, "i": session.issued, "g": session.generation}
+            {
+                "c": session.csrf,
+                "t": session.token,
+                "i": session.issued,
+                "g": session.generation,
+                "n": session.name,
+                "r": [session.resume.path, session.resume.values, session.resume.kept]
+                if session.resume
+                else None,
+            }
         ).encode()
     )
     signature = _b64(hmac.new(_secret(), payload.encode(), hashlib.sha256).digest())
     return f"{payload}.{signature}"
 
 
-def decode_session(value: str | None) -> StaffSession | None:
+def decode_session(value: str | None, *, allow_expired: bool = False) -> StaffSession | None:
     if not value or value.count(".") != 1:
         return None
     payload, signature = value.split(".")
@@ -138,18 +148,35 @@ def decode_session(value: str | None) -> StaffSession | None:
             token=data.get("t"),
             issued=int(data["i"]),
             generation=int(data.get("g", 0)),
+            name=data.get("n") if isinstance(data.get("n"), str) else None,
+            resume=_resume(data.get("r")),
         )
     except (ValueError, KeyError, TypeError):
         return None
     max_age = get_staff_settings().session_hours * 3600
-    if not session.csrf or time.time() - session.issued > max_age:
+    if not session.csrf or (not allow_expired and time.time() - session.issued > max_age):
         return None
     return session
 
 
-def new_session(token: str | None = None, generation: int = 0) -> StaffSession:
+def _resume(found: Any) -> Resume | None:
+    if not (isinstance(found, list) and len(found) == 3):
+        return None
+    path, values, kept = found
+    if not (isinstance(path, str) and path.startswith("/staff/") and isinstance(values, dict)):
+        return None
+    return Resume(path, values, bool(kept))
+
+
+def new_session(
+    token: str | None = None, name: str | None = None, generation: int = 0
+) -> StaffSession:
     return StaffSession(
-        csrf=secrets.token_urlsafe(32), token=token, issued=int(time.time()), generation=generation
+        csrf=secrets.token_urlsafe(32),
+        token=token,
+        issued=int(time.time()),
+        name=name,
+        generation=generation,
     )
 
 
@@ -161,7 +188,7 @@ def set_cookie(response: Response, session: StaffSession) -> None:
     response.set_cookie(
         COOKIE,
         encode_session(session),
-        max_age=int(settings.session_hours * 3600),
+        max_age=int((settings.session_hours + RESUME_GRACE_HOURS) * 3600),
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
@@ -194,9 +221,30 @@ def remember(request: Request, response: Response) -> Response:
     return response
 
 
-def sign_in(response: Response, token: str, generation: int) -> None:
+def sign_in(
+    response: Response,
+    token: str,
+    generation: int,
+    name: str | None = None,
+    resume: Resume | None = None,
+) -> None:
     # A fresh CSRF token at sign-in: a token planted before sign-in is worth nothing after it.
-    set_cookie(response, new_session(token, generation))
+    set_cookie(response, replace(new_session(token, name, generation), resume=resume))
+
+
+def keep_for_after_sign_in(response: Response, resume: Resume) -> None:
+    """A session with no sign-in that remembers the form to return to."""
+    set_cookie(response, replace(new_session(), resume=resume))
+
+
+def take_resume(request: Request) -> Resume | None:
+    """The form kept for this page, once: the session forgets it as the page is shown."""
+    session = browser_session(request)
+    if session.resume is None or session.resume.path != request.url.path:
+        return None
+    request.state.staff_session = replace(session, resume=None)
+    request.state.staff_session_is_new = True
+    return session.resume
 
 
 def csrf_token(request: Request) -> str:
@@ -211,14 +259,14 @@ def signed_in(request: Request, db: SessionDep) -> Actor:
     not signed out since (on any browser)."""
     session = browser_session(request)
     if not session.token:
-        raise SignInRequired()
+        raise SignInRequired(_resume_of(request))
     try:
         claims = verify(session.token)
     except InvalidToken:
-        raise SignInRequired() from None
+        raise SignInRequired(_resume_of(request)) from None
     actor = claims.actor(request.state.request_id)
     if web_sessions.current(db, web_sessions.staff(actor.user_id)) != session.generation:
-        raise SignInRequired()
+        raise SignInRequired(_resume_of(request))
     if actor.role not in STAFF_ROLES:
         raise problem(
             403,
@@ -226,6 +274,7 @@ def signed_in(request: Request, db: SessionDep) -> Actor:
             "These pages are for probation officers, governors and administrators.",
         )
     request.state.staff_actor = actor
+    request.state.staff_name = session.name
     return actor
 
 
@@ -250,16 +299,57 @@ PageGovernor = Annotated[Actor, Depends(page_role(Role.GOVERNOR))]
 PageReportReader = Annotated[Actor, Depends(page_role(Role.ADMIN, Role.GOVERNOR))]
 
 
+def _csrf_matches(sent: Any, session: StaffSession | None) -> bool:
+    return (
+        session is not None
+        and isinstance(sent, str)
+        and hmac.compare_digest(sent.encode(), session.csrf.encode())
+    )
+
+
+def _resume_of(request: Request) -> Resume | None:
+    """The form this request sent, if it was checked as this browser's own."""
+    form = getattr(request.state, "staff_form", None)
+    if request.method != "POST" or not isinstance(form, FormData):
+        return None
+    return resume_for(request, form)
+
+
+def resume_for(request: Request, form: FormData) -> Resume:
+    values = forms_kept(form)
+    path = _page_for(request, request.url.path)
+    if len(json.dumps(values)) > RESUME_MAX_CHARS:
+        return Resume(path, {}, kept=False)
+    return Resume(path, values)
+
+
+def _page_for(request: Request, path: str) -> str:
+    """The page a form was on: its own address when that answers GET, else the nearest
+    address above it that does (a plan's step buttons post to /plans/1/transition)."""
+    candidate = path
+    for _ in range(3):
+        scope = {"type": "http", "path": candidate, "method": "GET", "root_path": ""}
+        for route in request.app.router.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return candidate
+        candidate = candidate.rsplit("/", 1)[0] or "/staff"
+    return "/staff"
+
+
 async def checked_form(request: Request) -> FormData:
-    """The posted form, once its CSRF token matches the one in the signed session cookie."""
+    """The posted form, once its CSRF token matches the one in the signed session cookie.
+
+    A form sent after the session ended, from a page of this browser's own (its CSRF token
+    matches the ended session's), is kept and the person asked to sign in again; anything
+    else is refused."""
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     session = decode_session(request.cookies.get(COOKIE))
-    if (
-        session is None
-        or not isinstance(sent, str)
-        or not hmac.compare_digest(sent.encode(), session.csrf.encode())
-    ):
+    if not _csrf_matches(sent, session):
+        ended = decode_session(request.cookies.get(COOKIE), allow_expired=True)
+        if session is None and _csrf_matches(sent, ended) and request.url.path not in NO_RESUME:
+            raise SignInRequired(resume_for(request, form))
         raise problem(
             403,
             "This form has expired",
@@ -267,6 +357,7 @@ async def checked_form(request: Request) -> FormData:
             "page and try again.",
         )
     request.state.staff_session = session
+    request.state.staff_form = form
     return form
 
 

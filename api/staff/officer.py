@@ -29,6 +29,7 @@ from resettlement import (
     leaver_access,
     plan_checks,
     plans,
+    staff,
 )
 from resettlement.actors import Actor
 from resettlement.errors import DomainError, InvalidInput, NotFound, WarningsNotAccepted
@@ -213,6 +214,7 @@ def show_plan(
         "release_assessment": plans.assessment_for(view.plan, view.person),
         "blocking": plan_checks.blocking(found),
         "warnings": plan_checks.warnings(found),
+        "accountable": staff.accountable(session, view.plan, view.person),
         "early_release": shown_request,
         "early_release_needs": ", ".join(
             labels.NEEDS.get(n, str(n)) for n in (shown_request.needs if shown_request else [])

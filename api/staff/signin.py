@@ -12,10 +12,12 @@ token with api.auth, exactly as `resettlement token` does, and keeps it in the s
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from api.auth import mint_token
 from api.deps import SessionDep
@@ -23,18 +25,21 @@ from api.settings import get_api_settings
 from api.staff import forms
 from api.staff.forms import Errors
 from api.staff.identity import (
+    PRISON_NAMES,
+    STAFF_ROLES,
     CheckedForm,
     SignInRequired,
     StaffMember,
+    browser_session,
     clear_cookie,
-    demo_users,
+    keep_for_after_sign_in,
     problem,
     sign_in,
     sign_out_everywhere,
 )
 from api.staff.rendering import render
 from api.staff.settings import get_staff_settings
-from resettlement import web_sessions
+from resettlement import staff, web_sessions
 from resettlement.actors import Role
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -48,7 +53,10 @@ HOMES = {
 
 def to_sign_in(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequired)
-    return RedirectResponse("/staff/sign-in", status_code=303)
+    response = RedirectResponse("/staff/sign-in", status_code=303)
+    if exc.resume is not None:
+        keep_for_after_sign_in(response, exc.resume)
+    return response
 
 
 def authorize_url(state: str) -> str | None:
@@ -76,7 +84,7 @@ def home(actor: StaffMember) -> Response:
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request) -> Response:
+def sign_in_page(request: Request, session: SessionDep) -> Response:
     if not get_api_settings().local_mode:
         target = authorize_url(secrets.token_urlsafe(16))
         if target is None:
@@ -88,17 +96,35 @@ def sign_in_page(request: Request) -> Response:
                 "RESETTLEMENT_STAFF_OIDC_REDIRECT_URL.",
             )
         return RedirectResponse(target, status_code=303)
-    return render(request, "staff/sign_in.html", _choices(Errors()))
+    return render(request, "staff/sign_in.html", _choices(session, Errors(), request))
 
 
-def _choices(errors: Errors) -> dict[str, object]:
-    users = demo_users()
+@dataclass(frozen=True)
+class Choice:
+    user_id: str
+    label: str
+
+
+def _label(member: staff.StaffMember) -> str:
+    words = staff.ROLE_WORDS.get(member.role, member.role)
+    if member.role == Role.GOVERNOR and member.prison_code:
+        words += ", " + PRISON_NAMES.get(member.prison_code, member.prison_code)
+    return f"{member.name}, {member.user_id} ({words})"
+
+
+def _choices(session: Session, errors: Errors, request: Request) -> dict[str, object]:
+    """Everyone in the staff table who can sign in: the demo seeds them (`resettlement up`)."""
+    members = staff.everyone(session, [r.value for r in STAFF_ROLES])
     return {
         "errors": errors,
+        "resume": browser_session(request).resume,
         "groups": [
-            ("Probation officers", [u for u in users if u.role == Role.PROBATION_OFFICER]),
-            ("Governors", [u for u in users if u.role == Role.GOVERNOR]),
-            ("Administrators", [u for u in users if u.role == Role.ADMIN]),
+            (heading, [Choice(m.user_id, _label(m)) for m in members if m.role == role])
+            for heading, role in (
+                ("Probation officers", Role.PROBATION_OFFICER),
+                ("Governors", Role.GOVERNOR),
+                ("Administrators", Role.ADMIN),
+            )
         ],
     }
 
@@ -108,19 +134,28 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
     if not get_api_settings().local_mode:
         raise problem(404, "Page not found", "Sign in with your organisation's account.")
     chosen = forms.text(form, "user")
-    user = next((u for u in demo_users() if u.user_id == chosen), None)
-    if user is None:
+    member = staff.find(session, chosen) if chosen else None
+    if member is None or member.role not in {r.value for r in STAFF_ROLES}:
         errors = Errors()
         errors.add("Select who you are signing in as.", "user")
-        return render(request, "staff/sign_in.html", _choices(errors), status=422)
+        return render(request, "staff/sign_in.html", _choices(session, errors, request), status=422)
+    role = Role(member.role)
     token = mint_token(
-        role=user.role,
-        user=user.user_id,
-        prison=user.prison,
+        role=role,
+        user=member.user_id,
+        prison=member.prison_code if role == Role.GOVERNOR else None,
         hours=get_staff_settings().session_hours,
     )
-    response = RedirectResponse(HOMES[user.role], status_code=303)
-    sign_in(response, token, web_sessions.current(session, web_sessions.staff(user.user_id)))
+    # Back to the form the person was filling in when their session ended, if any.
+    resume = browser_session(request).resume
+    response = RedirectResponse(resume.path if resume else HOMES[role], status_code=303)
+    sign_in(
+        response,
+        token,
+        web_sessions.current(session, web_sessions.staff(member.user_id)),
+        member.name,
+        resume,
+    )
     return response
 
 

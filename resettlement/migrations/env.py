@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 import resettlement.models  # noqa: F401  (registers every table on the metadata)
 from resettlement import leaver_access as _leaver_access  # noqa: F401  (leaver links)
 from resettlement import notifications as _notifications  # noqa: F401  (the outbox table)
+from resettlement import staff as _staff  # noqa: F401  (staff members)
 from resettlement import web_sessions as _web_sessions  # noqa: F401  (sign-out generations)
 from resettlement.database import get_engine
 

@@ -17,6 +17,7 @@ from api.auth import mint_token
 from api.settings import get_api_settings
 from api.staff.identity import COOKIE, COOKIE_PATH, encode_session, new_session
 from api.staff.settings import get_staff_settings
+from resettlement import demo, staff
 from resettlement.actors import Role
 from resettlement.models import Person, ReleasePlan
 
@@ -91,7 +92,9 @@ class Browser:
 
 
 @pytest.fixture
-def browser(client: TestClient) -> Browser:
+def browser(client: TestClient, session: Session) -> Browser:
+    # The sign-in page lists the staff table: the demo's staff, as `resettlement up` seeds them.
+    staff.add_missing(session=session, members=demo.demo_staff())
     return Browser(client)
 
 

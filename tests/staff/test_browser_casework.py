@@ -111,6 +111,14 @@ def test_officer_searches_filters_sorts_and_pages_the_caseload(
     stages = page.locator("table.app-caseload tbody td:nth-child(3)").all_inner_texts()
     assert stages and set(stages) <= {"Completed", "Cancelled"}
 
+    # A mistyped address and a page for another role: pages with the menu and sign-out.
+    for path, status in (("/staff/caseloda", 404), ("/staff/audit", 403)):
+        response = page.goto(f"{live_server}{path}")
+        assert response is not None and response.status == status
+        checked(page, f"{status} page")
+        assert page.get_by_role("link", name="Caseload").count() == 1
+        assert page.get_by_role("button", name="Sign out").count() == 1
+
 
 def test_governor_reads_the_plan_decides_through_the_check_step_and_finds_the_decision(
     live_server: str,
@@ -164,7 +172,7 @@ def test_governor_reads_the_plan_decides_through_the_check_step_and_finds_the_de
     page.wait_for_url("**/staff/early-release/decided")
     checked(page, "decided requests")
     row = page.locator("table.app-decided tbody tr", has_text="Rowan Checkley")
-    assert "Refused" in row.inner_text()
+    assert "refused" in row.inner_text().lower()  # the badge shows it in capitals
     assert "The approved premises can take them on the Friday." in row.inner_text()
     row.get_by_role("link", name="Rowan Checkley").click()
     page.wait_for_url("**/staff/early-release/*")

@@ -94,7 +94,7 @@ def test_local_sign_in_lists_the_demo_staff_and_sets_a_strict_cookie(browser: Br
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/staff" in cookie
     caseload = browser.get("/staff/caseload")
     assert caseload.status_code == 200
-    assert "Signed in as <strong>po-ashworth</strong>" in caseload.text
+    assert "Signed in as <strong>Ann Ashworth</strong>" in caseload.text
 
 
 def test_sign_in_and_sign_out_need_the_csrf_token(browser: Browser) -> None:

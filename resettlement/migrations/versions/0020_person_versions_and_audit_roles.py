@@ -20,7 +20,7 @@ from alembic import op
 import resettlement.models
 
 revision: str = "0020"
-down_revision: str | None = "0003"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,7 +14,7 @@ from alembic import op
 from rules import phone_numbers
 
 revision: str = "0040"
-down_revision: str | None = "0003"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

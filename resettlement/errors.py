@@ -70,3 +70,14 @@ class AlreadyExists(DomainError):
     """The record would duplicate one that exists (409)."""
 
     title = "This already exists"
+
+
+class ConflictsWithRecord(DomainError):
+    """Well-formed input that contradicts what the record already holds, such as a release date
+    before the plan's sentence date (409): the same value is fine for another record."""
+
+    title = "This conflicts with the record as it stands"
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field

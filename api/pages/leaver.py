@@ -79,14 +79,16 @@ def confirm(
     request: Request,
     secret: str,
     session: SessionDep,
-    day: Annotated[str, Form(max_length=10)] = "",
-    month: Annotated[str, Form(max_length=10)] = "",
-    year: Annotated[str, Form(max_length=10)] = "",
+    # No length limits here: a limit would answer JSON, not this page; the date check refuses
+    # anything longer than a day, month or year (and the body is limited anyway).
+    day: Annotated[str, Form()] = "",
+    month: Annotated[str, Form()] = "",
+    year: Annotated[str, Form()] = "",
 ) -> Response:
     language = choose_language(request)
     with language_scope(language):
         found, error, fields = _date_of_birth(day, month, year)
-    values = {"day": day, "month": month, "year": year}
+    values = {"day": day[:10], "month": month[:10], "year": year[:10]}
     if found is None:
         context: dict[str, Any] = {"error": error, "error_fields": fields, "values": values}
         return render(request, "leaver/sign_in.html", context, language=language, status_code=422)

@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
+from api.input_types import NO_NUL
 from api.logs import redact_link_secrets
 from api.middleware import BodySizeLimit, RequestContext
 from api.nul_characters import RefuseNulCharacters
@@ -28,7 +29,7 @@ from api.routes import (
 )
 from api.settings import ApiSettings, get_api_settings
 from api.staff import mount_staff
-from resettlement import log_privacy
+from resettlement import clock, log_privacy
 from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
 
@@ -92,6 +93,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
+    # Some ranges the document states run from today (appointments, dates of birth): it is
+    # built afresh on the first request of each day.
+    if getattr(app.state, "openapi_day", None) != clock.today():
+        app.openapi_schema = None
+        app.state.openapi_day = clock.today()
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title,
@@ -100,8 +106,41 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         _document_problems(schema)
+        _state_no_nul(schema)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _state_no_nul(schema: dict[str, Any]) -> None:
+    """Every free-text string a request takes says it cannot hold NUL (api/nul_characters.py
+    refuses one anywhere), so the document states the check the API applies."""
+    components = schema.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            name = ref.rsplit("/", 1)[1]
+            if name not in seen and name in components:
+                seen.add(name)
+                visit(components[name])
+        free_text = not ({"pattern", "format", "enum", "const"} & node.keys())
+        if node.get("type") == "string" and free_text:
+            node["pattern"] = NO_NUL
+        for key, value in node.items():
+            if key != "$ref":
+                visit(value)
+
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            visit(operation.get("parameters", []))
+            visit(operation.get("requestBody", {}))
 
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -147,7 +186,8 @@ _DESCRIPTIONS = {
     401: "No valid bearer token.",
     403: "Your role cannot use this endpoint.",
     404: "No such record, or not one of yours.",
-    409: "A stale expected_version, a step whose conditions are unmet, or a duplicate.",
+    409: "A stale expected_version, a step whose conditions are unmet, a duplicate, or a value "
+    "that contradicts the record (a release date before its sentence date).",
     413: "The request body is too large.",
     422: "Invalid input: the problem lists each field and why.",
     429: "Too many requests: see Retry-After.",

@@ -53,6 +53,10 @@ def _media_type(scope: Scope) -> str:
 
 
 def _in_body(media_type: str, body: bytes) -> list[str]:
+    # A NUL can only arrive escaped (JSON's \u0000, a form's %00) or raw: without one of
+    # those bytes there is nothing to look for, and the body is not parsed twice.
+    if b"\\u0000" not in body and b"%00" not in body and b"\x00" not in body:
+        return []
     if media_type == "application/x-www-form-urlencoded":
         text = body.decode("utf-8", errors="replace")
         return list(_in_pairs(parse_qsl(text, keep_blank_values=True)))

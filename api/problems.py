@@ -18,6 +18,7 @@ from starlette.routing import Match
 
 from resettlement.errors import (
     AlreadyExists,
+    ConflictsWithRecord,
     DomainError,
     Forbidden,
     GuardRefused,
@@ -81,6 +82,7 @@ _TYPES: dict[type[DomainError], tuple[int, str]] = {
     TransitionNotAllowed: (409, "urn:resettlement:problem:transition-not-allowed"),
     AlreadyExists: (409, "urn:resettlement:problem:already-exists"),
     Unavailable: (503, "urn:resettlement:problem:unavailable"),
+    ConflictsWithRecord: (409, "urn:resettlement:problem:conflicts-with-record"),
 }
 
 
@@ -116,7 +118,7 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         (found for kind, found in _TYPES.items() if isinstance(exc, kind)), (400, "about:blank")
     )
     extensions: dict[str, Any] = {}
-    if isinstance(exc, InvalidInput) and exc.field:
+    if isinstance(exc, InvalidInput | ConflictsWithRecord) and exc.field:
         extensions["errors"] = [FieldError(field=exc.field, message=exc.detail)]
     if isinstance(exc, VersionConflict):
         extensions["current_version"] = exc.current_version

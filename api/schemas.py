@@ -9,6 +9,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from api.input_types import (
+    STRICT_BODY,
+    WHOLE_NUMBER,
+    AppointmentTime,
+    BirthDate,
+    CalendarDate,
+    SentenceDate,
+    StrictBool,
+    strict_body,
+)
 from resettlement.caseload import CaseloadRow
 from resettlement.forty_eight_hours import AppointmentChange, ContactChange
 from resettlement.lifecycle import EVENT_LABELS
@@ -22,6 +32,7 @@ from resettlement.models import (
     GoalArea,
     GoalBase,
     Language,
+    PersonCreate,
     PlanEvent,
     PlanState,
     PublishedPlan,
@@ -43,6 +54,7 @@ MAX_TERM_DAYS = 36_600
 Version = Annotated[
     int,
     Field(ge=1, le=MAX_ID, description="The version you loaded; a stale one is refused (409)."),
+    WHOLE_NUMBER,
 ]
 
 
@@ -56,6 +68,11 @@ LifecycleEvent = Annotated[
     str, AfterValidator(_known_event), Field(json_schema_extra={"enum": list(EVENT_LABELS)})
 ]
 
+RELEASE_DATE = (
+    "The release date from the sentence calculation: 1991 to 2059, inside the years the "
+    "working calendars hold, and not before the sentence date."
+)
+
 
 class _Public(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -64,18 +81,66 @@ class _Public(BaseModel):
 # --- requests -----------------------------------------------------------------------------
 
 
+class PersonIn(PersonCreate):
+    # Protected characteristics only with consent (PersonCreate), stated for the schema too.
+    model_config = strict_body(
+        {
+            "if": {
+                "properties": {"monitoring_consent": {"const": True}},
+                "required": ["monitoring_consent"],
+            },
+            "else": {
+                "properties": {
+                    name: {"type": "null"}
+                    for name in ("ethnic_group", "sex", "disability", "religion")
+                }
+            },
+        }
+    )
+
+    prison_number: str = Field(
+        min_length=7,
+        max_length=7,
+        json_schema_extra={"pattern": "^[A-Za-z][0-9]{4}[A-Za-z]{2}$"},
+        description="HMPPS prison number: a letter, four digits, two letters (A1234BC).",
+    )
+    crn: str = Field(
+        min_length=7,
+        max_length=7,
+        json_schema_extra={"pattern": "^[A-Za-z][0-9]{6}$"},
+        description="nDelius case reference number: a letter and six digits (X123456).",
+    )
+    prison_code: str = Field(
+        min_length=3,
+        max_length=3,
+        json_schema_extra={"pattern": "^[A-Za-z]{3}$"},
+        description="The prison's three-letter code (MDI).",
+    )
+    date_of_birth: BirthDate = Field(description="From 1 January 1900 to yesterday.")
+    monitoring_consent: StrictBool = False
+
+
 class PlanOpen(PlanCreate):
     """A new release plan. The officer who opens it is the plan's probation officer."""
 
+    model_config = STRICT_BODY
+
+    person: PersonIn
     probation_officer_id: str | None = Field(  # type: ignore[assignment]
         default=None,
         max_length=100,
         description="Optional; if given it must be your own user id.",
     )
-    term_days: int | None = Field(default=None, ge=1, le=MAX_TERM_DAYS)
+    sentence_date: SentenceDate = Field(
+        description="The day of sentence: from 1 January 1900 to today."
+    )
+    requested_release_date: CalendarDate | None = Field(default=None, description=RELEASE_DATE)
+    term_days: Annotated[int, Field(ge=1, le=MAX_TERM_DAYS), WHOLE_NUMBER] | None = None
 
 
 class TransitionIn(BaseModel):
+    model_config = STRICT_BODY
+
     event: LifecycleEvent
     expected_version: Version
     reason: str | None = Field(default=None, max_length=4000)
@@ -83,6 +148,8 @@ class TransitionIn(BaseModel):
 
 
 class ChecklistChange(BaseModel):
+    model_config = STRICT_BODY
+
     status: ChecklistStatus
     reason: str | None = Field(default=None, max_length=1000)
     note: str | None = Field(default=None, max_length=2000)
@@ -90,6 +157,12 @@ class ChecklistChange(BaseModel):
 
 
 class AppointmentIn(AppointmentCreate):
+    model_config = STRICT_BODY
+
+    starts_at: AppointmentTime = Field(
+        description="When it starts, with its offset: from today to the end of the year two "
+        "years ahead."
+    )
     expected_version: Version
 
     def create(self) -> AppointmentCreate:
@@ -97,6 +170,8 @@ class AppointmentIn(AppointmentCreate):
 
 
 class ContactIn(SupportContactCreate):
+    model_config = STRICT_BODY
+
     expected_version: Version
 
     def create(self) -> SupportContactCreate:
@@ -114,6 +189,8 @@ class AppointmentChangeIn(AppointmentIn):
 
 
 class ReassignIn(BaseModel):
+    model_config = STRICT_BODY
+
     probation_officer_id: str = Field(
         min_length=1, max_length=100, description="The user id of the officer taking the plan on."
     )
@@ -121,12 +198,20 @@ class ReassignIn(BaseModel):
     expected_version: Version
 
 
+class GoalIn(GoalBase):
+    model_config = STRICT_BODY
+
+
 class GoalsIn(BaseModel):
-    goals: list[GoalBase] = Field(max_length=20)
+    model_config = STRICT_BODY
+
+    goals: list[GoalIn] = Field(max_length=20)
     expected_version: Version
 
 
 class NightOneIn(NightOne):
+    model_config = STRICT_BODY
+
     expected_version: Version
 
     def night_one(self) -> NightOne:
@@ -138,6 +223,8 @@ class NightOneIn(NightOne):
 class PersonChangeIn(PersonChanges):
     """Corrections to a person's details; fields left out stay as they are."""
 
+    model_config = STRICT_BODY
+
     expected_version: Version
 
     def changes(self) -> PersonChanges:
@@ -147,14 +234,22 @@ class PersonChangeIn(PersonChanges):
 
 
 class ReleaseDateIn(BaseModel):
-    requested_release_date: date = Field(
-        description="The release date from the new sentence calculation."
-    )
+    model_config = STRICT_BODY
+
+    requested_release_date: CalendarDate = Field(description=RELEASE_DATE)
     reason: str = Field(min_length=1, max_length=4000)
     expected_version: Version
 
 
 class FollowUpIn(FollowUp):
+    model_config = STRICT_BODY
+
+    first_appointment_attended: StrictBool
+    night_in_planned_accommodation: StrictBool
+    gp_registered: StrictBool
+    universal_credit_claim_made: StrictBool
+    id_in_hand: StrictBool
+    bank_account_in_hand: StrictBool
     expected_version: Version
 
     def followup(self) -> FollowUp:
@@ -162,6 +257,8 @@ class FollowUpIn(FollowUp):
 
 
 class PublishIn(BaseModel):
+    model_config = STRICT_BODY
+
     expected_version: Version
     accept_warnings_reason: str | None = Field(
         default=None,
@@ -181,11 +278,22 @@ class PlanCheckPublic(BaseModel):
 class AssessmentIn(BaseModel):
     """The officer's assessment of the plan's open early-release request."""
 
-    harms_resettlement: bool
+    # Only an assessment that finds harm may be submitted, stated so the schema says so too.
+    model_config = strict_body(
+        {
+            "if": {
+                "properties": {"harms_resettlement": {"const": False}},
+                "required": ["harms_resettlement"],
+            },
+            "then": {"properties": {"submit": {"const": False}}},
+        }
+    )
+
+    harms_resettlement: StrictBool
     needs: list[ResettlementNeed] = Field(default_factory=list, max_length=len(ResettlementNeed))
     assessment: str | None = Field(default=None, max_length=4000)
     expected_version: Version = Field(description="The early-release request's version.")
-    submit: bool = Field(default=False, description="Also submit it to the governor.")
+    submit: StrictBool = Field(default=False, description="Also submit it to the governor.")
 
     @model_validator(mode="after")
     def _submit_only_harm(self) -> AssessmentIn:
@@ -195,9 +303,13 @@ class AssessmentIn(BaseModel):
 
 
 class DecisionIn(BaseModel):
+    model_config = STRICT_BODY
+
     decision: Literal["approve", "refuse"]
-    release_date: date | None = Field(
-        default=None, description="The new release date, when approving."
+    release_date: CalendarDate | None = Field(
+        default=None,
+        description="The new release date, when approving: a day in the request's permitted "
+        "window.",
     )
     reasons: str = Field(max_length=4000)
     expected_version: Version = Field(description="The early-release request's version.")

@@ -106,3 +106,14 @@ class WarningsNotAccepted(PlanChecksFailed):
     """Only warnings: publishing needs a reason for accepting them, kept in the history (422)."""
 
     title = "Accept the plan's warnings with a reason to publish it"
+
+
+class ConflictsWithRecord(DomainError):
+    """Well-formed input that contradicts what the record already holds, such as a release date
+    before the plan's sentence date (409): the same value is fine for another record."""
+
+    title = "This conflicts with the record as it stands"
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field

@@ -49,10 +49,12 @@ def _choice(length: int, **kwargs: Any) -> Any:
 
 
 # HMPPS prison number (NOMIS number): letter, four digits, two letters.
-PRISON_NUMBER = re.compile(r"^[A-Z]\d{4}[A-Z]{2}$")
+PRISON_NUMBER = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
 # nDelius case reference number: letter and six digits.
-CRN = re.compile(r"^[A-Z]\d{6}$")
+CRN = re.compile(r"^[A-Z][0-9]{6}$")
 PRISON_CODE = re.compile(r"^[A-Z]{3}$")
+# No one in the service was born, or sentenced, before 1900.
+FIRST_BIRTH_YEAR = 1900
 
 
 class Language(StrEnum):
@@ -161,7 +163,7 @@ class PersonCreate(PersonBase):
     @field_validator("date_of_birth")
     @classmethod
     def _dob(cls, value: date) -> date:
-        if value >= clock.today() or value.year < 1900:
+        if value >= clock.today() or value.year < FIRST_BIRTH_YEAR:
             raise ValueError("date of birth must be a real date in the past")
         return value
 

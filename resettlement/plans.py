@@ -16,10 +16,16 @@ from statemachine.exceptions import TransitionNotAllowed as MachineRefused
 
 from resettlement import audit, checklists, clock, early_release, history, people, plan_snapshot
 from resettlement.actors import Actor
-from resettlement.errors import AlreadyExists, InvalidInput, TransitionNotAllowed
+from resettlement.errors import (
+    AlreadyExists,
+    ConflictsWithRecord,
+    InvalidInput,
+    TransitionNotAllowed,
+)
 from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycle
 from resettlement.models import (
     AWAITING_DECISION,
+    FIRST_BIRTH_YEAR,
     OPEN_STATES,
     CancelReason,
     ChecklistItem,
@@ -61,6 +67,8 @@ class PlanCreate(SentenceFacts):
             raise ValueError("the release date cannot be before the sentence date")
         if self.sentence_date > clock.today():
             raise ValueError("the sentence date cannot be in the future")
+        if self.sentence_date.year < FIRST_BIRTH_YEAR:
+            raise ValueError(f"the sentence date cannot be before {FIRST_BIRTH_YEAR}")
         return self
 
 
@@ -226,7 +234,7 @@ def change_release_date(
     plan = load_open_plan(session, plan_id, expected_version)
     person = get_or_404(session, Person, plan.person_id, "person")
     if requested_release_date < plan.sentence_date:
-        raise InvalidInput(
+        raise ConflictsWithRecord(
             "The release date cannot be before the sentence date.", field="requested_release_date"
         )
     old = (plan.release_date, plan.walk_out_date)

@@ -111,10 +111,12 @@ def confirm(
     request: Request,
     secret: str,
     session: SessionDep,
-    day: Annotated[str, Form(max_length=10)] = "",
-    month: Annotated[str, Form(max_length=10)] = "",
-    year: Annotated[str, Form(max_length=10)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    # No length limits here: a limit would answer JSON, not this page; the date check refuses
+    # anything longer than a day, month or year (and the body is limited anyway).
+    day: Annotated[str, Form()] = "",
+    month: Annotated[str, Form()] = "",
+    year: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         language = _link_language(request, session, leaver_access.find_link(session, secret))
@@ -128,7 +130,7 @@ def confirm(
         return _sign_in_form(request, context, language=language, status_code=403)
     with language_scope(language):
         found, error, fields = _date_of_birth(day, month, year)
-    values = {"day": day, "month": month, "year": year}
+    values = {"day": day[:10], "month": month[:10], "year": year[:10]}
     if found is None:
         context = {"error": error, "error_fields": fields, "values": values}
         return _sign_in_form(request, context, language=language, status_code=422)

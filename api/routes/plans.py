@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -18,6 +17,7 @@ from api.deps import (
     ReadablePlan,
     SessionDep,
 )
+from api.input_types import AnyDate
 from api.schemas import (
     AppointmentChangeIn,
     AppointmentIn,
@@ -46,7 +46,7 @@ from resettlement import audit, checklists, early_release, forty_eight_hours, pl
 from resettlement import plan_checks as checks
 from resettlement.actors import Actor, Role
 from resettlement.caseload import caseload_rows
-from resettlement.errors import InvalidInput
+from resettlement.errors import Forbidden
 from resettlement.models import PlanState, ReleasePlan
 from resettlement.plan_view import PlanView
 from resettlement.transactions import Answer, answer_in_transaction
@@ -87,10 +87,8 @@ def open_plan(
     body: PlanOpen, actor: CurrentOfficer, session: SessionDep, response: Response
 ) -> PlanPublic:
     if body.probation_officer_id not in (None, actor.user_id):
-        raise InvalidInput(
-            "You can only open plans on which you are the probation officer.",
-            field="probation_officer_id",
-        )
+        # Opening a plan for someone else is a matter of permission, not of a mistyped field.
+        raise Forbidden("You can only open plans on which you are the probation officer.")
     data = plans.PlanCreate.model_validate(
         {**body.model_dump(), "probation_officer_id": actor.user_id}
     )
@@ -107,8 +105,14 @@ def list_plans(
     session: SessionDep,
     state: Annotated[list[PlanState] | None, Query()] = None,
     prison: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
-    walk_out_from: date | None = None,
-    walk_out_to: date | None = None,
+    walk_out_from: Annotated[
+        AnyDate | None,
+        Query(description="Only walk-out dates on or after this day (YYYY-MM-DD)."),
+    ] = None,
+    walk_out_to: Annotated[
+        AnyDate | None,
+        Query(description="Only walk-out dates on or before this day (YYYY-MM-DD)."),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> PlanPage:

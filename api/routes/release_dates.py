@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser
+from api.input_types import CalendarDate
 from api.schemas import MAX_TERM_DAYS, ReleaseAssessmentPublic
 from resettlement.errors import InvalidInput
 from rules.calendars import CalendarRangeError
@@ -21,7 +21,12 @@ router = APIRouter(prefix="/release-dates", tags=["release dates"])
 def assess_release_date(
     actor: CurrentUser,
     on: Annotated[
-        date, Query(alias="date", description="The release date from the sentence calculation.")
+        CalendarDate,
+        Query(
+            alias="date",
+            description="The release date from the sentence calculation: 1991 to 2059, inside "
+            "the years the working calendars hold.",
+        ),
     ],
     nation: Nation = Nation.ENGLAND_AND_WALES,
     term_days: Annotated[int | None, Query(ge=1, le=MAX_TERM_DAYS)] = None,

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.deps import SessionDep, require
+from api.input_types import ReportDate
 from resettlement import clock, reports
 from resettlement.actors import Actor, Role
 from resettlement.errors import InvalidInput
@@ -155,10 +156,18 @@ def csv_response(kind: ReportKind, report: Report) -> Response:
     )
 
 
+_PERIOD = (
+    "From 1 January 1990 to the end of next year; the start on or before the end, and at most "
+    "ten years apart."
+)
 Start = Annotated[
-    date | None, Query(description="First release date in the period (default: 13 weeks ago).")
+    ReportDate | None,
+    Query(description=f"First release date in the period (default: 13 weeks earlier). {_PERIOD}"),
 ]
-End = Annotated[date | None, Query(description="Last release date in the period (default: today).")]
+End = Annotated[
+    ReportDate | None,
+    Query(description=f"Last release date in the period (default: today). {_PERIOD}"),
+]
 Prison = Annotated[
     str | None,
     Query(

@@ -1,0 +1,51 @@
+"""Schemathesis hooks for tests/api/test_schemathesis.py (loaded with SCHEMATHESIS_HOOKS).
+
+Every check a JSON Schema can state is in the published schema. Two rules relate one field to
+another in ways JSON Schema cannot express, so the document states them in words; a case that
+breaks one is not "valid data", and it is left out of the positive cases here. Negative cases
+are untouched, so the API must still refuse them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import schemathesis
+
+from api.routes.reports import DEFAULT_DAYS, MAX_PERIOD_DAYS
+from resettlement import clock
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _period_broken(query: dict[str, Any]) -> bool:
+    """Report periods: the start on or before the end, at most ten years apart."""
+    end = _day(query.get("end")) or clock.today()
+    start = _day(query.get("start")) or end - timedelta(days=DEFAULT_DAYS)
+    return start > end or (end - start).days > MAX_PERIOD_DAYS
+
+
+def _release_before_sentence(body: Any) -> bool:
+    if not isinstance(body, dict):
+        return False
+    sentence, release = _day(body.get("sentence_date")), _day(body.get("requested_release_date"))
+    return sentence is not None and release is not None and release < sentence
+
+
+@schemathesis.hook
+def filter_case(context: Any, case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    generation = getattr(meta, "generation", None)
+    if generation is None or not generation.mode.is_positive:
+        return True
+    path = case.operation.path
+    if path.startswith("/api/v1/reports/"):
+        return not _period_broken(case.query or {})
+    if path == "/api/v1/plans" and case.method.upper() == "POST":
+        return not _release_before_sentence(case.body)
+    return True

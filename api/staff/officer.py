@@ -398,15 +398,16 @@ def publish(
     plan_id: str, request: Request, form: CheckedForm, actor: PageOfficer, session: SessionDep
 ) -> Response:
     plan = own_plan(session, actor, plan_id)
+    reason = forms.text(form, "accept_warnings_reason")
     if not _confirmed(form):
-        return _check_publish(request, session, actor, plan, forms.version(form))
+        return _check_publish(request, session, actor, plan, forms.version(form), reason)
     try:
         forty_eight_hours.publish(
             session=session,
             actor=actor,
             plan_id=_id(plan),
             expected_version=forms.version(form),
-            accept_warnings_reason=forms.text(form, "accept_warnings_reason"),
+            accept_warnings_reason=reason,
         )
     except WarningsNotAccepted as error:
         errors = Errors()
@@ -427,15 +428,32 @@ def publish(
 
 
 def _check_publish(
-    request: Request, session: Session, actor: Actor, plan: ReleasePlan, version: int
+    request: Request,
+    session: Session,
+    actor: Actor,
+    plan: ReleasePlan,
+    version: int,
+    reason: str | None,
 ) -> Response:
-    """What the person will see, before it is published to them."""
+    """What the person will see, before it is published to them. The publish service's own
+    conditions and plan checks come first, so a plan that cannot be published never reaches
+    the check page; a reason for accepting warnings is carried through it."""
     missing = forty_eight_hours.publish_unmet(plan)
-    if missing:
-        errors = Errors()
-        for condition in missing:
-            errors.add(condition.message, "publish")
+    found = plan_checks.findings(session, plan)
+    errors = Errors()
+    for condition in missing:
+        errors.add(condition.message, "publish")
+    for finding in plan_checks.blocking(found):
+        errors.add(finding.message, "publish")
+    if errors:
         return show_plan(request, session, actor, _id(plan), errors=errors, status=409)
+    warned = plan_checks.warnings(found)
+    if warned and not reason:
+        errors.add(
+            "Say why the plan can be published with these warnings, or fix them first.",
+            "accept-warnings-reason",
+        )
+        return show_plan(request, session, actor, _id(plan), errors=errors, status=422)
     four_eight = forty_eight_hours.snapshot(session, plan)
     working = leaver_access.link_status(session, _id(plan)).working
     appointments = [
@@ -472,7 +490,17 @@ def _check_publish(
                         or "None"
                     },
                 },
-            ],
+            ]
+            + (
+                [
+                    {
+                        "key": {"text": "Warnings accepted because"},
+                        "value": {"text": reason or ""},
+                    }
+                ]
+                if warned
+                else []
+            ),
             "lines": [
                 "The person will see this version when they next open their plan."
                 if working
@@ -482,6 +510,7 @@ def _check_publish(
             "warning": "Once published, the person may already have read this version.",
             "action": f"/staff/plans/{_id(plan)}/publish",
             "version": version,
+            "fields": {"accept_warnings_reason": reason} if warned and reason else {},
             "button": "Yes, publish it",
         },
     )

@@ -9,7 +9,7 @@ import pytest
 
 from resettlement import clock, leaver_access
 from resettlement.leaver_access import LeaverLink
-from tests.pages.conftest import OFFICER, dob_form, form_post, sign_in
+from tests.pages.conftest import ACCEPTED, OFFICER, dob_form, form_post, sign_in
 
 WHO_TO_CALL = "Call your probation officer."
 
@@ -264,7 +264,11 @@ def test_ask_at_the_gate_is_not_said_beneath_written_travel_instructions(
     )
     session.refresh(p.plan)
     forty_eight_hours.publish(
-        session=session, actor=OFFICER, plan_id=p.plan.id, expected_version=p.plan.version
+        session=session,
+        actor=OFFICER,
+        plan_id=p.plan.id,
+        expected_version=p.plan.version,
+        accept_warnings_reason=ACCEPTED,
     )
     # With nothing written, the person is told to ask.
     assert "Ask at the gate how you will travel." in client.get("/my-plan").text
@@ -348,3 +352,18 @@ def test_a_leaver_cookie_copied_before_sign_out_is_refused_after_it(app, client,
     # The link itself still works with the date of birth.
     assert sign_in(client, p).url.path == "/my-plan"
     assert client.get("/my-plan").status_code == 200
+
+
+@pytest.mark.parametrize("field", ["day", "month", "year"])
+def test_a_leaver_form_field_over_ten_characters_is_the_page_with_an_error(
+    client, session, published, field
+):
+    p = published()
+    form = {"day": "1", "month": "1", "year": "1980", field: "9" * 20}
+    response = form_post(client, p.path, form)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "date of birth must be a real date" in response.text
+    assert "9" * 11 not in response.text
+    session.refresh(p.link)
+    assert p.link.failed_attempts == 0

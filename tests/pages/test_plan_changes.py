@@ -190,7 +190,11 @@ def test_the_changed_banner_shows_once_per_change_then_clears(client, session, p
         )
         session.refresh(p.plan)
         forty_eight_hours.publish(
-            session=session, actor=OFFICER, plan_id=p.plan.id, expected_version=p.plan.version
+            session=session,
+            actor=OFFICER,
+            plan_id=p.plan.id,
+            expected_version=p.plan.version,
+            accept_warnings_reason=ACCEPTED,
         )
 
     change_and_publish(11)

@@ -8,7 +8,7 @@ from html import unescape
 
 from resettlement import forty_eight_hours, plans
 from resettlement.models import AppointmentCreate, AppointmentKind
-from tests.pages.conftest import OFFICER, sign_in
+from tests.pages.conftest import ACCEPTED, OFFICER, sign_in
 
 
 def _route_list(html: str) -> list[str]:
@@ -53,7 +53,11 @@ def test_a_walk_out_day_appointment_comes_before_a_stay_that_opens_later(
     )
     session.refresh(plan)
     forty_eight_hours.publish(
-        session=session, actor=OFFICER, plan_id=plan.id, expected_version=plan.version
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=plan.version,
+        accept_warnings_reason=ACCEPTED,
     )
     sign_in(client, p)
     page = client.get("/my-plan").text

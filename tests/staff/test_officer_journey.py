@@ -196,7 +196,8 @@ def test_an_officer_takes_a_new_plan_from_sentence_to_completion(
     page.get_by_role("button", name="Issue a sign-in link").click()
     page.get_by_role("heading", name=f"Your plan for leaving prison, {given}").wait_for()
     checked(page, "sign-in link to print")
-    assert page.locator("svg.app-qr").count() == 1
+    assert page.locator("img.app-qr").count() == 1
+    assert page.locator("img.app-qr").evaluate("image => image.naturalWidth") > 0
     url = page.locator("#sign-in-link").inner_text().strip()
     assert "/plan-link/" in url
     person = chromium.new_context().new_page()

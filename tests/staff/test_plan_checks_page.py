@@ -64,15 +64,24 @@ def test_a_warning_is_shown_and_publishing_needs_a_reason(
     assert refused.status_code == 422
     assert 'href="#accept-warnings-reason"' in refused.text
     assert "Say why the plan can be published with these warnings" in _text(refused.text)
+    reason = "The Jobcentre confirmed it is open that Saturday."
+    check = officer.post(
+        f"/staff/plans/{plan.id}/publish",
+        {"expected_version": csrf_version(officer.last), "accept_warnings_reason": reason},
+    )
+    # The check page carries the reason through to the step that publishes.
+    assert check.status_code == 200
+    assert reason in _text(check.text)
     done = officer.post(
         f"/staff/plans/{plan.id}/publish",
         {
             "expected_version": csrf_version(officer.last),
-            "accept_warnings_reason": "The Jobcentre confirmed it is open that Saturday.",
+            "accept_warnings_reason": reason,
+            "confirmed": "yes",
         },
     )
     assert done.status_code == 303
-    assert done.headers["location"].endswith("done=published")
+    assert "done=published" in done.headers["location"]
 
 
 def test_a_blocking_finding_is_shown_and_there_is_no_publish_button(

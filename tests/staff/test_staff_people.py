@@ -100,10 +100,10 @@ def test_the_plan_names_its_officer_and_offender_manager_with_how_to_reach_them(
     ):
         shown = _text(page.text)
         assert "Probation officer Tess Officerton, Leeds South probation team" in shown
-        assert 'href="tel:02079460123"' in page.text
+        assert 'href="tel:+442079460123"' in page.text
         assert 'href="mailto:tess.officerton@justice.example"' in page.text
         assert "Prison offender manager Omar Managerson" in shown
-        assert 'href="tel:02079460456"' in page.text
+        assert 'href="tel:+442079460456"' in page.text
 
 
 def test_a_plan_whose_people_are_not_in_the_staff_table_says_so(

@@ -328,8 +328,10 @@ def confirm(
         session.rollback()
         session.refresh(link)
         _usable(link, now)
-        assert link.locked_until is not None
-        raise LinkLocked("Too many tries.", link.locked_until)
+        # Only a lock stops the count on a live link; should it have just ended, the person is
+        # told to wait a moment rather than have the date compared without being counted.
+        until = link.locked_until if link.locked_until and link.locked_until > now else now
+        raise LinkLocked("Too many tries.", until)
     count, locked_until = tries
     if not hmac.compare_digest(person.date_of_birth.isoformat(), date_of_birth.isoformat()):
         audit.record(session, actor, "leaver_sign_in_failed", "plan", link.plan_id)

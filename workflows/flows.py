@@ -20,6 +20,21 @@ from resettlement.config import get_settings
 from workflows.tasks import find_due, run_batch
 
 
+class NoDatabaseConfigured(RuntimeError):
+    """A worker without DATABASE_URL would otherwise run against a new, empty SQLite file and
+    report success with every count 0."""
+
+
+def require_database() -> None:
+    settings = get_settings()
+    if settings.database_url or settings.local_mode:
+        return
+    raise NoDatabaseConfigured(
+        "DATABASE_URL is not set: outside local mode (the `resettlement` command) the "
+        "workflows need the service's database; set DATABASE_URL on this worker"
+    )
+
+
 def batches(ids: Sequence[int], size: int) -> list[list[int]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
@@ -30,6 +45,7 @@ def run_actions(
     """Runs the actions in order and leaves a summary (counts per action and outcome) in the
     log and as a table artifact. Actions run one after another because a later action sees
     what an earlier one did (a plan opened for resettlement planning can reach pre-release)."""
+    require_database()
     logger = get_run_logger()
     size = batch_size or get_settings().workflow_batch_size
     summary: Counter[str] = Counter()

@@ -218,3 +218,23 @@ def test_batch_writes_bump_each_version_exactly_once(session, new_plan):
     assert version(session, plain.id) == plan_versions[plain.id] + 1
     assert version(session, friday.id) == plan_versions[friday.id] + 1
     assert session.get(EarlyReleaseRequest, request.id).version == request_version + 1
+
+
+def test_outside_local_mode_a_flow_without_database_url_refuses_to_run(monkeypatch, tmp_path):
+    """A worker without DATABASE_URL once ran against a new empty SQLite file and reported
+    success with every count 0."""
+    from resettlement.config import get_settings
+    from workflows.flows import NoDatabaseConfigured, daily_release_scan
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("RESETTLEMENT_LOCAL_MODE", raising=False)
+    monkeypatch.setenv("RESETTLEMENT_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+
+    with pytest.raises(NoDatabaseConfigured, match="DATABASE_URL"):
+        daily_release_scan(as_of=WEDNESDAY)
+    assert list(tmp_path.iterdir()) == []  # no database file was made
+
+    result = CliRunner().invoke(flows_app, ["worker", "--pool", "resettlement"])
+    assert result.exit_code == 2
+    assert "DATABASE_URL is not set" in result.output

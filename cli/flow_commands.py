@@ -80,6 +80,28 @@ def serve() -> None:
     serve_flows()
 
 
+@flows_app.command("setup")
+def setup(
+    pool: str = typer.Option("resettlement", help="The Prefect work pool prefect.yaml names."),
+) -> None:
+    """On a Prefect server (PREFECT_API_URL): the process work pool, if missing, and the
+    automation that marks runs crashed when their heartbeats stop (a lost machine)."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    from workflows.zombies import NAME, ensure_zombie_automation
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+            typer.echo(f"Created the process work pool {pool!r}.")
+        except ObjectAlreadyExists:
+            typer.echo(f"The work pool {pool!r} is there already.")
+    automation_id = ensure_zombie_automation()
+    typer.echo(f"Automation {NAME!r} ({automation_id}) is on.")
+
+
 @flows_app.command("worker")
 def worker(
     pool: str = typer.Option("resettlement", help="The Prefect work pool to take runs from."),

@@ -149,7 +149,15 @@ def test_server_on_postgresql_schedules_every_deployment_and_a_worker_runs_the_s
         assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
         return done.stdout
 
-    prefect("work-pool", "create", "resettlement", "--type", "process")
+    # The work pool, and the automation that crashes runs whose heartbeats stop.
+    setup = subprocess.run(
+        [str(BIN / "resettlement"), "flows", "setup"],
+        env=base_env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    [automation] = client.post("/automations/filter", json={}).raise_for_status().json()
+    assert automation["name"] == "resettlement: crash flow runs whose heartbeats stopped"
+    assert automation["actions"][0]["state"] == "CRASHED"
     # Times come from the settings of the deploying shell, as in local mode.
     prefect("deploy", "--all", RESETTLEMENT_SCAN_TIME="05:45")
 
@@ -160,6 +168,7 @@ def test_server_on_postgresql_schedules_every_deployment_and_a_worker_runs_the_s
     scan = deployments["daily-release-scan"]
     assert scan["pull_steps"] in (None, [])  # workers use their own installed code
     assert scan["entrypoint"] == "workflows.flows:daily_release_scan"
+    assert scan["job_variables"]["env"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "30"
     crons = {n: d["schedules"][0]["schedule"]["cron"] for n, d in deployments.items()}
     assert crons == {
         "daily-release-scan": "45 5 * * *",

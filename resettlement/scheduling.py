@@ -403,8 +403,8 @@ def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResu
             wanting += [(plan, person, r) for r in mine if r.state == RequestState.FLAGGED.value]
     save_versioned(session, opened_for, ["updated_at"], "plan")
     session.flush()
-    opened = [r.id for plan in opened_for for p, _, r in wanting if p is plan]
-    audit.record_each(session, SYSTEM, "create", "early_release_request", opened)
+    new_requests = [r.id for plan in opened_for for p, _, r in wanting if p is plan]
+    audit.record_each(session, SYSTEM, "create", "early_release_request", new_requests)
     result.counts["opened"] += len(opened_for)
     result.notify(
         session,

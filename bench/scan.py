@@ -32,6 +32,7 @@ sys.path.insert(0, str(_ROOT))
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="resettlement-bench-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from faker import Faker  # noqa: E402
 from sqlalchemy import Engine, create_engine, event, text  # noqa: E402
@@ -43,7 +44,7 @@ from rules.checklists import CORE_KEYS, checklist_for  # noqa: E402
 from rules.release_dates import ReleaseAssessment, assess  # noqa: E402
 from rules.timings import decision_deadline  # noqa: E402
 
-DB_NAME = "resettlement_bench_scan"
+DB_NAME = os.environ.get("BENCH_SCAN_DB", "resettlement_bench_scan")
 NATION = "england-and-wales"
 PRISONS = ["MDI", "CFI", "BWI", "LPI", "HMI", "WDI", "NMI", "SDI"]
 
@@ -211,6 +212,7 @@ def main() -> None:
         default=os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument("--show", type=int, default=0, help="print the N most frequent statements")
     args = parser.parse_args()
 
     url, reused = create_database(args.admin_url, args.reuse)
@@ -226,10 +228,12 @@ def main() -> None:
         print(f"seeded in {time.perf_counter() - started:.1f} s: {dict(stats)}")
 
     statements = Counter[str]()
+    texts = Counter[str]()
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         statements[statement.split(None, 1)[0].upper()] += 1
+        texts[" ".join(statement.split())[:110]] += 1
 
     from prefect import flow
 
@@ -248,6 +252,10 @@ def main() -> None:
         seconds = time.perf_counter() - started
         total = sum(statements.values())
         print(f"{label}: {seconds:.1f} s, {total} SQL statements {dict(statements)}")
+        if args.show:
+            for statement, count in texts.most_common(args.show):
+                print(f"  {count:6d}  {statement}")
+        texts.clear()
         return summary
 
     summary = timed("daily_release_scan (real Prefect flow)")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from resettlement import clock, migrate
+from resettlement.config import get_settings
 
 flows_app = typer.Typer(
     help="The scheduled workflows: the daily release scan, release day, the 48-hour follow-up.",
@@ -28,9 +32,16 @@ BatchSize = Annotated[
 ]
 
 
+def local_mode() -> None:
+    """The flows this process (and its children) run may use the embedded SQLite database."""
+    os.environ["RESETTLEMENT_LOCAL_MODE"] = "1"
+    get_settings.cache_clear()
+
+
 def _run(name: str, as_of: datetime | None, batch_size: int | None) -> None:
     from workflows.flows import FLOWS
 
+    local_mode()
     day: date = as_of.date() if as_of else clock.today()
     migrate.upgrade()
     flow: Callable[..., dict[str, int]] = FLOWS[name]
@@ -64,5 +75,42 @@ def serve() -> None:
     """Serve the three workflows on their daily Europe/London schedules (blocks)."""
     from workflows.serve import serve_flows
 
+    local_mode()
     migrate.upgrade()
     serve_flows()
+
+
+@flows_app.command("setup")
+def setup(
+    pool: str = typer.Option("resettlement", help="The Prefect work pool prefect.yaml names."),
+) -> None:
+    """On a Prefect server (PREFECT_API_URL): the process work pool, if missing, and the
+    automation that marks runs crashed when their heartbeats stop (a lost machine)."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    from workflows.zombies import NAME, ensure_zombie_automation
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+            typer.echo(f"Created the process work pool {pool!r}.")
+        except ObjectAlreadyExists:
+            typer.echo(f"The work pool {pool!r} is there already.")
+    automation_id = ensure_zombie_automation()
+    typer.echo(f"Automation {NAME!r} ({automation_id}) is on.")
+
+
+@flows_app.command("worker")
+def worker(
+    pool: str = typer.Option("resettlement", help="The Prefect work pool to take runs from."),
+) -> None:
+    """A Prefect worker for the deployments of prefect.yaml, from this environment. Refuses to
+    start without DATABASE_URL, where its flows would only refuse to run."""
+    if not get_settings().database_url:
+        typer.echo("DATABASE_URL is not set: a worker needs the service's database.", err=True)
+        raise typer.Exit(2)
+    # This environment's prefect, so flow runs import this environment's `workflows`.
+    prefect = str(Path(sys.executable).with_name("prefect"))
+    os.execv(prefect, [prefect, "worker", "start", "--pool", pool, "--type", "process"])

@@ -35,10 +35,15 @@ class Settings(BaseSettings):
     # Working days before the walk-out date by which the governor must decide a request.
     decision_deadline_working_days: int = 5
 
-    # The scheduled workflows (workflows/serve.py, prefect.yaml): Europe/London wall-clock times.
+    # The scheduled workflows (read in workflows/schedules.py for local mode and prefect.yaml):
+    # Europe/London wall-clock times.
     scan_time: str = Field(default="06:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     release_day_time: str = Field(default="06:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     followup_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Set by the `resettlement` command (up, flows run, flows serve) for the processes it
+    # starts: there the workflows may use the embedded SQLite database. Anywhere else (a
+    # Prefect worker) they refuse to run without DATABASE_URL rather than fill a new empty file.
+    local_mode: bool = False
     # Plans per workflow task: one transaction and one set of queries each.
     workflow_batch_size: int = Field(default=500, ge=1, le=10_000)
     # GOV.UK Notify: without an API key every message stays in the notification outbox.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from resettlement import clock
@@ -41,3 +44,46 @@ def record(
     plan.updated_at = clock.now()
     session.add(plan)
     note_written(session, plan.id)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One plan's line in a batch's history (see record_each)."""
+
+    plan: ReleasePlan
+    reason: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+def record_each(
+    session: Session,
+    lines: Sequence[Line],
+    actor: Actor,
+    kind: str,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+) -> None:
+    """record() for a batch of plans: the rows in one multi-row INSERT, written at once in the
+    caller's transaction (the ORM writes new rows one by one where it cannot batch them, as on
+    SQLite), and each plan's version bumped as record() does."""
+    now = clock.now()
+    rows = [
+        {
+            "plan_id": line.plan.id,
+            "at": now,
+            "actor": actor.user_id,
+            "actor_role": actor.role.value,
+            "kind": kind,
+            "from_state": from_state,
+            "to_state": to_state,
+            "reason": line.reason,
+            "detail": line.detail,
+        }
+        for line in lines
+    ]
+    if rows:
+        session.connection().execute(insert(PlanEvent), rows)
+    for line in lines:
+        line.plan.updated_at = now
+        session.add(line.plan)

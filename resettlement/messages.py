@@ -156,12 +156,20 @@ def early_release_assessment(line: PlanLine, request_id: int, flag_reason: str) 
 
 
 def not_ready(line: PlanLine, missing: Sequence[str], as_of: date) -> Message:
+    # Keyed by the walk-out date: a release day caught up later tells the officer once.
+    walk_out = line.walk_out_date or as_of
+    if walk_out < as_of:
+        subject = f"{line.who} walked out on {long_date(walk_out)} and the plan is not ready"
+        opening = f"{line.who} walked out on {long_date(walk_out)}"
+    else:
+        subject = f"{line.who} walks out today and the plan is not ready"
+        opening = f"{line.who} walks out today, {long_date(walk_out)},"
     return _to_officer(
         line,
         NotificationKind.NOT_READY,
-        f"not_ready:{line.plan_id}:{as_of}",
-        f"{line.who} walks out today and the plan is not ready",
-        f"{line.who} walks out today, {long_date(as_of)}, and the release plan is not ready."
+        f"not_ready:{line.plan_id}:{walk_out}",
+        subject,
+        f"{opening} and the release plan is not ready."
         "\n\nWhat is missing:\n"
         + "\n".join(f"- {m}" for m in missing)
         + f"\n\nPlan {line.plan_id}.",
@@ -203,10 +211,16 @@ def decision_due(
     )
 
 
+def plan_ready_key(plan_id: int, walk_out: date) -> str:
+    return f"plan_ready:{plan_id}:{walk_out}"
+
+
 def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
-    """To the person, with the link to their plan: English, or Welsh when they prefer it."""
+    """To the person, with the link to their plan: English, or Welsh when they prefer it.
+    Once per walk-out date, however late release day caught it up."""
     # The link is issued and put in the placeholder's place only when the message is sent.
     link = SIGN_IN_LINK
+    walk_out = line.walk_out_date or as_of
     if line.language == Language.CY.value:
         subject = "Mae eich cynllun ar gyfer eich 48 awr gyntaf yn barod"
         body = (
@@ -214,7 +228,7 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
             "Mae eich cynllun ar gyfer y 48 awr gyntaf ar ôl i chi adael y carchar yn barod. "
             "Mae'n dangos ble byddwch chi'n aros heno, eich apwyntiadau, a phwy i'w ffonio "
             "os oes angen help arnoch chi.\n\n"
-            f"Rydych chi'n gadael ar {long_date(as_of, Language.CY.value)}. Ewch i'ch "
+            f"Rydych chi'n gadael ar {long_date(walk_out, Language.CY.value)}. Ewch i'ch "
             "apwyntiad prawf cyntaf ar yr amser sydd yn eich cynllun.\n\n"
             f"Agorwch eich cynllun: {link}\n"
             "Bydd angen i chi roi eich dyddiad geni. Mae'r ddolen yn gweithio am 7 diwrnod.\n\n"
@@ -226,7 +240,7 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
             f"Hello {given_name},\n\n"
             "Your plan for the first 48 hours after you leave prison is ready. It shows where "
             "you will stay tonight, your appointments, and who to call if you need help.\n\n"
-            f"You leave on {long_date(as_of)}. Go to your first probation appointment at the "
+            f"You leave on {long_date(walk_out)}. Go to your first probation appointment at the "
             "time in your plan.\n\n"
             f"Open your plan: {link}\n"
             "You will be asked for your date of birth. The link works for 7 days.\n\n"
@@ -238,7 +252,7 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
         kind=NotificationKind.PLAN_READY,
         subject=subject,
         body=body,
-        idempotency_key=f"plan_ready:{line.plan_id}:{as_of}",
+        idempotency_key=plan_ready_key(line.plan_id, walk_out),
         plan_id=line.plan_id,
         language=line.language,
     )

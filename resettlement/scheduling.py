@@ -57,6 +57,8 @@ from rules.timings import (
 
 # The governor hears about a request this many working days before its decision deadline.
 ESCALATION_WORKING_DAYS = 2
+# Release day catches up the walk-out dates of up to this many days it did not run.
+RELEASE_CATCH_UP_DAYS = 7
 # The 48-hour follow-up is asked for once the first 48 hours have passed.
 FOLLOWUP_AFTER_DAYS = 2
 
@@ -234,18 +236,18 @@ def advance(
             refused.append(on_refused(_line(plan, person), [u.message for u in exc.unmet], as_of))
             result.counts["refused"] += 1
             continue
-        history.record(
+        moved.append(plan)
+        result.counts["moved"] += 1
+    if moved:
+        history.record_each(
             session,
-            plan,
+            [history.Line(p, reason=STAGE_REASONS.get(event)) for p in moved],
             actor,
             "transition",
             from_state=from_state,
-            to_state=plan.state,
-            reason=STAGE_REASONS.get(event),
+            to_state=moved[0].state,
         )
-        audit.record(session, actor, f"transition:{event}", "plan", plan.id)
-        moved.append(plan)
-        result.counts["moved"] += 1
+    audit.record_each(session, actor, f"transition:{event}", "plan", [p.id for p in moved])
     try:
         # Before anything that autoflushes: the ORM would write these rows one by one.
         save_versioned(session, moved, ["state", "updated_at"], "plan")
@@ -397,9 +399,8 @@ def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResu
             wanting += [(plan, person, r) for r in mine if r.state == RequestState.FLAGGED.value]
     save_versioned(session, opened_for, ["updated_at"], "plan")
     session.flush()
-    for plan in opened_for:
-        [request] = [r for p, _, r in wanting if p is plan]
-        audit.record(session, SYSTEM, "create", "early_release_request", request.id)
+    new_requests = [r.id for plan in opened_for for p, _, r in wanting if p is plan]
+    audit.record_each(session, SYSTEM, "create", "early_release_request", new_requests)
     result.counts["opened"] += len(opened_for)
     result.notify(
         session,
@@ -452,20 +453,22 @@ def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResu
     rows = {p.id: (p, person) for p, person in _load_plans(session, [r.plan_id for r in requests])}
     now = clock.now()
     outbox = []
+    escalated: list[history.Line] = []
     for request in requests:
         plan, person = rows[request.plan_id]
         assert request.id is not None
         request.escalated_at = now
-        history.record(
-            session,
-            plan,
-            SYSTEM,
-            "early_release_escalated",
-            reason=f"The governor of {request.prison_code} was asked to decide by "
-            f"{messages.long_date(request.decision_deadline)}.",
-            detail={"request_id": request.id, "decision_deadline": str(request.decision_deadline)},
+        escalated.append(
+            history.Line(
+                plan,
+                reason=f"The governor of {request.prison_code} was asked to decide by "
+                f"{messages.long_date(request.decision_deadline)}.",
+                detail={
+                    "request_id": request.id,
+                    "decision_deadline": str(request.decision_deadline),
+                },
+            )
         )
-        audit.record(session, SYSTEM, "escalate", "early_release_request", request.id)
         outbox.append(
             messages.decision_due(
                 _line(plan, person),
@@ -476,6 +479,10 @@ def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResu
             )
         )
         result.counts["escalated"] += 1
+    history.record_each(session, escalated, SYSTEM, "early_release_escalated")
+    audit.record_each(
+        session, SYSTEM, "escalate", "early_release_request", [r.id for r in requests]
+    )
     # A request changed by someone else meanwhile fails the batch; the task's re-run or
     # tomorrow's scan picks up whatever is still not escalated. Saved before anything that
     # autoflushes: the ORM would write these rows one by one.
@@ -553,11 +560,18 @@ def run_accommodation_warnings(session: Session, plan_ids: Ids, as_of: date) -> 
 # --- release day --------------------------------------------------------------------------
 
 
+def _walked_out_by(as_of: date) -> Any:
+    """Walk-out dates release day acts on: today's, and those of the days it did not run (a
+    lost machine, a paused schedule) up to RELEASE_CATCH_UP_DAYS back. Messages are keyed by
+    the walk-out date, so a day caught up is told once, like a day on time."""
+    return col(ReleasePlan.walk_out_date).between(
+        as_of - timedelta(days=RELEASE_CATCH_UP_DAYS), as_of
+    )
+
+
 def due_release(session: Session, as_of: date) -> list[int]:
     return _open_plan_ids(
-        session,
-        col(ReleasePlan.state).in_(BEFORE_RELEASE),
-        col(ReleasePlan.walk_out_date) == as_of,
+        session, col(ReleasePlan.state).in_(BEFORE_RELEASE), _walked_out_by(as_of)
     )
 
 
@@ -590,9 +604,7 @@ def run_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
 
 def due_plan_to_leaver(session: Session, as_of: date) -> list[int]:
     return _open_plan_ids(
-        session,
-        col(ReleasePlan.state) == PlanState.RELEASED.value,
-        col(ReleasePlan.walk_out_date) == as_of,
+        session, col(ReleasePlan.state) == PlanState.RELEASED.value, _walked_out_by(as_of)
     )
 
 
@@ -604,7 +616,7 @@ def run_plan_to_leaver(session: Session, plan_ids: Ids, as_of: date) -> BatchRes
     # re-run, which adds no second message, issues no second link.
     result = BatchResult()
     rows = _load_plans(session, plan_ids)
-    keys = {p.id: f"plan_ready:{p.id}:{as_of}" for p, _ in rows}
+    keys = {p.id: messages.plan_ready_key(p.id, p.walk_out_date or as_of) for p, _ in rows}  # type: ignore[arg-type]
     sent = set(
         session.exec(
             select(Notification.idempotency_key).where(

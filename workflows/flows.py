@@ -20,6 +20,33 @@ from resettlement.config import get_settings
 from workflows.tasks import find_due, run_batch
 
 
+class NoDatabaseConfigured(RuntimeError):
+    """A worker without DATABASE_URL would otherwise run against a new, empty SQLite file and
+    report success with every count 0."""
+
+
+def require_database() -> None:
+    settings = get_settings()
+    if settings.database_url or settings.local_mode:
+        return
+    raise NoDatabaseConfigured(
+        "DATABASE_URL is not set: outside local mode (the `resettlement` command) the "
+        "workflows need the service's database; set DATABASE_URL on this worker"
+    )
+
+
+def day_of_run(as_of: date | None) -> date:
+    """The day a run works for: the one given, else the London date the run was scheduled
+    for. Prefect keeps a run's expected start time when it is retried, so a scheduled run
+    that crashed and is retried later still does its own day, not the day of the retry."""
+    if as_of is not None:
+        return as_of
+    from prefect.runtime import flow_run
+
+    scheduled = flow_run.scheduled_start_time
+    return clock.london(scheduled).date() if scheduled is not None else clock.today()
+
+
 def batches(ids: Sequence[int], size: int) -> list[list[int]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
@@ -30,6 +57,7 @@ def run_actions(
     """Runs the actions in order and leaves a summary (counts per action and outcome) in the
     log and as a table artifact. Actions run one after another because a later action sees
     what an earlier one did (a plan opened for resettlement planning can reach pre-release)."""
+    require_database()
     logger = get_run_logger()
     size = batch_size or get_settings().workflow_batch_size
     summary: Counter[str] = Counter()
@@ -85,7 +113,7 @@ def daily_release_scan(as_of: date | None = None, batch_size: int | None = None)
     """Moves plans into resettlement planning and pre-release when their time comes, opens
     early-release requests for Friday and pre-bank-holiday releases, escalates decisions near
     their deadline, and reminds officers of checklist items due and of missing accommodation."""
-    day = as_of or clock.today()
+    day = day_of_run(as_of)
     return run_actions("daily-release-scan", scheduling.DAILY_RELEASE_SCAN, day, batch_size)
 
 
@@ -93,7 +121,7 @@ def daily_release_scan(as_of: date | None = None, batch_size: int | None = None)
 def release_day(as_of: date | None = None, batch_size: int | None = None) -> dict[str, int]:
     """Releases the plans of people walking out today that are ready, tells each their plan is
     ready, and tells the officer what is missing from any plan that is not."""
-    day = as_of or clock.today()
+    day = day_of_run(as_of)
     return run_actions("release-day", scheduling.RELEASE_DAY, day, batch_size)
 
 
@@ -102,7 +130,7 @@ def forty_eight_hour_followup(
     as_of: date | None = None, batch_size: int | None = None
 ) -> dict[str, int]:
     """Asks officers to record the 48-hour outcomes once the first 48 hours have passed."""
-    day = as_of or clock.today()
+    day = day_of_run(as_of)
     return run_actions(
         "forty-eight-hour-followup", scheduling.FORTY_EIGHT_HOUR_FOLLOWUP, day, batch_size
     )

@@ -6,28 +6,18 @@ from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
-from resettlement.config import Settings, get_settings
-from workflows.flows import daily_release_scan, forty_eight_hour_followup, release_day
+from resettlement.config import Settings
+from workflows.flows import FLOWS
+from workflows.schedules import TIMEZONE, daily_cron, daily_times
 
-TIMEZONE = "Europe/London"
-
-
-def daily_cron(hh_mm: str) -> str:
-    hours, minutes = hh_mm.split(":")
-    return f"{int(minutes)} {int(hours)} * * *"
+__all__ = ["daily_cron", "deployments", "serve_flows"]
 
 
 def deployments(settings: Settings | None = None) -> list[RunnerDeployment]:
-    settings = settings or get_settings()
-    plan = [
-        (daily_release_scan, settings.scan_time),
-        (release_day, settings.release_day_time),
-        (forty_eight_hour_followup, settings.followup_time),
-    ]
     made = []
-    for flow, at in plan:
-        deployment = flow.to_deployment(
-            name=f"{flow.name}-daily",
+    for name, at in daily_times(settings).items():
+        deployment = FLOWS[name].to_deployment(
+            name=f"{name}-daily",
             schedules=[Cron(daily_cron(at), timezone=TIMEZONE)],
             tags=["resettlement"],
         )

@@ -211,3 +211,39 @@ def test_after_release_day_no_table_holds_the_link_secret(
     # The outbox keeps what was said, with a placeholder where the link went.
     [message] = list_notifications(session, recipient_role="prison_leaver", plan_id=ready.id)
     assert SIGN_IN_LINK in message.body
+
+
+def test_release_day_catches_up_walk_out_dates_that_passed_while_it_did_not_run(
+    flow_db, session, plan_in_pre_release
+):
+    """No release-day run on Wednesday (a lost machine): Friday's run releases Wednesday's
+    ready plan and tells the person and the officer once, as Wednesday's run would have."""
+    ready = plan_in_pre_release(ready=True)  # walks out Wednesday 10 March 2027
+    unready = plan_in_pre_release(ready=False)
+    friday = WEDNESDAY + days(2)
+
+    summary = release_day(as_of=friday)
+
+    assert states(session) == {ready.id: "released", unready.id: "pre_release"}
+    assert summary["release.moved"] == 1
+    assert summary["release.not_ready"] == 1
+    assert summary["plan_to_leaver.plans_sent"] == 1
+    [sent] = list_notifications(session, recipient_role="prison_leaver", plan_id=ready.id)
+    assert sent.idempotency_key == f"plan_ready:{ready.id}:{WEDNESDAY}"
+    assert "Wednesday 10 March 2027" in sent.body
+    [alert] = list_notifications(session, plan_id=unready.id)
+    assert alert.idempotency_key == f"not_ready:{unready.id}:{WEDNESDAY}"
+    assert "walked out on Wednesday 10 March 2027" in alert.subject
+
+    # The next day's run, and a re-run of the missed day itself, add nothing.
+    assert run_directly(RELEASE_DAY, friday + days(1))["notifications"] == 0
+    assert run_directly(RELEASE_DAY, WEDNESDAY)["notifications"] == 0
+
+
+def test_release_day_catches_up_a_week_and_no_further(flow_db, session, plan_in_pre_release):
+    from resettlement.scheduling import RELEASE_CATCH_UP_DAYS
+
+    plan_in_pre_release(ready=True)
+    late = WEDNESDAY + days(RELEASE_CATCH_UP_DAYS + 1)
+    assert run_directly(RELEASE_DAY, late).get("release.due", 0) == 0
+    assert run_directly(RELEASE_DAY, late - days(1))["release.moved"] == 1

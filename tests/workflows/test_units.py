@@ -220,3 +220,69 @@ def test_batch_writes_bump_each_version_exactly_once(session, new_plan):
     assert version(session, plain.id) == plan_versions[plain.id] + 1
     assert version(session, friday.id) == plan_versions[friday.id] + 1
     assert session.get(EarlyReleaseRequest, request.id).version == request_version + 1
+
+
+def test_outside_local_mode_a_flow_without_database_url_refuses_to_run(monkeypatch, tmp_path):
+    """A worker without DATABASE_URL once ran against a new empty SQLite file and reported
+    success with every count 0."""
+    from resettlement.config import get_settings
+    from workflows.flows import NoDatabaseConfigured, daily_release_scan
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("RESETTLEMENT_LOCAL_MODE", raising=False)
+    monkeypatch.setenv("RESETTLEMENT_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+
+    with pytest.raises(NoDatabaseConfigured, match="DATABASE_URL"):
+        daily_release_scan(as_of=WEDNESDAY)
+    assert list(tmp_path.iterdir()) == []  # no database file was made
+
+    result = CliRunner().invoke(flows_app, ["worker", "--pool", "resettlement"])
+    assert result.exit_code == 2
+    assert "DATABASE_URL is not set" in result.output
+
+
+def test_a_scheduled_run_started_late_works_for_the_day_it_was_scheduled_for(
+    flow_db, session, new_plan
+):
+    """A crashed scheduled run retried days later keeps its expected start time: it must do
+    its own day (here: nothing due yet), not the day of the retry (a plan due)."""
+    from datetime import datetime, time, timedelta
+
+    from prefect import get_client
+    from prefect.flow_engine import run_flow
+    from prefect.states import Scheduled
+
+    from resettlement import clock
+    from rules.timings import RESETTLEMENT_PLANNING_OPENS_DAYS
+    from workflows.flows import daily_release_scan
+
+    today = clock.today()
+    new_plan(requested_release_date=today + timedelta(days=RESETTLEMENT_PLANNING_OPENS_DAYS - 4))
+    missed = today - timedelta(days=30)
+    at = datetime.combine(missed, time(6, 0), tzinfo=clock.LONDON)
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run(daily_release_scan, state=Scheduled(scheduled_time=at))
+
+    summary = run_flow(daily_release_scan, flow_run=run)
+
+    assert summary["open_resettlement_planning.due"] == 0
+    assert daily_release_scan()["open_resettlement_planning.due"] == 1  # today's run
+
+
+def test_the_zombie_automation_is_created_once_and_crashes_runs_after_three_missed_heartbeats():
+    from datetime import timedelta
+
+    from prefect import get_client
+
+    from workflows.zombies import NAME, ensure_zombie_automation
+
+    first = ensure_zombie_automation()
+    assert ensure_zombie_automation() == first  # running setup again changes nothing
+    with get_client(sync_client=True) as client:
+        [automation] = client.read_automations_by_name(NAME)
+    assert automation.trigger.within == timedelta(seconds=90)
+    assert automation.trigger.after == {"prefect.flow-run.heartbeat"}
+    assert "prefect.flow-run.Completed" in automation.trigger.expect
+    [action] = automation.actions
+    assert (action.type, action.state.value) == ("change-flow-run-state", "CRASHED")

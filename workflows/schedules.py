@@ -1,0 +1,30 @@
+"""When each flow runs: the one place the daily times are read, from the RESETTLEMENT_*_TIME
+settings. Local mode (`flows serve`) and the deployments of prefect.yaml (through its build
+step, `deployment_crons`) both take their crons from here, so they cannot disagree."""
+
+from __future__ import annotations
+
+from resettlement.config import Settings, get_settings
+
+TIMEZONE = "Europe/London"
+
+
+def daily_cron(hh_mm: str) -> str:
+    hours, minutes = hh_mm.split(":")
+    return f"{int(minutes)} {int(hours)} * * *"
+
+
+def daily_times(settings: Settings | None = None) -> dict[str, str]:
+    """Each flow's name -> its Europe/London wall-clock time, "HH:MM"."""
+    settings = settings or get_settings()
+    return {
+        "daily-release-scan": settings.scan_time,
+        "release-day": settings.release_day_time,
+        "forty-eight-hour-followup": settings.followup_time,
+    }
+
+
+def deployment_crons() -> dict[str, str]:
+    """A prefect.yaml build step: `prefect deploy` reads the crons from the settings of the
+    shell it runs in. Keys use underscores because prefect.yaml's templates name them."""
+    return {name.replace("-", "_"): daily_cron(at) for name, at in daily_times().items()}

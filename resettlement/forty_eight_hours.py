@@ -334,6 +334,7 @@ def change_contact(
         "contact_changed",
         detail={"contact_id": contact_id, "name": contact.name, "fields": sorted(changes)},
     )
+    note_change(session, plan, actor)
     audit.record(session, actor, "change_contact", "plan", plan.id)
     commit(session, "plan")
     return contact
@@ -354,5 +355,7 @@ def remove_contact(
         "contact_removed",
         detail={"contact_id": contact_id, "name": contact.name, "kind": str(contact.kind)},
     )
+    session.flush()
+    note_change(session, plan, actor)
     audit.record(session, actor, "remove_contact", "plan", plan.id)
     commit(session, "plan")

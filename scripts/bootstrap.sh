@@ -19,9 +19,9 @@ stamp=".venv/.installed-$(cat pyproject.toml uv.lock | sha256sum | cut -c1-16)"
 # An install with the test extra holds everything ./run needs too.
 if [ ! -f "$stamp-test" ] && [ ! -f "$stamp${extras:+-$extras}" ]; then
   echo "Installing resettlement${extras:+ [$extras]} into .venv from uv.lock ..."
-  # The exact versions in uv.lock (with their hashes), never a fresh resolution; --frozen fails
+  # The exact versions in uv.lock (with their hashes), never a fresh resolution; --locked fails
   # rather than quietly re-locking. To change a version: edit pyproject.toml, `uv lock`.
-  .venv/bin/uv export --quiet --frozen --no-emit-project ${extras:+--extra "$extras"} \
+  .venv/bin/uv export --quiet --locked --no-emit-project ${extras:+--extra "$extras"} \
     --output-file .venv/requirements.txt
   .venv/bin/uv pip install --quiet --python .venv/bin/python --require-hashes \
     -r .venv/requirements.txt

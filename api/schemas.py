@@ -172,6 +172,14 @@ class AppointmentIn(AppointmentCreate):
 class ContactIn(SupportContactCreate):
     model_config = STRICT_BODY
 
+    phone: str = Field(
+        min_length=3,
+        max_length=40,
+        json_schema_extra={"pattern": "^[+]?[0-9][0-9 ()-]*$"},
+        description="A UK number someone can call, with its area code (020 7946 0123, "
+        "07700 900123), or a helpline short code (111, 116 123). Stored in E.164; a number the "
+        "UK numbering plan does not hold is refused (422).",
+    )
     expected_version: Version
 
     def create(self) -> SupportContactCreate:
@@ -225,6 +233,16 @@ class PersonChangeIn(PersonChanges):
 
     model_config = STRICT_BODY
 
+    prison_code: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=3,
+        json_schema_extra={"pattern": "^[A-Za-z]{3}$"},
+        description="The prison's three-letter code (MDI).",
+    )
+    date_of_birth: BirthDate | None = Field(
+        default=None, description="From 1 January 1900 to yesterday."
+    )
     expected_version: Version
 
     def changes(self) -> PersonChanges:

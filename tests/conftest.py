@@ -67,6 +67,11 @@ class DatabaseUrls:
 _ADMIN_URL = Settings().sqlalchemy_url
 
 
+def admin_url() -> str:
+    """The administrator's URL (PostgreSQL only): it may create databases and roles."""
+    return _ADMIN_URL
+
+
 def _admin() -> Engine:
     return create_engine(_ADMIN_URL, isolation_level="AUTOCOMMIT")
 

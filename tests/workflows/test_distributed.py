@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from resettlement.models import PlanState
 from rules.timings import RESETTLEMENT_PLANNING_OPENS_DAYS
@@ -62,14 +62,19 @@ def wait_for(what: str, check, seconds: float, logs: list[Path]):  # type: ignor
 def prefect_database(engine: Engine) -> Iterator[str]:
     """A database of its own for the Prefect server, beside the service's test database."""
     name = f"resettlement_prefect_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    from tests.conftest import admin_url
+
+    # The administrator creates it and the server uses it: the service's role may not create
+    # databases, as in production.
+    base = make_url(admin_url())
     admin = create_engine(
-        engine.url.set(database="postgres").render_as_string(hide_password=False),
+        base.set(database="postgres").render_as_string(hide_password=False),
         isolation_level="AUTOCOMMIT",
     )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = engine.url.set(drivername="postgresql+asyncpg", database=name)
+    url = base.set(drivername="postgresql+asyncpg", database=name)
     yield url.render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

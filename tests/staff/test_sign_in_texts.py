@@ -126,6 +126,10 @@ def test_the_officer_records_the_mobile_with_consent_and_texts_a_link_that_opens
     assert "No mobile number is recorded for them" in tab
     assert f'href="/staff/plans/{plan.id}/mobile-number"' in officer.last
 
+    # The phone-with-credit checklist item leads there too.
+    item = officer.get(f"/staff/plans/{plan.id}/checklist/mobile_phone")
+    assert f'href="/staff/plans/{plan.id}/mobile-number"' in item.text
+
     saved = _record_on_the_page(officer, plan.id, MOBILE, consent=True)
     assert saved.status_code == 303
     assert saved.headers["location"].endswith("/48-hour-plan?done=mobile-recorded")

@@ -17,7 +17,12 @@ router = APIRouter(prefix="/plans", tags=["release plans"])
 
 
 class MobileIn(BaseModel):
-    mobile_number: str = Field(max_length=40, description="A UK mobile, like 07700 900123.")
+    mobile_number: str = Field(
+        min_length=1,
+        max_length=40,
+        description="The person's own UK mobile, like 07700 900123 (a landline, a helpline or a "
+        "number abroad is refused, 422). Stored in E.164.",
+    )
     consent: bool = Field(
         description="The person agrees to be sent their sign-in link on this number. Without "
         "it nothing is stored."

@@ -24,6 +24,7 @@ from api.routes import (
     me,
     notifications,
     people,
+    person_mobile,
     plans,
     release_dates,
 )
@@ -76,6 +77,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         plans.router,
         people.router,
         leaver_links.router,
+        person_mobile.router,
         early_release.router,
         me.router,
         release_dates.router,

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Where Notify sends each recipient's messages: "probation_officer:<id>",
     # "governor:<prison code>" or "prison_leaver:<plan id>" -> email address.
     notify_recipients: dict[str, str] = Field(default_factory=dict)
+    # The Notify text message template for a person's sign-in link, taking ((body)). Unset,
+    # officers print the link instead: the pages say texts cannot be sent here.
+    notify_sms_template_id: str | None = None
 
     @property
     def link_base_url(self) -> str:

@@ -76,6 +76,12 @@ class LeaverLink(SQLModel, table=True):
     # page shows what changed between the two.
     seen_number: int | None = None
     changes_from_number: int | None = None
+    # How the person was given the link, for the officer's page: printed, text_message, or
+    # unset (issued through the API or by the release-day workflow). A text message also keeps
+    # the number it went to and when Notify accepted it.
+    handed_over: str | None = Field(default=None, max_length=20)
+    sent_to: str | None = Field(default=None, max_length=20)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # --- errors: the page says what to do next, and never shows anything of the plan ----------
@@ -203,11 +209,18 @@ def leaver_actor(link: LeaverLink, request_id: str | None = None) -> Actor:
 
 @service
 def issue_link(
-    *, session: Session, actor: Actor, plan_id: int, ttl_days: int = 7
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    ttl_days: int = 7,
+    handed_over: str | None = None,
 ) -> tuple[LeaverLink, str]:
     """A new link to the plan's published 48-hour plan. Returns the row and the link's path
-    (``/plan-link/<secret>``): send or print the path, it is never stored or shown again."""
+    (``/plan-link/<secret>``): send or print the path, it is never stored or shown again.
+    `handed_over` says how the person gets it ("printed"), for the officer's page."""
     link, path = add_link(session=session, actor=actor, plan_id=plan_id, ttl_days=ttl_days)
+    link.handed_over = handed_over
     commit(session, "leaver link")
     return link, path
 

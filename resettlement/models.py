@@ -187,6 +187,11 @@ class Person(PersonBase, table=True):
     # a new plan never rewrites the person (see plans.open_plan and people.update_person).
     version: int = Field(default=1, sa_column=_person_version)
     created_at: datetime = _instant(default_factory=clock.now)
+    # The person's own mobile, for texting them their sign-in link: E.164, held only while they
+    # agree to it (withdrawing consent removes the number). Changed only by person_mobile.
+    mobile_number: str | None = Field(default=None, max_length=20)
+    mobile_consent_at: datetime | None = _instant(default=None)
+    mobile_consent_by: str | None = Field(default=None, max_length=100)
 
     __mapper_args__ = {"version_id_col": _person_version}
 

@@ -40,6 +40,7 @@ class NotificationKind(StrEnum):
     DECISION_DUE = "decision_due"
     # To the prison leaver.
     PLAN_READY = "plan_ready"
+    SIGN_IN_LINK_TEXT = "sign_in_link_text"
 
 
 class Channel(StrEnum):
@@ -142,6 +143,14 @@ class NotifyClient(Protocol):
         reference: str | None = None,
     ) -> Any: ...
 
+    def send_sms_notification(
+        self,
+        phone_number: str,
+        template_id: str,
+        personalisation: dict[str, str] | None = None,
+        reference: str | None = None,
+    ) -> Any: ...
+
 
 def _notify_client(api_key: str) -> NotifyClient:
     from notifications_python_client.notifications import NotificationsAPIClient
@@ -214,6 +223,24 @@ def _with_sign_in_link(session: Session, row: Notification, settings: Settings) 
     _, path = leaver_access.add_link(session=session, actor=SYSTEM, plan_id=row.plan_id)
     commit(session, "leaver link")
     return row.body.replace(leaver_access.SIGN_IN_LINK, settings.link_base_url + path)
+
+
+def texts_available(settings: Settings) -> bool:
+    """Whether text messages can be sent from here: a Notify key and an SMS template."""
+    return settings.notify_api_key is not None and bool(settings.notify_sms_template_id)
+
+
+def send_text(settings: Settings, *, phone_number: str, body: str, reference: str) -> None:
+    """One text message through GOV.UK Notify, now. Raises whatever Notify or the network
+    raises; the caller decides what that undoes."""
+    assert settings.notify_api_key is not None and settings.notify_sms_template_id
+    client = client_factory(settings.notify_api_key.get_secret_value())
+    client.send_sms_notification(
+        phone_number=phone_number,
+        template_id=settings.notify_sms_template_id,
+        personalisation={"body": body},
+        reference=reference,
+    )
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -290,6 +290,14 @@ _ALL: tuple[Rule, ...] = (
         None,
     ),
     Rule(
+        "PHONE-UK-MOBILE",
+        "A sign-in link is texted only to the person's own UK mobile (a PHONE-UK number that "
+        "libphonenumber knows as a mobile, or Ofcom's 07700 900 drama range for made-up data), "
+        "recorded with their consent and removed when they withdraw it.",
+        "Ofcom National Telephone Numbering Plan; UK GDPR Article 6(1)(a) and 7(3)",
+        None,
+    ),
+    Rule(
         "CL-REMAND",
         "People released from remand, often at short notice from court, get a release pack.",
         _HMPPS_PRRPF,

@@ -120,3 +120,33 @@ def parse_or_none(text: str | None) -> UkNumber | None:
 
 def is_callable(text: str | None) -> bool:
     return parse_or_none(text) is not None
+
+
+MOBILE_EXAMPLE = "07700 900123"
+
+
+def parse_mobile(text: str) -> UkNumber:
+    """The person's own UK mobile, for a text message (rule PHONE-UK-MOBILE): a landline,
+    a helpline or a number abroad cannot receive the text, so each is refused in words."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise NotAPhoneNumber("Enter their mobile number, like " + MOBILE_EXAMPLE + ".")
+    try:
+        number = parse(cleaned)
+    except NotAPhoneNumber:
+        raise NotAPhoneNumber(
+            "Enter a UK mobile number, like " + MOBILE_EXAMPLE + " or +44 7700 900123."
+        ) from None
+    national_number = number.e164.removeprefix("+44")
+    parsed = phonenumbers.parse(number.e164, REGION) if number.e164.startswith("+") else None
+    mobile = parsed is not None and (
+        phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
+        or (_is_drama(national_number) and national_number.startswith("7"))
+    )
+    if not mobile:
+        raise NotAPhoneNumber(
+            "Enter a UK mobile number starting 07, like "
+            + MOBILE_EXAMPLE
+            + ": texts cannot be sent to a landline or a helpline."
+        )
+    return number

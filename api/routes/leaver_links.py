@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentOfficer, OfficersPlan, SessionDep
-from resettlement import leaver_access
+from resettlement import leaver_access, sign_in_texts
 
 router = APIRouter(prefix="/plans", tags=["release plans"])
 
@@ -48,3 +48,28 @@ def revoke_leaver_links(
     assert plan.id is not None
     revoked = leaver_access.revoke_links(session=session, actor=actor, plan_id=plan.id)
     return LeaverLinksRevoked(plan_id=plan.id, revoked=revoked)
+
+
+class SignInLinkTexted(BaseModel):
+    link_id: int
+    sent_to: str = Field(description="The person's mobile the text went to, as dialled in the UK.")
+    expires_at: datetime
+
+
+@router.post(
+    "/{plan_id}/leaver-links/text-message", status_code=201, response_model=SignInLinkTexted
+)
+def text_leaver_link(
+    plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep
+) -> SignInLinkTexted:
+    """A new sign-in link, texted through GOV.UK Notify to the person's own mobile (recorded
+    with their consent); it stops the plan's older links. The link is not in the answer: only
+    the person's phone receives it. 409 when Notify is not set up or there is no number."""
+    assert plan.id is not None
+    sent = sign_in_texts.text_sign_in_link(session=session, actor=actor, plan_id=plan.id)
+    assert sent.link.id is not None
+    return SignInLinkTexted(
+        link_id=sent.link.id,
+        sent_to=sent.national_number,
+        expires_at=sent.link.expires_at.astimezone(UTC),
+    )

@@ -27,11 +27,14 @@ from resettlement import (
     early_release,
     forty_eight_hours,
     leaver_access,
+    notifications,
+    person_mobile,
     plan_checks,
     plans,
     staff,
 )
 from resettlement.actors import Actor
+from resettlement.config import get_settings
 from resettlement.errors import DomainError, InvalidInput, NotFound, WarningsNotAccepted
 from resettlement.lifecycle import EVENT_LABELS, allowed_events, unmet_conditions
 from resettlement.models import (
@@ -80,6 +83,10 @@ DONE = {
     "published-no-link": "The 48-hour plan has been published. The person has no working "
     "sign-in link yet: issue one so they can see it.",
     "link-stopped": "The person's sign-in link has been stopped. It no longer opens the plan.",
+    "link-texted": "A new sign-in link has been sent to the person by text message. Their "
+    "older link no longer works.",
+    "mobile-recorded": "Their mobile number has been recorded, with their agreement.",
+    "mobile-removed": "Their mobile number has been removed: they no longer agree to texts.",
     "assessed": "Your assessment of the release day has been saved.",
     "submitted": "Your assessment has been submitted to the governor.",
     "follow-up": "The 48-hour follow-up has been recorded and the plan is complete.",
@@ -210,6 +217,8 @@ def show_plan(
         ],
         "published": _latest_published(session, plan_id),
         "access": leaver_access.link_status(session, plan_id),
+        "mobile": person_mobile.mobile_of(view.person),
+        "texts_available": notifications.texts_available(get_settings()),
         "history": history,
         "release_assessment": plans.assessment_for(view.plan, view.person),
         "blocking": plan_checks.blocking(found),

@@ -13,7 +13,7 @@ from api.staff import forms
 from api.staff.identity import CheckedForm, PageOfficer
 from api.staff.officer import _confirm, _confirmed, _id, _see_plan, own_plan, show_plan
 from api.staff.rendering import render
-from resettlement import forty_eight_hours, leaver_access, plans
+from resettlement import forty_eight_hours, leaver_access, plans, sign_in_texts
 from resettlement.config import get_settings
 from resettlement.errors import DomainError
 
@@ -26,7 +26,9 @@ def issue_link(
 ) -> Response:
     plan = own_plan(session, actor, plan_id)
     try:
-        link, path = leaver_access.issue_link(session=session, actor=actor, plan_id=_id(plan))
+        link, path = leaver_access.issue_link(
+            session=session, actor=actor, plan_id=_id(plan), handed_over=sign_in_texts.PRINTED
+        )
     except DomainError as error:
         errors = forms.from_domain(error, default_field="access")
         return show_plan(

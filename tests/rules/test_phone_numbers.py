@@ -69,3 +69,19 @@ def test_text_that_no_one_could_call_is_refused_with_what_to_enter(
     assert says in str(refused.value)
     assert "020 7946 0123" in str(refused.value)
     assert not phone_numbers.is_callable(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164"),
+    [("07700 900123", "+447700900123"), ("+44 (0)7700-900456", "+447700900456")],
+)
+def test_a_uk_mobile_is_stored_in_e164(typed: str, e164: str) -> None:
+    assert phone_numbers.parse_mobile(typed).e164 == e164
+
+
+@pytest.mark.parametrize(
+    "typed", ["020 7946 0123", "116 123", "0800 123 4567", "+33 6 12 34 56 78", "07700 9001", ""]
+)
+def test_a_landline_helpline_foreign_or_short_number_cannot_take_a_text(typed: str) -> None:
+    with pytest.raises(phone_numbers.NotAPhoneNumber, match="mobile"):
+        phone_numbers.parse_mobile(typed)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, any_, bindparam, exists, or_, update
+from sqlalchemy import Integer, String, and_, any_, bindparam, cast, exists, literal, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
@@ -384,8 +384,9 @@ def run_pre_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResult
 
 
 def due_early_release(session: Session, as_of: date) -> list[int]:
-    """Flagged releases inside the planning window whose request is missing or still waits
-    for the officer's assessment. A withdrawn request is the officer's decision: not reopened."""
+    """Flagged releases inside the planning window whose request is missing, or still waits
+    for the officer's assessment and the officer has not been asked yet. A withdrawn request
+    is the officer's decision: not reopened."""
     any_request = exists().where(
         col(EarlyReleaseRequest.plan_id) == col(ReleasePlan.id),
         col(EarlyReleaseRequest.release_date) == col(ReleasePlan.release_date),
@@ -393,6 +394,7 @@ def due_early_release(session: Session, as_of: date) -> list[int]:
     waiting = exists().where(
         col(EarlyReleaseRequest.plan_id) == col(ReleasePlan.id),
         col(EarlyReleaseRequest.state) == RequestState.FLAGGED.value,
+        not_yet_told(messages.early_release_assessment_key, EarlyReleaseRequest.id),
     )
     return _open_plan_ids(
         session,
@@ -540,6 +542,16 @@ def _unfinished_due(as_of: date) -> list[Any]:
     ]
 
 
+def not_yet_told(key: Callable[[object], str], about: Any) -> Any:
+    """No message with the plan's key for the day is in the outbox yet: the key is built in
+    SQL from the same function that names the message, so the two cannot drift apart. A
+    re-run of the day then finds nothing due, instead of rebuilding every message to have
+    the outbox turn each one away."""
+    before, after = key("\0").split("\0")
+    built = literal(before) + cast(about, String) + literal(after)
+    return ~exists().where(col(Notification.idempotency_key) == built)
+
+
 def due_checklist_reminders(session: Session, as_of: date) -> list[int]:
     statement = (
         select(ChecklistItem.plan_id)
@@ -547,6 +559,7 @@ def due_checklist_reminders(session: Session, as_of: date) -> list[int]:
         .where(
             col(ReleasePlan.state).in_(BEFORE_RELEASE),
             *_unfinished_due(as_of),
+            not_yet_told(lambda i: messages.checklist_due_key(i, as_of), ChecklistItem.plan_id),
         )
         .distinct()
         .order_by(col(ChecklistItem.plan_id))
@@ -585,6 +598,7 @@ def due_accommodation_warnings(session: Session, as_of: date) -> list[int]:
         col(ReleasePlan.walk_out_date) >= as_of,
         col(ReleasePlan.walk_out_date) <= as_of + timedelta(days=NO_ACCOMMODATION_WARNING_DAYS),
         ~housed,
+        not_yet_told(lambda i: messages.no_accommodation_key(i, as_of), ReleasePlan.id),
     )
 
 

@@ -407,49 +407,93 @@ def due_early_release(session: Session, as_of: date) -> list[int]:
 
 
 def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    """Opens the missing requests and asks the officers to assess the waiting ones. Most plans
+    of a batch only need their message: they are read as plain rows, and ORM objects are
+    built only for the few whose request is opened here."""
     result = BatchResult()
-    rows = _load_plans(session, plan_ids)
-    requests: dict[int, list[EarlyReleaseRequest]] = defaultdict(list)
-    for request in session.exec(
-        select(EarlyReleaseRequest).where(among(session, EarlyReleaseRequest.plan_id, plan_ids))
+    flagged = session.execute(
+        core_select(col(ReleasePlan.id), col(ReleasePlan.release_date))
+        .where(
+            among(session, ReleasePlan.id, plan_ids),
+            col(ReleasePlan.state).in_(BEFORE_RELEASE),
+            col(ReleasePlan.flagged).is_(True),
+        )
+        .order_by(col(ReleasePlan.id))
+    ).all()
+    requests: dict[int, list[Any]] = defaultdict(list)
+    for request in session.execute(
+        core_select(
+            col(EarlyReleaseRequest.plan_id),
+            col(EarlyReleaseRequest.id),
+            col(EarlyReleaseRequest.release_date),
+            col(EarlyReleaseRequest.state),
+            col(EarlyReleaseRequest.flag_reason),
+        ).where(among(session, EarlyReleaseRequest.plan_id, plan_ids))
     ):
         requests[request.plan_id].append(request)
-    wanting: list[tuple[ReleasePlan, Person, EarlyReleaseRequest]] = []
-    opened_for: list[ReleasePlan] = []
-    # No autoflush: the plans whose history gains a line are written together below.
-    with session.no_autoflush:
-        for plan, person in rows:
-            if plan.state not in BEFORE_RELEASE or not plan.flagged:
-                continue
-            mine = [r for r in requests[plan.id] if r.release_date == plan.release_date]  # type: ignore[index]
-            if not mine:
-                assessment = plans.assessment_for(plan, person)
-                opened = (
-                    early_release.open_request_if_flagged(
-                        session, plan, person, assessment, SYSTEM, known_absent=True
-                    )
-                    if assessment is not None
-                    else None
-                )
-                if opened is None:
-                    continue
-                opened_for.append(plan)
-                mine = [opened]
-            wanting += [(plan, person, r) for r in mine if r.state == RequestState.FLAGGED.value]
-    save_versioned(session, opened_for, ["updated_at"], "plan")
-    session.flush()
-    new_requests = [r.id for plan in opened_for for p, _, r in wanting if p is plan]
-    audit.record_each(session, SYSTEM, "create", "early_release_request", new_requests)
-    result.counts["opened"] += len(opened_for)
+    missing = [
+        plan_id
+        for plan_id, release in flagged
+        if not any(r.release_date == release for r in requests[plan_id])
+    ]
+    opened = _open_requests(session, missing)
+    result.counts["opened"] += len(opened)
+    wanting: list[tuple[int, int, str]] = []
+    for plan_id, release in flagged:
+        mine: Sequence[Any] = (
+            [opened[plan_id]]
+            if plan_id in opened
+            else [r for r in requests[plan_id] if r.release_date == release]
+        )
+        wanting += [
+            (plan_id, r.id, r.flag_reason) for r in mine if r.state == RequestState.FLAGGED.value
+        ]
+    lines = plan_lines(session, {plan_id for plan_id, _, _ in wanting})
     result.notify(
         session,
         [
-            messages.early_release_assessment(_line(plan, person), r.id, r.flag_reason)  # type: ignore[arg-type]
-            for plan, person, r in wanting
+            messages.early_release_assessment(lines[plan_id], request_id, reason)
+            for plan_id, request_id, reason in wanting
         ],
     )
     commit(session, "early-release request")
     return result
+
+
+def _open_requests(session: Session, plan_ids: Ids) -> dict[int, EarlyReleaseRequest]:
+    """The requests of plans that have none for their release date, opened as the plan page
+    opens them; their plans' versions move together in one statement."""
+    if not plan_ids:
+        return {}
+    opened: dict[int, EarlyReleaseRequest] = {}
+    opened_for: list[ReleasePlan] = []
+    # No autoflush: the plans whose history gains a line are written together below.
+    with session.no_autoflush:
+        for plan, person in _load_plans(session, plan_ids):
+            if plan.state not in BEFORE_RELEASE or not plan.flagged:
+                continue
+            assessment = plans.assessment_for(plan, person)
+            request = (
+                early_release.open_request_if_flagged(
+                    session, plan, person, assessment, SYSTEM, known_absent=True
+                )
+                if assessment is not None
+                else None
+            )
+            if request is None:
+                continue
+            opened_for.append(plan)
+            opened[plan.id] = request  # type: ignore[index]
+    save_versioned(session, opened_for, ["updated_at"], "plan")
+    session.flush()
+    audit.record_each(
+        session,
+        SYSTEM,
+        "create",
+        "early_release_request",
+        [r.id for r in opened.values() if r.state == RequestState.FLAGGED.value],
+    )
+    return opened
 
 
 def due_escalation(session: Session, as_of: date) -> list[int]:

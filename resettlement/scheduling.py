@@ -217,20 +217,37 @@ def save_versioned(
     if not unique:
         return
     table = type(unique[0]).__table__  # type: ignore[union-attr]
+    params = save_versioned_rows(
+        session,
+        table,
+        [(o.id, o.version, {name: getattr(o, name) for name in fields}) for o in unique],
+        what,
+    )
+    for o, row in zip(unique, params, strict=True):
+        for name in [*fields, "version"]:
+            set_committed_value(o, name, row[name])
+
+
+def save_versioned_rows(
+    session: Session,
+    table: Any,
+    rows: Sequence[tuple[int | None, int, dict[str, Any]]],
+    what: str,
+) -> list[dict[str, Any]]:
+    """save_versioned for rows read as plain columns: (id, version read, new values)."""
     params = [
-        {"b_id": o.id, "b_version": o.version, "version": o.version + 1}
-        | {name: getattr(o, name) for name in fields}
-        for o in unique
+        {"b_id": row_id, "b_version": version, "version": version + 1} | values
+        for row_id, version, values in rows
     ]
+    if not params:
+        return params
     statement = update(table).where(
         table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version")
     )
     updated = session.connection().execute(statement, params).rowcount
     if updated != len(params):
         raise VersionConflict(f"A {what} in this batch was changed by someone else meanwhile.")
-    for o, row in zip(unique, params, strict=True):
-        for name in [*fields, "version"]:
-            set_committed_value(o, name, row[name])
+    return params
 
 
 # --- moving plans along -------------------------------------------------------------------
@@ -525,53 +542,76 @@ def due_escalation(session: Session, as_of: date) -> list[int]:
 
 
 def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResult:
+    """Read as plain rows and written with set-based statements: the requests, their plans'
+    versions, the history lines, the audit rows and the governors' messages."""
     result = BatchResult()
-    requests = session.exec(
-        select(EarlyReleaseRequest).where(
+    requests = session.execute(
+        core_select(
+            col(EarlyReleaseRequest.id),
+            col(EarlyReleaseRequest.version),
+            col(EarlyReleaseRequest.plan_id),
+            col(EarlyReleaseRequest.prison_code),
+            col(EarlyReleaseRequest.decision_deadline),
+            col(EarlyReleaseRequest.release_date),
+        )
+        .where(
             among(session, EarlyReleaseRequest.id, request_ids),
             col(EarlyReleaseRequest.escalated_at).is_(None),
             col(EarlyReleaseRequest.state).in_(AWAITING),
         )
+        .order_by(col(EarlyReleaseRequest.id))
     ).all()
-    rows = {p.id: (p, person) for p, person in _load_plans(session, [r.plan_id for r in requests])}
+    plan_versions = dict(
+        session.execute(
+            core_select(col(ReleasePlan.id), col(ReleasePlan.version)).where(
+                among(session, ReleasePlan.id, {r.plan_id for r in requests})
+            )
+        ).all()
+    )
+    lines = plan_lines(session, plan_versions)
     now = clock.now()
-    outbox = []
-    escalated: list[history.Line] = []
-    for request in requests:
-        plan, person = rows[request.plan_id]
-        assert request.id is not None
-        request.escalated_at = now
-        escalated.append(
-            history.Line(
-                plan,
-                reason=f"The governor of {request.prison_code} was asked to decide by "
-                f"{messages.long_date(request.decision_deadline)}.",
-                detail={
-                    "request_id": request.id,
-                    "decision_deadline": str(request.decision_deadline),
-                },
+    history.record_rows(
+        session,
+        [
+            (
+                r.plan_id,
+                f"The governor of {r.prison_code} was asked to decide by "
+                f"{messages.long_date(r.decision_deadline)}.",
+                {"request_id": r.id, "decision_deadline": str(r.decision_deadline)},
             )
-        )
-        outbox.append(
-            messages.decision_due(
-                _line(plan, person),
-                request.id,
-                request.decision_deadline,
-                request.release_date,
-                as_of,
-            )
-        )
-        result.counts["escalated"] += 1
-    history.record_each(session, escalated, SYSTEM, "early_release_escalated")
+            for r in requests
+        ],
+        SYSTEM,
+        "early_release_escalated",
+        now=now,
+    )
     audit.record_each(
         session, SYSTEM, "escalate", "early_release_request", [r.id for r in requests]
     )
     # A request changed by someone else meanwhile fails the batch; the task's re-run or
-    # tomorrow's scan picks up whatever is still not escalated. Saved before anything that
-    # autoflushes: the ORM would write these rows one by one.
-    save_versioned(session, list(requests), ["escalated_at"], "early-release request")
-    save_versioned(session, [p for p, _ in rows.values()], ["updated_at"], "plan")
-    result.notify(session, outbox)
+    # tomorrow's scan picks up whatever is still not escalated.
+    save_versioned_rows(
+        session,
+        EarlyReleaseRequest.__table__,  # type: ignore[attr-defined]
+        [(r.id, r.version, {"escalated_at": now}) for r in requests],
+        "early-release request",
+    )
+    save_versioned_rows(
+        session,
+        ReleasePlan.__table__,  # type: ignore[attr-defined]
+        [(i, v, {"updated_at": now}) for i, v in sorted(plan_versions.items())],
+        "plan",
+    )
+    result.notify(
+        session,
+        [
+            messages.decision_due(
+                lines[r.plan_id], r.id, r.decision_deadline, r.release_date, as_of
+            )
+            for r in requests
+        ],
+    )
+    result.counts["escalated"] += len(requests)
     commit(session, "early-release request")
     return result
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -87,3 +88,25 @@ def record_each(
     for line in lines:
         line.plan.updated_at = now
         session.add(line.plan)
+
+
+def record_rows(
+    session: Session,
+    rows: Sequence[tuple[int, str | None, dict[str, Any] | None]],
+    actor: Actor,
+    kind: str,
+    *,
+    now: datetime,
+) -> None:
+    """record_each for plans read as plain rows, (plan id, reason, detail): only the history
+    lines; the caller bumps the plans' versions (with updated_at = now) itself."""
+    if rows:
+        session.connection().execute(
+            insert(PlanEvent),
+            [
+                {"plan_id": plan_id, "at": now, "actor": actor.user_id,
+                 "actor_role": actor.role.value, "kind": kind, "from_state": None,
+                 "to_state": None, "reason": reason, "detail": detail}
+                for plan_id, reason, detail in rows
+            ],
+        )  # fmt: skip

@@ -105,6 +105,10 @@ class DueItem:
     due_date: date
 
 
+def checklist_due_key(plan_id: object, as_of: date) -> str:
+    return f"checklist_due:{plan_id}:{as_of}"
+
+
 def checklist_due(line: PlanLine, items: Sequence[DueItem], as_of: date) -> Message:
     overdue = [i for i in items if i.due_date < as_of]
     today = [i for i in items if i.due_date == as_of]
@@ -122,10 +126,14 @@ def checklist_due(line: PlanLine, items: Sequence[DueItem], as_of: date) -> Mess
     return _to_officer(
         line,
         NotificationKind.CHECKLIST_DUE,
-        f"checklist_due:{line.plan_id}:{as_of}",
+        checklist_due_key(line.plan_id, as_of),
         f"{line.who}: {count} checklist {noun} due or overdue",
         "\n\n".join(parts),
     )
+
+
+def no_accommodation_key(plan_id: object, as_of: date) -> str:
+    return f"no_accommodation:{plan_id}:{as_of}"
 
 
 def no_accommodation(line: PlanLine, as_of: date) -> Message:
@@ -134,7 +142,7 @@ def no_accommodation(line: PlanLine, as_of: date) -> Message:
     return _to_officer(
         line,
         NotificationKind.NO_ACCOMMODATION,
-        f"no_accommodation:{line.plan_id}:{as_of}",
+        no_accommodation_key(line.plan_id, as_of),
         f"{line.who} has no accommodation and walks out {when}",
         f"{line.who} walks out on {line.walk_out} and has nowhere confirmed to stay on the "
         "first night. Confirm accommodation, or refer them to the local housing authority."
@@ -142,12 +150,16 @@ def no_accommodation(line: PlanLine, as_of: date) -> Message:
     )
 
 
+def early_release_assessment_key(request_id: object) -> str:
+    return f"early_release_assessment:{request_id}"
+
+
 def early_release_assessment(line: PlanLine, request_id: int, flag_reason: str) -> Message:
     why = "a Friday" if flag_reason == "friday" else "the day before a bank holiday"
     return _to_officer(
         line,
         NotificationKind.EARLY_RELEASE_ASSESSMENT,
-        f"early_release_assessment:{request_id}",
+        early_release_assessment_key(request_id),
         f"{line.who}: assess the early-release request",
         f"{line.who} is due to be released on {line.walk_out}, which is {why}. Assess "
         "whether a release on that day would harm their resettlement, so the governor can "

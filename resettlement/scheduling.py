@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, update
+from sqlalchemy import Integer, String, and_, any_, bindparam, cast, exists, literal, or_, update
+from sqlalchemy import select as core_select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -96,12 +98,43 @@ class Action:
 
 
 def plan_lines(session: Session, plan_ids: Iterable[int]) -> dict[int, PlanLine]:
-    rows = session.exec(
-        select(ReleasePlan, Person)
+    """The message facts of a batch as plain rows: read-only, so no ORM objects are built."""
+    rows = session.execute(
+        core_select(
+            col(ReleasePlan.id),
+            col(ReleasePlan.probation_officer_id),
+            col(ReleasePlan.walk_out_date),
+            col(Person.given_name),
+            col(Person.family_name),
+            col(Person.prison_number),
+            col(Person.prison_code),
+            col(Person.preferred_language),
+        )
         .join(Person, col(Person.id) == col(ReleasePlan.person_id))
-        .where(col(ReleasePlan.id).in_(list(plan_ids)))
-    ).all()
-    return {plan.id: _line(plan, person) for plan, person in rows}  # type: ignore[misc]
+        .where(among(session, ReleasePlan.id, list(plan_ids)))
+    )
+    return {
+        row[0]: PlanLine(
+            plan_id=row[0],
+            officer_id=row[1],
+            walk_out_date=row[2],
+            person_name=f"{row[3]} {row[4]}",
+            prison_number=row[5],
+            prison_code=row[6],
+            language=str(row[7]),
+        )
+        for row in rows
+    }
+
+
+def among(session: Session, column: Any, ids: Iterable[int | None]) -> Any:
+    """`column IN ids`; on PostgreSQL `column = ANY(:ids)` with one array parameter, so a
+    batch's statement has a fixed, short text that psycopg converts once and caches, where a
+    500-placeholder IN list was parsed afresh on every execution."""
+    values = list(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        return col(column) == any_(bindparam(None, values, type_=postgresql.ARRAY(Integer)))
+    return col(column).in_(values)
 
 
 def _line(plan: ReleasePlan, person: Person) -> PlanLine:
@@ -124,18 +157,22 @@ def facts_for_many(
     (tests/workflows/test_scheduling.py checks it does)."""
     ids = [p.id for p in batch]
     checklists: dict[int, dict[str, ChecklistFact]] = defaultdict(dict)
-    for item in session.exec(select(ChecklistItem).where(col(ChecklistItem.plan_id).in_(ids))):
+    for item in session.exec(
+        select(ChecklistItem).where(among(session, ChecklistItem.plan_id, ids))
+    ):
         checklists[item.plan_id][item.key] = ChecklistFact(item.status, item.reason)
     published = set(
         session.exec(
-            select(PublishedPlan.plan_id).where(col(PublishedPlan.plan_id).in_(ids)).distinct()
+            select(PublishedPlan.plan_id)
+            .where(among(session, PublishedPlan.plan_id, ids))
+            .distinct()
         )
     )
     awaiting = set(
         session.exec(
             select(EarlyReleaseRequest.plan_id)
             .where(
-                col(EarlyReleaseRequest.plan_id).in_(ids),
+                among(session, EarlyReleaseRequest.plan_id, ids),
                 col(EarlyReleaseRequest.state).in_(AWAITING),
             )
             .distinct()
@@ -161,7 +198,7 @@ def _load_plans(session: Session, plan_ids: Ids) -> list[tuple[ReleasePlan, Pers
     rows = session.exec(
         select(ReleasePlan, Person)
         .join(Person, col(Person.id) == col(ReleasePlan.person_id))
-        .where(col(ReleasePlan.id).in_(list(plan_ids)))
+        .where(among(session, ReleasePlan.id, plan_ids))
         .order_by(col(ReleasePlan.id))
     ).all()
     return [(plan, person) for plan, person in rows]
@@ -180,20 +217,37 @@ def save_versioned(
     if not unique:
         return
     table = type(unique[0]).__table__  # type: ignore[union-attr]
+    params = save_versioned_rows(
+        session,
+        table,
+        [(o.id, o.version, {name: getattr(o, name) for name in fields}) for o in unique],
+        what,
+    )
+    for o, row in zip(unique, params, strict=True):
+        for name in [*fields, "version"]:
+            set_committed_value(o, name, row[name])
+
+
+def save_versioned_rows(
+    session: Session,
+    table: Any,
+    rows: Sequence[tuple[int | None, int, dict[str, Any]]],
+    what: str,
+) -> list[dict[str, Any]]:
+    """save_versioned for rows read as plain columns: (id, version read, new values)."""
     params = [
-        {"b_id": o.id, "b_version": o.version, "version": o.version + 1}
-        | {name: getattr(o, name) for name in fields}
-        for o in unique
+        {"b_id": row_id, "b_version": version, "version": version + 1} | values
+        for row_id, version, values in rows
     ]
+    if not params:
+        return params
     statement = update(table).where(
         table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version")
     )
     updated = session.connection().execute(statement, params).rowcount
     if updated != len(params):
         raise VersionConflict(f"A {what} in this batch was changed by someone else meanwhile.")
-    for o, row in zip(unique, params, strict=True):
-        for name in [*fields, "version"]:
-            set_committed_value(o, name, row[name])
+    return params
 
 
 # --- moving plans along -------------------------------------------------------------------
@@ -347,8 +401,9 @@ def run_pre_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResult
 
 
 def due_early_release(session: Session, as_of: date) -> list[int]:
-    """Flagged releases inside the planning window whose request is missing or still waits
-    for the officer's assessment. A withdrawn request is the officer's decision: not reopened."""
+    """Flagged releases inside the planning window whose request is missing, or still waits
+    for the officer's assessment and the officer has not been asked yet. A withdrawn request
+    is the officer's decision: not reopened."""
     any_request = exists().where(
         col(EarlyReleaseRequest.plan_id) == col(ReleasePlan.id),
         col(EarlyReleaseRequest.release_date) == col(ReleasePlan.release_date),
@@ -356,6 +411,7 @@ def due_early_release(session: Session, as_of: date) -> list[int]:
     waiting = exists().where(
         col(EarlyReleaseRequest.plan_id) == col(ReleasePlan.id),
         col(EarlyReleaseRequest.state) == RequestState.FLAGGED.value,
+        not_yet_told(messages.early_release_assessment_key, EarlyReleaseRequest.id),
     )
     return _open_plan_ids(
         session,
@@ -368,49 +424,93 @@ def due_early_release(session: Session, as_of: date) -> list[int]:
 
 
 def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
+    """Opens the missing requests and asks the officers to assess the waiting ones. Most plans
+    of a batch only need their message: they are read as plain rows, and ORM objects are
+    built only for the few whose request is opened here."""
     result = BatchResult()
-    rows = _load_plans(session, plan_ids)
-    requests: dict[int, list[EarlyReleaseRequest]] = defaultdict(list)
-    for request in session.exec(
-        select(EarlyReleaseRequest).where(col(EarlyReleaseRequest.plan_id).in_(list(plan_ids)))
+    flagged = session.execute(
+        core_select(col(ReleasePlan.id), col(ReleasePlan.release_date))
+        .where(
+            among(session, ReleasePlan.id, plan_ids),
+            col(ReleasePlan.state).in_(BEFORE_RELEASE),
+            col(ReleasePlan.flagged).is_(True),
+        )
+        .order_by(col(ReleasePlan.id))
+    ).all()
+    requests: dict[int, list[Any]] = defaultdict(list)
+    for request in session.execute(
+        core_select(
+            col(EarlyReleaseRequest.plan_id),
+            col(EarlyReleaseRequest.id),
+            col(EarlyReleaseRequest.release_date),
+            col(EarlyReleaseRequest.state),
+            col(EarlyReleaseRequest.flag_reason),
+        ).where(among(session, EarlyReleaseRequest.plan_id, plan_ids))
     ):
         requests[request.plan_id].append(request)
-    wanting: list[tuple[ReleasePlan, Person, EarlyReleaseRequest]] = []
-    opened_for: list[ReleasePlan] = []
-    # No autoflush: the plans whose history gains a line are written together below.
-    with session.no_autoflush:
-        for plan, person in rows:
-            if plan.state not in BEFORE_RELEASE or not plan.flagged:
-                continue
-            mine = [r for r in requests[plan.id] if r.release_date == plan.release_date]  # type: ignore[index]
-            if not mine:
-                assessment = plans.assessment_for(plan, person)
-                opened = (
-                    early_release.open_request_if_flagged(
-                        session, plan, person, assessment, SYSTEM, known_absent=True
-                    )
-                    if assessment is not None
-                    else None
-                )
-                if opened is None:
-                    continue
-                opened_for.append(plan)
-                mine = [opened]
-            wanting += [(plan, person, r) for r in mine if r.state == RequestState.FLAGGED.value]
-    save_versioned(session, opened_for, ["updated_at"], "plan")
-    session.flush()
-    new_requests = [r.id for plan in opened_for for p, _, r in wanting if p is plan]
-    audit.record_each(session, SYSTEM, "create", "early_release_request", new_requests)
-    result.counts["opened"] += len(opened_for)
+    missing = [
+        plan_id
+        for plan_id, release in flagged
+        if not any(r.release_date == release for r in requests[plan_id])
+    ]
+    opened = _open_requests(session, missing)
+    result.counts["opened"] += len(opened)
+    wanting: list[tuple[int, int, str]] = []
+    for plan_id, release in flagged:
+        mine: Sequence[Any] = (
+            [opened[plan_id]]
+            if plan_id in opened
+            else [r for r in requests[plan_id] if r.release_date == release]
+        )
+        wanting += [
+            (plan_id, r.id, r.flag_reason) for r in mine if r.state == RequestState.FLAGGED.value
+        ]
+    lines = plan_lines(session, {plan_id for plan_id, _, _ in wanting})
     result.notify(
         session,
         [
-            messages.early_release_assessment(_line(plan, person), r.id, r.flag_reason)  # type: ignore[arg-type]
-            for plan, person, r in wanting
+            messages.early_release_assessment(lines[plan_id], request_id, reason)
+            for plan_id, request_id, reason in wanting
         ],
     )
     commit(session, "early-release request")
     return result
+
+
+def _open_requests(session: Session, plan_ids: Ids) -> dict[int, EarlyReleaseRequest]:
+    """The requests of plans that have none for their release date, opened as the plan page
+    opens them; their plans' versions move together in one statement."""
+    if not plan_ids:
+        return {}
+    opened: dict[int, EarlyReleaseRequest] = {}
+    opened_for: list[ReleasePlan] = []
+    # No autoflush: the plans whose history gains a line are written together below.
+    with session.no_autoflush:
+        for plan, person in _load_plans(session, plan_ids):
+            if plan.state not in BEFORE_RELEASE or not plan.flagged:
+                continue
+            assessment = plans.assessment_for(plan, person)
+            request = (
+                early_release.open_request_if_flagged(
+                    session, plan, person, assessment, SYSTEM, known_absent=True
+                )
+                if assessment is not None
+                else None
+            )
+            if request is None:
+                continue
+            opened_for.append(plan)
+            opened[plan.id] = request  # type: ignore[index]
+    save_versioned(session, opened_for, ["updated_at"], "plan")
+    session.flush()
+    audit.record_each(
+        session,
+        SYSTEM,
+        "create",
+        "early_release_request",
+        [r.id for r in opened.values() if r.state == RequestState.FLAGGED.value],
+    )
+    return opened
 
 
 def due_escalation(session: Session, as_of: date) -> list[int]:
@@ -442,53 +542,76 @@ def due_escalation(session: Session, as_of: date) -> list[int]:
 
 
 def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResult:
+    """Read as plain rows and written with set-based statements: the requests, their plans'
+    versions, the history lines, the audit rows and the governors' messages."""
     result = BatchResult()
-    requests = session.exec(
-        select(EarlyReleaseRequest).where(
-            col(EarlyReleaseRequest.id).in_(list(request_ids)),
+    requests = session.execute(
+        core_select(
+            col(EarlyReleaseRequest.id),
+            col(EarlyReleaseRequest.version),
+            col(EarlyReleaseRequest.plan_id),
+            col(EarlyReleaseRequest.prison_code),
+            col(EarlyReleaseRequest.decision_deadline),
+            col(EarlyReleaseRequest.release_date),
+        )
+        .where(
+            among(session, EarlyReleaseRequest.id, request_ids),
             col(EarlyReleaseRequest.escalated_at).is_(None),
             col(EarlyReleaseRequest.state).in_(AWAITING),
         )
+        .order_by(col(EarlyReleaseRequest.id))
     ).all()
-    rows = {p.id: (p, person) for p, person in _load_plans(session, [r.plan_id for r in requests])}
+    plan_versions = dict(
+        session.execute(
+            core_select(col(ReleasePlan.id), col(ReleasePlan.version)).where(
+                among(session, ReleasePlan.id, {r.plan_id for r in requests})
+            )
+        ).all()
+    )
+    lines = plan_lines(session, plan_versions)
     now = clock.now()
-    outbox = []
-    escalated: list[history.Line] = []
-    for request in requests:
-        plan, person = rows[request.plan_id]
-        assert request.id is not None
-        request.escalated_at = now
-        escalated.append(
-            history.Line(
-                plan,
-                reason=f"The governor of {request.prison_code} was asked to decide by "
-                f"{messages.long_date(request.decision_deadline)}.",
-                detail={
-                    "request_id": request.id,
-                    "decision_deadline": str(request.decision_deadline),
-                },
+    history.record_rows(
+        session,
+        [
+            (
+                r.plan_id,
+                f"The governor of {r.prison_code} was asked to decide by "
+                f"{messages.long_date(r.decision_deadline)}.",
+                {"request_id": r.id, "decision_deadline": str(r.decision_deadline)},
             )
-        )
-        outbox.append(
-            messages.decision_due(
-                _line(plan, person),
-                request.id,
-                request.decision_deadline,
-                request.release_date,
-                as_of,
-            )
-        )
-        result.counts["escalated"] += 1
-    history.record_each(session, escalated, SYSTEM, "early_release_escalated")
+            for r in requests
+        ],
+        SYSTEM,
+        "early_release_escalated",
+        now=now,
+    )
     audit.record_each(
         session, SYSTEM, "escalate", "early_release_request", [r.id for r in requests]
     )
     # A request changed by someone else meanwhile fails the batch; the task's re-run or
-    # tomorrow's scan picks up whatever is still not escalated. Saved before anything that
-    # autoflushes: the ORM would write these rows one by one.
-    save_versioned(session, list(requests), ["escalated_at"], "early-release request")
-    save_versioned(session, [p for p, _ in rows.values()], ["updated_at"], "plan")
-    result.notify(session, outbox)
+    # tomorrow's scan picks up whatever is still not escalated.
+    save_versioned_rows(
+        session,
+        EarlyReleaseRequest.__table__,  # type: ignore[attr-defined]
+        [(r.id, r.version, {"escalated_at": now}) for r in requests],
+        "early-release request",
+    )
+    save_versioned_rows(
+        session,
+        ReleasePlan.__table__,  # type: ignore[attr-defined]
+        [(i, v, {"updated_at": now}) for i, v in sorted(plan_versions.items())],
+        "plan",
+    )
+    result.notify(
+        session,
+        [
+            messages.decision_due(
+                lines[r.plan_id], r.id, r.decision_deadline, r.release_date, as_of
+            )
+            for r in requests
+        ],
+    )
+    result.counts["escalated"] += len(requests)
     commit(session, "early-release request")
     return result
 
@@ -503,11 +626,25 @@ def _unfinished_due(as_of: date) -> list[Any]:
     ]
 
 
+def not_yet_told(key: Callable[[object], str], about: Any) -> Any:
+    """No message with the plan's key for the day is in the outbox yet: the key is built in
+    SQL from the same function that names the message, so the two cannot drift apart. A
+    re-run of the day then finds nothing due, instead of rebuilding every message to have
+    the outbox turn each one away."""
+    before, after = key("\0").split("\0")
+    built = literal(before) + cast(about, String) + literal(after)
+    return ~exists().where(col(Notification.idempotency_key) == built)
+
+
 def due_checklist_reminders(session: Session, as_of: date) -> list[int]:
     statement = (
         select(ChecklistItem.plan_id)
         .join(ReleasePlan, col(ReleasePlan.id) == col(ChecklistItem.plan_id))
-        .where(col(ReleasePlan.state).in_(BEFORE_RELEASE), *_unfinished_due(as_of))
+        .where(
+            col(ReleasePlan.state).in_(BEFORE_RELEASE),
+            *_unfinished_due(as_of),
+            not_yet_told(lambda i: messages.checklist_due_key(i, as_of), ChecklistItem.plan_id),
+        )
         .distinct()
         .order_by(col(ChecklistItem.plan_id))
     )
@@ -519,7 +656,7 @@ def run_checklist_reminders(session: Session, plan_ids: Ids, as_of: date) -> Bat
     items: dict[int, list[DueItem]] = defaultdict(list)
     for plan_id, title, due in session.exec(
         select(col(ChecklistItem.plan_id), col(ChecklistItem.title), col(ChecklistItem.due_date))
-        .where(col(ChecklistItem.plan_id).in_(list(plan_ids)), *_unfinished_due(as_of))
+        .where(among(session, ChecklistItem.plan_id, plan_ids), *_unfinished_due(as_of))
         .order_by(col(ChecklistItem.due_date), col(ChecklistItem.id))
     ):
         items[plan_id].append(DueItem(title, due))  # type: ignore[arg-type]
@@ -545,6 +682,7 @@ def due_accommodation_warnings(session: Session, as_of: date) -> list[int]:
         col(ReleasePlan.walk_out_date) >= as_of,
         col(ReleasePlan.walk_out_date) <= as_of + timedelta(days=NO_ACCOMMODATION_WARNING_DAYS),
         ~housed,
+        not_yet_told(lambda i: messages.no_accommodation_key(i, as_of), ReleasePlan.id),
     )
 
 

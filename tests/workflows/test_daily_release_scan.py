@@ -97,6 +97,23 @@ def test_a_second_run_for_the_same_day_changes_nothing(flow_db, session, new_pla
     assert not any(k.endswith(".moved") or k.endswith(".escalated") for k in second if second[k])
 
 
+def test_a_second_run_for_the_same_day_finds_no_one_left_to_tell(flow_db, session, new_plan):
+    """Officers already told today are not due again (a re-run rebuilt every message only for
+    the outbox to turn it away); the next day they are reminded again."""
+    for release in (WEDNESDAY, FRIDAY, date(2027, 3, 3)):
+        new_plan(requested_release_date=release)
+    as_of = WEDNESDAY - days(10)
+    told = ("checklist_reminders", "no_accommodation_warnings", "early_release_requests")
+    first = scan(as_of)
+    assert all(first.get(f"{action}.due", 0) > 0 for action in told), first
+    second = scan(as_of)
+    assert {action: second.get(f"{action}.due", 0) for action in told} == dict.fromkeys(told, 0)
+    next_day = scan(as_of + days(1))
+    assert next_day["checklist_reminders.due"] == first["checklist_reminders.due"]
+    assert next_day["no_accommodation_warnings.due"] == first["no_accommodation_warnings.due"]
+    assert next_day.get("early_release_requests.due", 0) == 0  # asked once per request
+
+
 def test_checklist_items_due_or_overdue_are_one_reminder_per_plan(flow_db, session, new_plan):
     plan = new_plan()
     start_core_items(session, plan.id, keys=["id_documents"])

@@ -16,7 +16,6 @@ from resettlement.models import (
     ResettlementNeed,
 )
 from resettlement.reports import ETHNIC_HIGH_LEVEL, NOT_RECORDED
-from rules import phone_numbers
 
 PLAN_STATES = {
     PlanState.SENTENCE_PLANNING: "Sentence planning",
@@ -141,9 +140,3 @@ def when(value: datetime | None) -> str:
         else (f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}")
     )
     return f"{day(local.date())} at {clock_time}"
-
-
-def national_phone(e164: str | None) -> str:
-    """A stored E.164 number as it is dialled in the UK, like 07700 900123."""
-    number = phone_numbers.parse_or_none(e164)
-    return number.national if number else (e164 or "")

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from api.deps import MAX_ID, SessionDep, officers_plan
+from api.pages.formatting import phone_text
 from api.staff import forms, labels, timeline
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
@@ -494,7 +495,7 @@ def _check_publish(
                     "key": {"text": "Contacts"},
                     "value": {
                         "text": "; ".join(
-                            f"{c['name']} {c['phone']}" for c in four_eight["contacts"]
+                            f"{c['name']} {phone_text(c['phone'])}" for c in four_eight["contacts"]
                         )
                         or "None"
                     },

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.deps import SessionDep
+from api.pages.formatting import phone_text
 from api.staff import forms, labels
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
@@ -287,7 +288,7 @@ def remove_contact_page(
             "heading": "Remove the contact",
             "rows": [
                 {"key": {"text": "Name"}, "value": {"text": contact.name}},
-                {"key": {"text": "Phone"}, "value": {"text": contact.phone}},
+                {"key": {"text": "Phone"}, "value": {"text": phone_text(contact.phone)}},
             ],
             "lines": [
                 "The person keeps seeing it in the plan they have until you publish the "

@@ -29,10 +29,11 @@ from api.staff.officer import (
     read_appointment,
 )
 from api.staff.rendering import render
-from resettlement import clock, forty_eight_hours, plans
-from resettlement.demo import OFFICERS
+from resettlement import clock, forty_eight_hours, plans, staff
+from resettlement.actors import Role
 from resettlement.errors import DomainError
 from resettlement.models import Appointment, ReleasePlan, SupportContact
+from resettlement.staff import StaffMember
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -389,9 +390,13 @@ def change_release_date(
 # --- passing the plan on ------------------------------------------------------------------
 
 
-def _officers(current: str) -> list[str]:
-    # The officers staff sign-in knows; a staff directory would replace this list.
-    return [o for o in OFFICERS if o != current]
+def _officers(session: Session, current: str) -> list[StaffMember]:
+    """The probation officers in the staff table, other than the one passing the plan on."""
+    return [
+        member
+        for member in staff.everyone(session, [Role.PROBATION_OFFICER.value])
+        if member.user_id != current
+    ]
 
 
 @router.get("/plans/{plan_id}/reassign", response_class=HTMLResponse)
@@ -399,7 +404,8 @@ def reassign_page(
     plan_id: str, request: Request, actor: PageOfficer, session: SessionDep
 ) -> Response:
     plan = own_plan(session, actor, plan_id)
-    return _form_page(request, "staff/reassign.html", plan, {"officers": _officers(actor.user_id)})
+    officers = _officers(session, actor.user_id)
+    return _form_page(request, "staff/reassign.html", plan, {"officers": officers})
 
 
 @router.post("/plans/{plan_id}/reassign", response_class=HTMLResponse)
@@ -410,7 +416,9 @@ def reassign(
     errors = Errors()
     officer = forms.text(form, "officer") or ""
     reason = forms.text(form, "reason") or ""
-    if officer not in _officers(actor.user_id):
+    officers = _officers(session, actor.user_id)
+    chosen = next((member for member in officers if member.user_id == officer), None)
+    if chosen is None:
         errors.add("Choose the probation officer to pass the plan to.", "officer")
     if not reason:
         errors.add("Say why the plan is passed on.", "reason")
@@ -423,7 +431,10 @@ def reassign(
             {
                 "heading": "Pass the plan to another probation officer",
                 "rows": [
-                    {"key": {"text": "New probation officer"}, "value": {"text": officer}},
+                    {
+                        "key": {"text": "New probation officer"},
+                        "value": {"text": chosen.name if chosen else officer},
+                    },
                     {"key": {"text": "Why"}, "value": {"text": reason}},
                 ],
                 "warning": "Once passed on, the plan leaves your caseload and you can no "
@@ -457,7 +468,7 @@ def reassign(
         request,
         "staff/reassign.html",
         _refreshed(session, plan),
-        {"officers": _officers(actor.user_id)},
+        {"officers": officers},
         errors=errors,
         values=forms.kept(form),
         status=409 if errors.stale else 422,

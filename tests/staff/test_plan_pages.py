@@ -353,9 +353,14 @@ def test_the_sign_in_link_is_shown_once_opens_the_plan_and_can_be_stopped(
 def test_a_plan_passed_on_leaves_the_caseload_with_its_history(
     signed_in: SignedIn, new_plan: Callable[..., ReleasePlan], session: Session
 ) -> None:
+    from resettlement import demo, staff
+
+    # The officers offered are the staff table's, as `resettlement up` seeds it.
+    staff.add_missing(session=session, members=demo.demo_staff())
     plan = new_plan(probation_officer_id="po-ashworth")
     ashworth = signed_in("officer").use_token(Role.PROBATION_OFFICER, "po-ashworth")
-    ashworth.get(f"/staff/plans/{plan.id}/reassign")
+    offered = ashworth.get(f"/staff/plans/{plan.id}/reassign").text
+    assert "Bilal Begum" in offered and 'value="po-ashworth"' not in offered
     form = {
         "officer": "po-begum",
         "reason": "Moved to the Leeds team.",

@@ -171,6 +171,13 @@ def _table(nation: Nation | str) -> _Table:
     return table
 
 
+def warm() -> None:
+    """Builds every nation's table now. The first lookup otherwise imports the holidays
+    package's country data (about half a second), in the middle of whatever asked first."""
+    for nation in Nation:
+        _table(nation)
+
+
 def _index(d: date) -> int:
     if isinstance(d, datetime):
         raise TypeError("expected a date, not a datetime")

@@ -3,6 +3,7 @@ in one query and works through them in batches, one task (and one transaction) p
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -17,7 +18,15 @@ from prefect.artifacts import (
 
 from resettlement import clock, scheduling
 from resettlement.config import get_settings
+from rules import calendars
 from workflows.tasks import find_due, run_batch
+
+# A worker loads this module before it starts a run: build the calendars then, not inside the
+# first run's clock.
+calendars.warm()
+
+# The progress bar is a Prefect API call: at most one a second, not one per batch.
+PROGRESS_EVERY_SECONDS = 1.0
 
 
 class NoDatabaseConfigured(RuntimeError):
@@ -65,6 +74,7 @@ def run_actions(
         0.0, key=f"{flow_key}-progress", description=f"{flow_key} for {as_of}"
     )
     assert isinstance(progress, UUID)  # the sync call, inside a sync flow
+    last_progress = time.monotonic()
     for index, action in enumerate(actions):
         ids = find_due(action, as_of)
         summary[f"{action}.due"] += len(ids)
@@ -82,8 +92,10 @@ def run_actions(
                 label,
                 ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do",
             )
-            done = (index + number / len(chunks)) / len(actions)
-            update_progress_artifact(progress, round(100 * done, 1))
+            if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
+                done = (index + number / len(chunks)) / len(actions)
+                update_progress_artifact(progress, round(100 * done, 1))
+                last_progress = time.monotonic()
     update_progress_artifact(progress, 100.0)
     summary["notifications"] += 0
     report = {k: v for k, v in sorted(summary.items())}

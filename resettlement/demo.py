@@ -36,7 +36,7 @@ from resettlement.models import (
     Sex,
     SupportContactCreate,
 )
-from resettlement.staff import PRISON_OFFENDER_MANAGER, StaffMember
+from resettlement.staff import PRISON_CASE_MANAGER, StaffMember
 from resettlement.transactions import get_or_404
 from rules.calendars import add_working_days
 from rules.checklists import CORE_KEYS, Need
@@ -60,7 +60,7 @@ PRISONS = (
 )
 OFFICERS = ("po-ashworth", "po-begum", "po-cadwaladr")
 GOVERNORS = {p.code: f"governor-{p.code.lower()}" for p in PRISONS}
-OFFENDER_MANAGERS = {p.code: f"pom-{p.code.lower()}" for p in PRISONS}
+CASE_MANAGERS = {p.code: f"pcm-{p.code.lower()}" for p in PRISONS}
 ADMIN = "admin-demo"
 # Made-up officers; the other staff's names come from faker. Phone numbers are in Ofcom's
 # range for drama (020 7946 0000 to 0999), so none reaches a real person.
@@ -109,7 +109,7 @@ def _release_offsets(count: int, rng: random.Random, today: date) -> list[date]:
 
 
 def demo_staff(seed_value: int = 20261123) -> list[StaffMember]:
-    """The demo's staff: officers, a governor and an offender manager per prison, an admin."""
+    """The demo's staff: officers, a governor and a case manager per prison, an admin."""
     fake = Faker("en_GB")
     fake.seed_instance(seed_value + 1)
     numbers = iter(range(100, 1000, 7))
@@ -134,7 +134,7 @@ def demo_staff(seed_value: int = 20261123) -> list[StaffMember]:
     for prison in PRISONS:
         for user_id, role in (
             (GOVERNORS[prison.code], Role.GOVERNOR.value),
-            (OFFENDER_MANAGERS[prison.code], PRISON_OFFENDER_MANAGER),
+            (CASE_MANAGERS[prison.code], PRISON_CASE_MANAGER),
         ):
             name = f"{fake.first_name()} {fake.last_name()}"
             members.append(
@@ -143,8 +143,8 @@ def demo_staff(seed_value: int = 20261123) -> list[StaffMember]:
                     name=name,
                     role=role,
                     prison_code=prison.code,
-                    team=f"{prison.name} offender management unit"
-                    if role == PRISON_OFFENDER_MANAGER
+                    team=f"{prison.name} resettlement team"
+                    if role == PRISON_CASE_MANAGER
                     else None,
                     email=email(name),
                     phone=phone(),

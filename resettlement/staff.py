@@ -1,6 +1,6 @@
 """Staff as people: who each user id is, their role, their prison or probation team, and how to
 reach them. Sign-in lists them, pages show their names instead of ids, and a plan names the
-probation officer accountable for it and the prison offender manager with their contacts.
+probation officer accountable for it and the prison case manager with their contacts.
 
 The user id is the identity provider's subject, the same string the audit trail and the
 plan's history record; this table only puts a name and a way to reach someone beside it.
@@ -16,14 +16,15 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from resettlement.models import Person, ReleasePlan
 from resettlement.transactions import commit, service
 
-# Staff who sign in take their role from their token; a prison offender manager is staff the
-# plan names, whether or not they use this service.
-PRISON_OFFENDER_MANAGER = "prison_offender_manager"
+# Staff who sign in take their role from their token; a prison case manager (HMPPS's job
+# title under Offender Management in Custody, OMiC) is staff the plan names, whether or not
+# they use this service.
+PRISON_CASE_MANAGER = "prison_case_manager"
 ROLE_WORDS = {
     "probation_officer": "probation officer",
     "governor": "governor",
     "admin": "administrator",
-    PRISON_OFFENDER_MANAGER: "prison offender manager",
+    PRISON_CASE_MANAGER: "prison case manager",
 }
 
 
@@ -33,7 +34,7 @@ class StaffMember(SQLModel, table=True):
     user_id: str = Field(index=True, unique=True, max_length=100)
     name: str = Field(min_length=1, max_length=200)
     role: str = Field(index=True, max_length=40)
-    # A governor's or an offender manager's prison; an officer's probation team.
+    # A governor's or a case manager's prison; an officer's probation team.
     prison_code: str | None = Field(default=None, index=True, max_length=3)
     team: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=200)
@@ -47,7 +48,7 @@ class Accountable:
 
     probation_officer_id: str
     probation_officer: StaffMember | None
-    offender_manager: StaffMember | None
+    case_manager: StaffMember | None
 
 
 def names(session: Session, user_ids: Iterable[str | None]) -> dict[str, str]:
@@ -76,23 +77,23 @@ def everyone(session: Session, roles: Iterable[str]) -> list[StaffMember]:
 
 
 def accountable(session: Session, plan: ReleasePlan, person: Person) -> Accountable:
-    """The plan's probation officer and the prison offender manager at the person's prison.
+    """The plan's probation officer and the prison case manager at the person's prison.
 
-    Allocation of an offender manager to each person is not modelled yet: the prison's offender
-    management unit is one named manager per prison (the first by name)."""
+    Allocation of a case manager to each person is not modelled yet: each prison's
+    resettlement team is one named manager per prison (the first by name)."""
     rows = session.exec(
         select(StaffMember)
         .where(
             (col(StaffMember.user_id) == plan.probation_officer_id)
             | (
-                (col(StaffMember.role) == PRISON_OFFENDER_MANAGER)
+                (col(StaffMember.role) == PRISON_CASE_MANAGER)
                 & (col(StaffMember.prison_code) == person.prison_code)
             )
         )
         .order_by(col(StaffMember.name), col(StaffMember.id))
     ).all()
     officer = next((s for s in rows if s.user_id == plan.probation_officer_id), None)
-    manager = next((s for s in rows if s.role == PRISON_OFFENDER_MANAGER), None)
+    manager = next((s for s in rows if s.role == PRISON_CASE_MANAGER), None)
     return Accountable(plan.probation_officer_id, officer, manager)
 
 

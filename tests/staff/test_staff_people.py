@@ -1,5 +1,5 @@
 """Staff as people: the staff table the demo seeds and sign-in lists, names instead of ids on
-the pages, and the plan naming its probation officer and prison offender manager with how to
+the pages, and the plan naming its probation officer and prison case manager with how to
 reach each."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from resettlement import demo, staff
 from resettlement.models import ReleasePlan
-from resettlement.staff import PRISON_OFFENDER_MANAGER, StaffMember
+from resettlement.staff import PRISON_CASE_MANAGER, StaffMember
 from tests.staff.conftest import FRIDAY, OFFICER_ID, Browser
 from tests.staff.test_pages import _submitted, _text, csrf_version
 
@@ -31,11 +31,11 @@ def _people(session: Session) -> None:
             ),
             StaffMember(user_id="governor-mdi", name="Gwen Governorby", role="governor"),
             StaffMember(
-                user_id="pom-mdi",
+                user_id="pcm-mdi",
                 name="Omar Managerson",
-                role=PRISON_OFFENDER_MANAGER,
+                role=PRISON_CASE_MANAGER,
                 prison_code="MDI",
-                team="HMP Moorland offender management unit",
+                team="HMP Moorland resettlement team",
                 phone="020 7946 0456",
             ),
         ],
@@ -50,9 +50,9 @@ def test_the_demo_seeds_its_staff_once_and_sign_in_lists_them_by_name(
     shown = _text(page.text)
     assert "Ann Ashworth, po-ashworth (probation officer)" in shown
     assert "governor-mdi (governor, HMP Moorland)" in shown
-    # An offender manager is named on plans but does not sign in here.
-    assert 'value="pom-mdi"' not in page.text
-    refused = browser.post("/staff/sign-in", {"user": "pom-mdi"})
+    # A case manager is named on plans but does not sign in here.
+    assert 'value="pcm-mdi"' not in page.text
+    refused = browser.post("/staff/sign-in", {"user": "pcm-mdi"})
     assert refused.status_code == 422
     browser.sign_in("governor-mdi")
     queue = browser.get("/staff/early-release")
@@ -88,7 +88,7 @@ def test_pages_name_the_officer_and_governor_instead_of_their_ids(
     assert "Gwen Governorby governor-mdi, governor" in audit
 
 
-def test_the_plan_names_its_officer_and_offender_manager_with_how_to_reach_them(
+def test_the_plan_names_its_officer_and_case_manager_with_how_to_reach_them(
     signed_in: SignedIn, session: Session, new_plan: Callable[..., ReleasePlan]
 ) -> None:
     _people(session)
@@ -102,7 +102,7 @@ def test_the_plan_names_its_officer_and_offender_manager_with_how_to_reach_them(
         assert "Probation officer Tess Officerton, Leeds South probation team" in shown
         assert 'href="tel:+442079460123"' in page.text
         assert 'href="mailto:tess.officerton@justice.example"' in page.text
-        assert "Prison offender manager Omar Managerson" in shown
+        assert "Prison case manager Omar Managerson" in shown
         assert 'href="tel:+442079460456"' in page.text
 
 
@@ -112,4 +112,4 @@ def test_a_plan_whose_people_are_not_in_the_staff_table_says_so(
     plan = new_plan()
     shown = _text(signed_in("officer").get(f"/staff/plans/{plan.id}").text)
     assert f"Probation officer {OFFICER_ID} (no contact details recorded)" in shown
-    assert "Prison offender manager Not known to this service" in shown
+    assert "Prison case manager Not known to this service" in shown

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from starlette.routing import Mount
+
+from resettlement.errors import DomainError
 
 API_PREFIX = "/api/v1"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -37,7 +40,11 @@ def mount_staff(app: FastAPI) -> None:
         signin,
     )
     from api.staff.identity import SignInRequired
-    from api.staff.problem_pages import http_errors_as_pages, staff_page_problem
+    from api.staff.problem_pages import (
+        http_errors_as_pages,
+        staff_page_problem,
+        unavailable_as_pages,
+    )
 
     app.include_router(reports_api.router, prefix=API_PREFIX)
     # /staff/plans/new before the plan page's /staff/plans/{plan_id}.
@@ -63,6 +70,9 @@ def mount_staff(app: FastAPI) -> None:
     # Staff addresses answer HTTP errors (a mistyped address, a wrong method) as pages.
     previous = app.exception_handlers[StarletteHTTPException]
     app.add_exception_handler(StarletteHTTPException, http_errors_as_pages(previous))
+    # A database that cannot be reached is a page too (503), not the API's JSON.
+    for kind in (DomainError, DBAPIError):
+        app.add_exception_handler(kind, unavailable_as_pages(app.exception_handlers[kind]))
 
 
 def _serve_moj_images(app: FastAPI) -> None:

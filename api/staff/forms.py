@@ -15,7 +15,13 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, ImmutableMultiDict
 
 from resettlement import clock
-from resettlement.errors import DomainError, GuardRefused, InvalidInput, VersionConflict
+from resettlement.errors import (
+    DomainError,
+    GuardRefused,
+    InvalidInput,
+    Unavailable,
+    VersionConflict,
+)
 from rules.entered_dates import DateNotValid, typed_date
 
 # A posted form or a query string: both are read the same way.
@@ -56,6 +62,10 @@ class Errors:
 
 
 def from_domain(error: DomainError, *, default_field: str, stale: str = STALE) -> Errors:
+    if isinstance(error, Unavailable):
+        # Not something the form can mend, and the page could not be drawn again without the
+        # database: it goes on to the "briefly unavailable" page (503, Retry-After).
+        raise error
     errors = Errors()
     if isinstance(error, VersionConflict):
         errors.stale = True

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import get_session
@@ -19,6 +20,8 @@ from api.pages.templating import PageProblem, page_problem
 from api.staff.identity import SignInRequired, signed_in
 from api.staff.rendering import render
 from resettlement.database import session_scope
+from resettlement.errors import Unavailable
+from resettlement.transactions import unreachable
 
 Handler = Callable[[Request, Exception], Any]
 
@@ -30,6 +33,10 @@ WORDS = {
         "again from the page before.",
     ),
 }
+UNAVAILABLE = (
+    "Sorry, the service is briefly unavailable",
+    "Nothing was changed. Go back and try again in a minute.",
+)
 OTHER = ("Sorry, there is a problem", "This page cannot be shown. Go back and try again.")
 
 
@@ -87,6 +94,32 @@ def http_errors_as_pages(previous: Handler) -> Handler:
         )
         # An Allow header on a 405, for instance, still says which methods there are.
         response.headers.update(dict(exc.headers or {}))
+        return response
+
+    return handle
+
+
+def unavailable_as_pages(previous: Handler) -> Handler:
+    """Wraps the API's handlers for domain and database errors: on a staff address a database
+    that cannot be reached is the "briefly unavailable" page (503, Retry-After); nothing was
+    changed, so trying again is safe. Everything else is handled as before."""
+
+    def handle(request: Request, exc: Exception) -> Any:
+        lost = isinstance(exc, Unavailable) or (
+            isinstance(exc, DBAPIError) and unreachable(exc)
+        )
+        if not (lost and is_staff_address(request)):
+            return previous(request, exc)
+        retry = exc.retry_after_seconds if isinstance(exc, Unavailable) else 1
+        # No `recognise`: it would need the database that just failed.
+        response = render(
+            request,
+            "staff/problem.html",
+            {"title": UNAVAILABLE[0], "message": UNAVAILABLE[1]},
+            503,
+            new_session=False,
+        )
+        response.headers["Retry-After"] = str(retry)
         return response
 
     return handle

@@ -8,12 +8,17 @@ import json
 import time
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from api.auth import mint_token
+from api.staff import officer
 from api.staff.identity import COOKIE, COOKIE_PATH, StaffSession, encode_session
+from resettlement import plans
 from resettlement.actors import Role
+from resettlement.errors import Unavailable
 from resettlement.models import ReleasePlan
 from tests.staff.conftest import OFFICER_ID, Browser, csrf_of
 
@@ -157,3 +162,35 @@ def test_staff_pages_wear_the_moj_look_without_the_gov_uk_crown_or_title(
         assert 'href="/static/moj/moj-frontend.min.css"' in page.text
         assert 'src="/staff/static/moj-init.js"' in page.text
     assert client.get("/assets/images/icon-tag-remove-cross.svg").status_code == 200
+
+
+def test_a_database_out_of_reach_is_the_briefly_unavailable_page_not_json_or_a_conflict(
+    browser: Browser,
+    session: Session,
+    new_plan: Callable[..., ReleasePlan],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = new_plan(probation_officer_id="po-ashworth")
+    browser.sign_in("po-ashworth")
+    browser.get(f"/staff/plans/{plan.id}/night-one")
+
+    def lost(**_: object) -> ReleasePlan:
+        raise Unavailable("The database could not be reached. Nothing was changed.")
+
+    monkeypatch.setattr(plans, "set_night_one", lost)
+    sent = browser.post(
+        f"/staff/plans/{plan.id}/night-one",
+        {"accommodation_address": "Flat 2, 1 Made Up Road, Leeds", "expected_version": "1"},
+    )
+    assert sent.status_code == 503, sent.text
+    assert sent.headers["content-type"].startswith("text/html")
+    assert sent.headers["retry-after"] == "1"
+    assert "briefly unavailable" in sent.text and "Nothing was changed" in sent.text
+
+    def unreachable(*_: object, **__: object) -> ReleasePlan:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(officer, "officers_plan", unreachable)
+    page = browser.get(f"/staff/plans/{plan.id}")
+    assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+    assert "briefly unavailable" in page.text

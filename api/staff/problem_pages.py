@@ -11,8 +11,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlmodel import Session
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import get_session
@@ -105,9 +105,7 @@ def unavailable_as_pages(previous: Handler) -> Handler:
     changed, so trying again is safe. Everything else is handled as before."""
 
     def handle(request: Request, exc: Exception) -> Any:
-        lost = isinstance(exc, Unavailable) or (
-            isinstance(exc, DBAPIError) and unreachable(exc)
-        )
+        lost = isinstance(exc, Unavailable) or (isinstance(exc, DBAPIError) and unreachable(exc))
         if not (lost and is_staff_address(request)):
             return previous(request, exc)
         retry = exc.retry_after_seconds if isinstance(exc, Unavailable) else 1

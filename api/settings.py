@@ -25,6 +25,11 @@ class ApiSettings(BaseSettings):
     # Prison leavers' endpoints face the open internet from personal phones.
     leaver_requests_per_minute: float = 60.0
     leaver_burst: int = 20
+    # Many API workers: Redis holds the rate limits they share (redis://host:6379/0). Unset,
+    # each worker counts in its own memory, which is right for one worker only.
+    redis_url: str | None = None
+    # Keys in Redis start with this, so several services (or tests) can share one Redis.
+    redis_key_prefix: str = "resettlement"
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated
     # addresses or networks, e.g. "10.0.0.5,10.1.0.0/16"). None by default: anyone who can
     # reach the server could otherwise pick the address the per-address rate limit counts.

@@ -33,6 +33,7 @@ def provider_key(monkeypatch: pytest.MonkeyPatch) -> rsa.RSAPrivateKey:
     jwk |= {"kid": "key-1", "use": "sig", "alg": "RS256"}
     monkeypatch.setenv("RESETTLEMENT_OIDC_ISSUER", ISSUER)
     monkeypatch.setenv("RESETTLEMENT_OIDC_JWKS_URL", JWKS_URL)
+    monkeypatch.setenv("RESETTLEMENT_COOKIE_KEYS", json.dumps(["k" * 40]))
     monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda self: {"keys": [jwk]})
     auth._jwks_client.cache_clear()
     get_api_settings.cache_clear()
@@ -89,6 +90,13 @@ def test_an_issuer_without_a_key_set_is_a_configuration_error(
 ) -> None:
     monkeypatch.setenv("RESETTLEMENT_OIDC_ISSUER", ISSUER)
     with pytest.raises(ValueError, match="JWKS"):
+        ApiSettings()
+    # Workers that each made their own cookie key would refuse each other's cookies.
+    monkeypatch.setenv("RESETTLEMENT_OIDC_JWKS_URL", JWKS_URL)
+    with pytest.raises(ValueError, match="COOKIE_KEYS"):
+        ApiSettings()
+    monkeypatch.setenv("RESETTLEMENT_COOKIE_KEYS", '["too short"]')
+    with pytest.raises(ValueError, match="32 characters"):
         ApiSettings()
 
 

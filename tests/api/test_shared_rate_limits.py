@@ -106,9 +106,7 @@ def test_without_redis_each_worker_counts_in_its_own_memory(
 
 def test_a_redis_that_cannot_be_reached_lets_requests_through() -> None:
     # Nothing listens on port 1: the limit fails open rather than take the service down.
-    limiter = RateLimiter(
-        name="leaver", per_minute=1, burst=1, redis_url="redis://127.0.0.1:1/0"
-    )
+    limiter = RateLimiter(name="leaver", per_minute=1, burst=1, redis_url="redis://127.0.0.1:1/0")
     assert limiter.take("ip:203.0.113.1") == 0
     assert limiter.take("ip:203.0.113.1") == 0
 

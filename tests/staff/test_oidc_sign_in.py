@@ -474,3 +474,42 @@ def test_the_api_takes_a_providers_token_that_names_no_key(
     headers = {"Authorization": f"Bearer {forged}"}
     assert http.get(live_server + "/api/v1/plans", headers=headers).status_code == 401
     auth._jwks_client.cache_clear()
+
+
+# --- in a real browser ------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_in_chromium_an_officer_signs_in_at_the_provider_and_out_again_there(
+    provider: Provider,
+    live_server: str,
+    chromium: Any,
+    new_plan: Callable[..., ReleasePlan],
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    new_plan(probation_officer_id="po-browser")
+    provider.add_user("po-browser", role="probation_officer", name="Bea Browning")
+    page = chromium.new_page()
+    page.goto(live_server + "/staff/caseload")
+    # No session: the service's sign-in sends the browser on to the provider's form.
+    page.wait_for_url(provider.issuer + "/oauth2/authorize?**")
+    page.fill("input[name=sub]", "po-browser")
+    page.get_by_role("button", name="Authorize").click()
+    # The signed-in page moves on by itself, and the Strict session cookie goes with it.
+    page.wait_for_url(live_server + "/staff/caseload")
+    assert "Bea Browning" in page.inner_text("body")
+    assert "Your caseload" in page.inner_text("main") or page.locator("main h1").count() == 1
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(provider.issuer + "/oauth2/end_session?**")
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(live_server + "/staff/signed-out?**")
+    assert "You have signed out" in page.inner_text("main")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    # Signed out here too: the caseload asks for a sign-in at the provider again.
+    page.goto(live_server + "/staff/caseload")
+    page.wait_for_url(provider.issuer + "/oauth2/authorize?**")
+    page.close()

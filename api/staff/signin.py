@@ -155,7 +155,12 @@ async def oidc_callback(request: Request, session: SessionDep) -> Response:
     # A page, not a redirect: the session cookie is SameSite=Strict, and a browser withholds
     # it from a redirect that continues the provider's cross-site navigation. The page's own
     # onward navigation is same-site, so the next page sees the session.
-    response = render(request, "staff/signed_in.html", {"target": target}, new_session=False)
+    response = render(
+        request,
+        "staff/onward.html",
+        {"heading": "You are signed in", "target": target, "link_text": "Continue"},
+        new_session=False,
+    )
     sign_in(response, identity, generation, name, resume)
     oidc.forget(response)
     return response
@@ -170,12 +175,23 @@ def _record(session: Session, request: Request, identity: Claims, name: str) -> 
 @router.post("/sign-out", response_class=HTMLResponse)
 async def sign_out(request: Request, form: CheckedForm, session: SessionDep) -> Response:
     was_signed_in = await run_in_threadpool(sign_out_everywhere, request, session)
-    target = "/staff/sign-in"
-    if not get_api_settings().local_mode:
-        target = "/staff/signed-out"
-        if was_signed_in and oidc.configured():
-            target = await oidc.sign_out_url() or target
-    response = RedirectResponse(target, status_code=303)
+    if get_api_settings().local_mode:
+        response: Response = RedirectResponse("/staff/sign-in", status_code=303)
+    elif was_signed_in and oidc.configured() and (at_provider := await oidc.sign_out_url()):
+        # The pages' CSP lets a form post only to this service, redirects included: the
+        # browser goes on to the provider from a page instead.
+        response = render(
+            request,
+            "staff/onward.html",
+            {
+                "heading": "Signing you out",
+                "target": at_provider,
+                "link_text": "Sign out of your organisation's account too",
+            },
+            new_session=False,
+        )
+    else:
+        response = RedirectResponse("/staff/signed-out", status_code=303)
     clear_cookie(response)
     return response
 

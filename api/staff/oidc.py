@@ -17,11 +17,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-import httpx
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import Request, Response
-from joserfc.errors import JoseError
 from pydantic import ValidationError
 
 from api import cookie_signing
@@ -71,6 +67,9 @@ def client() -> Any:
 @lru_cache
 def _client(metadata_url: str, client_id: str, secret: str | None, scope: str) -> Any:
     # One per configuration: it keeps the provider's discovery document and keys once fetched.
+    # Imported here: local mode never needs Authlib, and every worker starts faster without it.
+    from authlib.integrations.starlette_client import OAuth
+
     oauth = OAuth()
     return oauth.register(
         "provider",
@@ -83,10 +82,17 @@ def _client(metadata_url: str, client_id: str, secret: str | None, scope: str) -
 
 async def start(request: Request, resume: Resume | None) -> Response:
     """The redirect to the provider's sign-in, with a new state, nonce and PKCE verifier."""
+    import httpx
+
     staff = get_staff_settings()
     flow: dict[str, Any] = {}
     request.scope["session"] = flow
-    response: Response = await client().authorize_redirect(request, staff.oidc_redirect_url)
+    try:
+        response: Response = await client().authorize_redirect(request, staff.oidc_redirect_url)
+    except (httpx.HTTPError, ValueError, RuntimeError) as exc:
+        # The discovery document could not be had: nothing to send the browser to.
+        log.warning("identity provider unreachable: %s", type(exc).__name__)
+        raise _unreachable() from None
     response.status_code = 303
     kept: dict[str, Any] = {"authlib": flow}
     if resume is not None:
@@ -109,12 +115,20 @@ async def start(request: Request, resume: Resume | None) -> Response:
 
 async def finish(request: Request) -> tuple[Claims, str, Resume | None]:
     """Who the provider says signed in, checked; SignInRefused for anything else."""
+    import httpx
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.starlette_client import OAuthError
+    from joserfc.errors import JoseError
+
     kept = cookie_signing.unsign_timed(SIGNED_AS, request.cookies.get(FLOW_COOKIE), FLOW_SECONDS)
     if not isinstance(kept, dict) or not isinstance(kept.get("authlib"), dict):
         kept = {"authlib": {}}
     request.scope["session"] = kept["authlib"]
     try:
         token = await client().authorize_access_token(request, leeway=LEEWAY_SECONDS)
+    except httpx.TransportError as exc:
+        log.warning("identity provider unreachable: %s", type(exc).__name__)
+        raise _unreachable() from None
     except (OAuthError, AuthlibBaseError, JoseError, httpx.HTTPError, ValueError, KeyError) as exc:
         # Never the token or the code in the log: the kind of failure is enough.
         log.warning("staff sign-in refused: %s", type(exc).__name__)
@@ -129,6 +143,14 @@ async def finish(request: Request) -> tuple[Claims, str, Resume | None]:
         raise SignInRefused(400, "Sign-in did not work", "No identity came back from sign-in.")
     identity, name = identity_from(claims, get_staff_settings())
     return identity, name, _resume(kept.get("resume"))
+
+
+def _unreachable() -> SignInRefused:
+    return SignInRefused(
+        503,
+        "Sign-in is not available just now",
+        "Your organisation's sign-in could not be reached. Try again in a few minutes.",
+    )
 
 
 def _resume(found: Any) -> Resume | None:
@@ -190,6 +212,8 @@ def forget(response: Response) -> None:
 
 async def sign_out_url() -> str | None:
     """The provider's end-session address (RP-initiated logout), when it has one."""
+    import httpx
+
     staff = get_staff_settings()
     try:
         metadata = await client().load_server_metadata()

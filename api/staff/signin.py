@@ -77,7 +77,10 @@ def _production_sign_in() -> None:
 async def sign_in_page(request: Request, session: SessionDep) -> Response:
     if not get_api_settings().local_mode:
         _production_sign_in()
-        return await oidc.start(request, browser_session(request).resume)
+        try:
+            return await oidc.start(request, browser_session(request).resume)
+        except oidc.SignInRefused as refused:
+            raise problem(refused.status, refused.title, refused.message) from None
     context = await run_in_threadpool(_choices, session, Errors(), request)
     return render(request, "staff/sign_in.html", context)
 

@@ -514,3 +514,15 @@ def test_in_chromium_an_officer_signs_in_at_the_provider_and_out_again_there(
     page.goto(live_server + "/staff/caseload")
     page.wait_for_url(provider.issuer + "/oauth2/authorize?**")
     page.close()
+
+
+def test_a_provider_that_cannot_be_reached_is_said_plainly(
+    make_provider: Callable[..., Provider], visitor: Visitor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_provider()
+    # Nothing listens there: the discovery document cannot be fetched.
+    monkeypatch.setenv("RESETTLEMENT_STAFF_OIDC_METADATA_URL", "http://127.0.0.1:9/.well-known")
+    get_staff_settings.cache_clear()
+    page = visitor.get("/staff/sign-in")
+    assert page.status_code == 503
+    assert "Sign-in is not available just now" in page.text

@@ -127,6 +127,20 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
 
 
+def provider_key(jwks_url: str, token: str) -> Any:
+    """The provider's public key for a token: the one its header's `kid` names, or, when it
+    names none, the provider's only signing key (some providers, and oidc-provider-mock, put
+    no `kid` on tokens signed with their single key). Several keys and no `kid` is refused:
+    guessing among them would let the token choose."""
+    client = _jwks_client(jwks_url)
+    if jwt.get_unverified_header(token).get("kid") is not None:
+        return client.get_signing_key_from_jwt(token).key
+    signing = [k for k in client.get_jwk_set().keys if k.public_key_use in ("sig", None)]
+    if len(signing) != 1:
+        raise jwt.InvalidTokenError("the token names no key and the provider has several")
+    return signing[0].key
+
+
 def verify(token: str, settings: ApiSettings | None = None) -> Claims:
     """The token's claims, or InvalidToken.
 
@@ -157,7 +171,7 @@ def _verify_signed(token: str, settings: ApiSettings) -> tuple[Claims, float]:
             algorithm = "HS256"
         else:
             assert settings.oidc_jwks_url is not None
-            key = _jwks_client(settings.oidc_jwks_url).get_signing_key_from_jwt(token).key
+            key = provider_key(settings.oidc_jwks_url, token)
             algorithm = "RS256"
         payload = jwt.decode(
             token,

@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api.auth import InvalidToken, verify
-from api.rate_limits import TokenBucket
+from api.rate_limits import RateLimiter
 from api.settings import get_api_settings
 from resettlement import audit
 from resettlement.actors import Actor, Role
@@ -165,8 +165,8 @@ async def leaver_rate_limit(
         key = "user:" + (await _authenticate(request, credentials)).user_id
     except HTTPException:
         key = "ip:" + (request.client.host if request.client else "unknown")
-    limiter: TokenBucket = request.app.state.leaver_limiter
-    wait = limiter.take(key)
+    limiter: RateLimiter = request.app.state.leaver_limiter
+    wait = await run_in_threadpool(limiter.take, key) if limiter.shared else limiter.take(key)
     if wait > 0:
         raise HTTPException(
             429,

@@ -15,7 +15,7 @@ from api.logs import redact_link_secrets
 from api.middleware import BodySizeLimit, RequestContext
 from api.nul_characters import RefuseNulCharacters
 from api.pages import mount_pages
-from api.rate_limits import TokenBucket
+from api.rate_limits import RateLimiter
 from api.routes import (
     audit,
     early_release,
@@ -68,8 +68,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         redoc_url=None,
         middleware=middleware,
     )
-    app.state.leaver_limiter = TokenBucket(
-        settings.leaver_requests_per_minute, settings.leaver_burst
+    app.state.leaver_limiter = RateLimiter(
+        name="leaver",
+        per_minute=settings.leaver_requests_per_minute,
+        burst=settings.leaver_burst,
+        redis_url=settings.redis_url,
+        key_prefix=settings.redis_key_prefix,
     )
     problems.install(app)
     app.include_router(health.router)

@@ -1,53 +1,53 @@
-"""An in-process token bucket per key. Each API worker keeps its own buckets, so N workers allow
-N times the rate; a shared store (Redis or the gateway's limiter) is the step for many workers."""
+"""Rate limits through the `limits` library: in this process's memory by default, in Redis when
+RESETTLEMENT_REDIS_URL is set, so that every API worker counts against the same allowance.
+
+A limit is `burst` requests in any window of `burst / per_minute` minutes (a moving window):
+a person may send `burst` at once, and over time no more than `per_minute` a minute.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
 import time
-from dataclasses import dataclass
 
-# Idle buckets are dropped past this many keys, so a flood of new keys cannot grow memory.
-MAX_KEYS = 100_000
+from limits import RateLimitItemPerSecond
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    at: float
+log = logging.getLogger(__name__)
 
 
-class TokenBucket:
-    def __init__(self, per_minute: float, burst: int) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst)
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
+class RateLimiter:
+    def __init__(
+        self,
+        *,
+        name: str,
+        per_minute: float,
+        burst: int,
+        redis_url: str | None = None,
+        key_prefix: str = "resettlement",
+    ) -> None:
+        window = max(1, math.ceil(burst * 60 / per_minute)) if per_minute > 0 else 365 * 86400
+        self.item = RateLimitItemPerSecond(burst, window, namespace=name)
+        # Redis is a network round trip: callers on the event loop hand it to a thread.
+        self.shared = redis_url is not None
+        storage = (
+            storage_from_string(redis_url, key_prefix=key_prefix)
+            if redis_url
+            else storage_from_string("memory://")
+        )
+        self._limiter = MovingWindowRateLimiter(storage)
 
     def take(self, key: str) -> float:
-        """Takes a token for `key`; returns 0 if allowed, else seconds until one is free."""
-        now = time.monotonic()
-        with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                if len(self._buckets) >= MAX_KEYS:
-                    self._forget_full(now)
-                bucket = self._buckets[key] = _Bucket(self.burst, now)
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.rate)
-            bucket.at = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
+        """Takes one request for `key`; returns 0 if allowed, else seconds until one is free."""
+        try:
+            if self._limiter.hit(self.item, key):
                 return 0.0
-            return (1 - bucket.tokens) / self.rate if self.rate > 0 else math.inf
-
-    def _forget_full(self, now: float) -> None:
-        full = [
-            key
-            for key, b in self._buckets.items()
-            if b.tokens + (now - b.at) * self.rate >= self.burst
-        ]
-        for key in full:
-            del self._buckets[key]
-        if len(self._buckets) >= MAX_KEYS:
-            self._buckets.clear()
+            stats = self._limiter.get_window_stats(self.item, key)
+        except Exception:
+            # A limit exists to slow guessing, and the lockouts that stop it are kept in the
+            # database: with Redis down the service stays up rather than refusing everyone.
+            log.warning("rate limit store unreachable; request allowed", exc_info=True)
+            return 0.0
+        return max(1.0, stats.reset_time - time.time())

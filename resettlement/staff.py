@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from resettlement import audit
+from resettlement.actors import Actor
 from resettlement.models import Person, ReleasePlan
 from resettlement.transactions import commit, service
 
@@ -112,3 +114,27 @@ def add_missing(*, session: Session, members: Iterable[StaffMember]) -> int:
     session.add_all(added)
     commit(session, "staff")
     return len(added)
+
+
+@service
+def record_sign_in(
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    prison_code: str | None,
+) -> StaffMember:
+    """The identity provider says who signed in: their row is added, or brought up to date
+    with the name, role and prison it gave, and the sign-in is audited. The provider is the
+    source of truth for these three; a team, email and phone kept here are left alone."""
+    member = find(session, actor.user_id)
+    if member is None:
+        member = StaffMember(user_id=actor.user_id, name=name, role=actor.role.value)
+    member.name = name
+    member.role = actor.role.value
+    member.prison_code = prison_code
+    session.add(member)
+    session.flush()
+    audit.record(session, actor, "signed_in", "staff_member", member.id)
+    commit(session, "staff")
+    return member

@@ -11,19 +11,15 @@ site cannot read it to copy it into the form."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
 from fastapi import Request, Response
-from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from api.auth import local_secret
+from api import cookie_signing
 from api.settings import get_api_settings
 from resettlement import clock
 
@@ -39,9 +35,6 @@ MAX_AGE_SECONDS = 24 * 3600
 class PageSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RESETTLEMENT_", extra="ignore")
 
-    # Shared by every API worker. Without it, a key is derived from the data directory's local
-    # secret, which is enough for one machine.
-    page_secret: SecretStr | None = None
     # The leaver's cookies are sent over HTTPS only. None: on, except in local mode (no OIDC
     # issuer), which serves plain http on 127.0.0.1. Not taken from the request's scheme, which
     # behind a proxy says nothing about what the browser used.
@@ -58,18 +51,7 @@ def cookie_secure() -> bool:
     return (not get_api_settings().local_mode) if configured is None else configured
 
 
-def _key() -> bytes:
-    configured = get_page_settings().page_secret
-    base = configured.get_secret_value().encode() if configured else local_secret()
-    return hmac.new(base, b"resettlement leaver session cookie", hashlib.sha256).digest()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+SIGNED_AS = "leaver session"
 
 
 @dataclass(frozen=True)
@@ -81,21 +63,13 @@ class LeaverCookie:
 
 
 def encode(link_id: int, secret: str, issued: int, generation: int = 0) -> str:
-    body = _b64(json.dumps({"l": link_id, "s": secret, "t": issued, "g": generation}).encode())
-    signature = _b64(hmac.new(_key(), body.encode(), hashlib.sha256).digest())
-    return f"{body}.{signature}"
+    return cookie_signing.sign(SIGNED_AS, {"l": link_id, "s": secret, "t": issued, "g": generation})
 
 
 def decode(value: str | None) -> LeaverCookie | None:
     """The link, secret and generation from a good, unexpired cookie; None for anything else."""
-    if not value or value.count(".") != 1 or len(value) > 1000:
-        return None
-    body, signature = value.split(".")
-    expected = _b64(hmac.new(_key(), body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(signature, expected):
-        return None
+    data = cookie_signing.unsign(SIGNED_AS, value if value and len(value) <= 1000 else None)
     try:
-        data = json.loads(_unb64(body))
         cookie = LeaverCookie(int(data["l"]), str(data["s"]), int(data["g"]))
         issued = int(data["t"])
     except (ValueError, KeyError, TypeError):

@@ -1,5 +1,7 @@
 """Who is signed in to the staff pages: a signed, HttpOnly, SameSite=Strict session cookie that
-holds the same JWT the API takes, and the CSRF token every form carries.
+holds who they are (the same claims the API takes from a token: user, role, prison), as the
+identity provider said at sign-in (or the local sign-in page, in local mode), and the CSRF
+token every form carries. Signed with the rotating cookie keys (api/cookie_signing.py).
 
 The cookie is scoped to /staff, so the JSON API (bearer tokens only) never receives it and
 cannot be driven by a forged cross-site request.
@@ -7,8 +9,6 @@ cannot be driven by a forged cross-site request.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 import secrets
@@ -18,10 +18,12 @@ from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.routing import Match
 
-from api.auth import InvalidToken, local_secret, verify
+from api import cookie_signing
+from api.auth import Claims
 from api.deps import SessionDep
 from api.pages.templating import PageProblem
 from api.settings import get_api_settings
@@ -86,7 +88,8 @@ def not_found() -> PageProblem:
 @dataclass(frozen=True)
 class StaffSession:
     csrf: str
-    token: str | None = None
+    # Who signed in; None until someone does.
+    identity: Claims | None = None
     issued: int = 0
     # The user's sign-out generation when they signed in (resettlement.web_sessions): a cookie
     # from before a sign-out is refused after it, even a copy.
@@ -97,61 +100,40 @@ class StaffSession:
     resume: Resume | None = None
 
 
-def _secret() -> bytes:
-    configured = get_staff_settings().session_secret
-    if configured is not None:
-        return configured.get_secret_value().encode()
-    if not get_api_settings().local_mode:
-        raise RuntimeError("Set RESETTLEMENT_STAFF_SESSION_SECRET when an OIDC issuer is set.")
-    # A key of its own, derived so that a cookie signature is never a valid token signature.
-    return hmac.new(local_secret(), b"resettlement staff session cookie", hashlib.sha256).digest()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+SIGNED_AS = "staff session"
 
 
 def encode_session(session: StaffSession) -> str:
-    payload = _b64(
-        json.dumps(
-            {
-                "c": session.csrf,
-                "t": session.token,
-                "i": session.issued,
-                "g": session.generation,
-                "n": session.name,
-                "r": [session.resume.path, session.resume.values, session.resume.kept]
-                if session.resume
-                else None,
-            }
-        ).encode()
+    return cookie_signing.sign(
+        SIGNED_AS,
+        {
+            "c": session.csrf,
+            "a": session.identity.model_dump(mode="json", exclude_none=True)
+            if session.identity
+            else None,
+            "i": session.issued,
+            "g": session.generation,
+            "n": session.name,
+            "r": [session.resume.path, session.resume.values, session.resume.kept]
+            if session.resume
+            else None,
+        },
     )
-    signature = _b64(hmac.new(_secret(), payload.encode(), hashlib.sha256).digest())
-    return f"{payload}.{signature}"
 
 
 def decode_session(value: str | None, *, allow_expired: bool = False) -> StaffSession | None:
-    if not value or value.count(".") != 1:
-        return None
-    payload, signature = value.split(".")
-    expected = _b64(hmac.new(_secret(), payload.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(signature, expected):
-        return None
+    data = cookie_signing.unsign(SIGNED_AS, value)
     try:
-        data: dict[str, Any] = json.loads(_unb64(payload))
+        found = data.get("a")
         session = StaffSession(
             csrf=str(data["c"]),
-            token=data.get("t"),
+            identity=Claims.model_validate(found) if found is not None else None,
             issued=int(data["i"]),
             generation=int(data.get("g", 0)),
             name=data.get("n") if isinstance(data.get("n"), str) else None,
             resume=_resume(data.get("r")),
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
         return None
     max_age = get_staff_settings().session_hours * 3600
     if not session.csrf or (not allow_expired and time.time() - session.issued > max_age):
@@ -169,22 +151,25 @@ def _resume(found: Any) -> Resume | None:
 
 
 def new_session(
-    token: str | None = None, name: str | None = None, generation: int = 0
+    identity: Claims | None = None, name: str | None = None, generation: int = 0
 ) -> StaffSession:
     return StaffSession(
         csrf=secrets.token_urlsafe(32),
-        token=token,
+        identity=identity,
         issued=int(time.time()),
         name=name,
         generation=generation,
     )
 
 
+def cookie_secure() -> bool:
+    configured = get_staff_settings().cookie_secure
+    return (not get_api_settings().local_mode) if configured is None else configured
+
+
 def set_cookie(response: Response, session: StaffSession) -> None:
     settings = get_staff_settings()
-    secure = settings.cookie_secure
-    if secure is None:
-        secure = not get_api_settings().local_mode
+    secure = cookie_secure()
     response.set_cookie(
         COOKIE,
         encode_session(session),
@@ -223,13 +208,13 @@ def remember(request: Request, response: Response) -> Response:
 
 def sign_in(
     response: Response,
-    token: str,
+    identity: Claims,
     generation: int,
     name: str | None = None,
     resume: Resume | None = None,
 ) -> None:
     # A fresh CSRF token at sign-in: a token planted before sign-in is worth nothing after it.
-    set_cookie(response, replace(new_session(token, name, generation), resume=resume))
+    set_cookie(response, replace(new_session(identity, name, generation), resume=resume))
 
 
 def keep_for_after_sign_in(response: Response, resume: Resume) -> None:
@@ -255,16 +240,12 @@ def csrf_token(request: Request) -> str:
 
 
 def signed_in(request: Request, db: SessionDep) -> Actor:
-    """The staff member signed in on this browser, verified as the API verifies a token, and
-    not signed out since (on any browser)."""
+    """The staff member signed in on this browser, in a session not yet expired and not
+    signed out since (on any browser)."""
     session = browser_session(request)
-    if not session.token:
+    if session.identity is None:
         raise SignInRequired(_resume_of(request))
-    try:
-        claims = verify(session.token)
-    except InvalidToken:
-        raise SignInRequired(_resume_of(request)) from None
-    actor = claims.actor(request.state.request_id)
+    actor = session.identity.actor(request.state.request_id)
     if web_sessions.current(db, web_sessions.staff(actor.user_id)) != session.generation:
         raise SignInRequired(_resume_of(request))
     if actor.role not in STAFF_ROLES:
@@ -364,15 +345,11 @@ async def checked_form(request: Request) -> FormData:
 CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
-def sign_out_everywhere(request: Request, db: SessionDep) -> None:
-    """Ends the signed-in user's sessions on the server, on every browser they used."""
+def sign_out_everywhere(request: Request, db: SessionDep) -> bool:
+    """Ends the signed-in user's sessions on the server, on every browser they used. False if
+    nobody was signed in on this browser."""
     session = decode_session(request.cookies.get(COOKIE))
-    if session is None or not session.token:
-        return
-    try:
-        claims = verify(session.token)
-    except InvalidToken:
-        return
-    web_sessions.end_sessions(
-        session=db, subject=web_sessions.staff(claims.actor(request.state.request_id).user_id)
-    )
+    if session is None or session.identity is None:
+        return False
+    web_sessions.end_sessions(session=db, subject=web_sessions.staff(session.identity.sub))
+    return True

@@ -1,28 +1,27 @@
 """Staff sign-in and sign-out.
 
-Production (RESETTLEMENT_OIDC_ISSUER set): the sign-in page sends the browser to the identity
-provider (authorisation code flow). The provider's callback, where the code is exchanged for
-the same JWT the API takes, is the hook left to write against the chosen provider: until then
-it says so plainly.
+Production (RESETTLEMENT_OIDC_ISSUER set): the sign-in page sends the browser to the
+organisation's OpenID Connect provider (api/staff/oidc.py); its callback checks the answer,
+records the staff member as the provider describes them, and starts the session. Signing out
+ends the session on every browser and then at the provider, when it offers that.
 
-Local mode: a page lists the made-up staff from resettlement.demo; choosing one mints a local
-token with api.auth, exactly as `resettlement token` does, and keeps it in the session cookie.
+Local mode: a page lists the staff table (the demo's made-up staff); choosing one signs in as
+them. Refused when an issuer is configured.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from api.auth import mint_token
+from api.auth import Claims
 from api.deps import SessionDep
 from api.settings import get_api_settings
-from api.staff import forms
+from api.staff import forms, oidc
 from api.staff.forms import Errors
 from api.staff.identity import (
     PRISON_NAMES,
@@ -38,7 +37,6 @@ from api.staff.identity import (
     sign_out_everywhere,
 )
 from api.staff.rendering import render
-from api.staff.settings import get_staff_settings
 from resettlement import staff, web_sessions
 from resettlement.actors import Role
 
@@ -59,44 +57,32 @@ def to_sign_in(request: Request, exc: Exception) -> Response:
     return response
 
 
-def authorize_url(state: str) -> str | None:
-    """Where the OIDC provider's sign-in is, or None until the client is registered."""
-    api = get_api_settings()
-    staff = get_staff_settings()
-    if not (api.oidc_issuer and staff.oidc_client_id and staff.oidc_redirect_url):
-        return None
-    base = staff.oidc_authorize_url or api.oidc_issuer.rstrip("/") + "/authorize"
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": staff.oidc_client_id,
-            "redirect_uri": staff.oidc_redirect_url,
-            "scope": "openid profile",
-            "state": state,
-        }
-    )
-    return f"{base}?{query}"
-
-
 @router.get("", response_class=HTMLResponse)
 def home(actor: StaffMember) -> Response:
     return RedirectResponse(HOMES[actor.role], status_code=303)
 
 
+def _production_sign_in() -> None:
+    if not oidc.configured():
+        raise problem(
+            503,
+            "Sign-in is not set up yet",
+            "An identity provider is configured, but this service is not yet registered "
+            "with it. Set RESETTLEMENT_STAFF_OIDC_CLIENT_ID and "
+            "RESETTLEMENT_STAFF_OIDC_REDIRECT_URL.",
+        )
+
+
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, session: SessionDep) -> Response:
+async def sign_in_page(request: Request, session: SessionDep) -> Response:
     if not get_api_settings().local_mode:
-        target = authorize_url(secrets.token_urlsafe(16))
-        if target is None:
-            raise problem(
-                503,
-                "Sign-in is not set up yet",
-                "An identity provider is configured, but this service is not yet registered "
-                "with it. Set RESETTLEMENT_STAFF_OIDC_CLIENT_ID and "
-                "RESETTLEMENT_STAFF_OIDC_REDIRECT_URL.",
-            )
-        return RedirectResponse(target, status_code=303)
-    return render(request, "staff/sign_in.html", _choices(session, Errors(), request))
+        _production_sign_in()
+        try:
+            return await oidc.start(request, browser_session(request).resume)
+        except oidc.SignInRefused as refused:
+            raise problem(refused.status, refused.title, refused.message) from None
+    context = await run_in_threadpool(_choices, session, Errors(), request)
+    return render(request, "staff/sign_in.html", context)
 
 
 @dataclass(frozen=True)
@@ -140,18 +126,17 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
         errors.add("Select who you are signing in as.", "user")
         return render(request, "staff/sign_in.html", _choices(session, errors, request), status=422)
     role = Role(member.role)
-    token = mint_token(
+    identity = Claims(
+        sub=member.user_id,
         role=role,
-        user=member.user_id,
         prison=member.prison_code if role == Role.GOVERNOR else None,
-        hours=get_staff_settings().session_hours,
     )
     # Back to the form the person was filling in when their session ended, if any.
     resume = browser_session(request).resume
     response = RedirectResponse(resume.path if resume else HOMES[role], status_code=303)
     sign_in(
         response,
-        token,
+        identity,
         web_sessions.current(session, web_sessions.staff(member.user_id)),
         member.name,
         resume,
@@ -160,20 +145,61 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
 
 
 @router.get("/sign-in/callback", response_class=HTMLResponse)
-def oidc_callback() -> Response:
-    # The hook: exchange ?code= at the provider's token endpoint, check ?state=, verify the
-    # returned token with api.auth.verify, then call identity.sign_in(response, token).
-    raise problem(
-        501,
-        "Sign-in with the identity provider is not finished",
-        "The code exchange with the identity provider has not been written for this "
-        "deployment yet. Ask the service team.",
+async def oidc_callback(request: Request, session: SessionDep) -> Response:
+    if get_api_settings().local_mode:
+        raise problem(404, "Page not found", "There is no such page, or it is not one of yours.")
+    _production_sign_in()
+    try:
+        identity, name, resume = await oidc.finish(request)
+    except oidc.SignInRefused as refused:
+        raise problem(refused.status, refused.title, refused.message) from None
+    generation = await run_in_threadpool(_record, session, request, identity, name)
+    target = resume.path if resume else HOMES[identity.role]
+    # A page, not a redirect: the session cookie is SameSite=Strict, and a browser withholds
+    # it from a redirect that continues the provider's cross-site navigation. The page's own
+    # onward navigation is same-site, so the next page sees the session.
+    response = render(
+        request,
+        "staff/onward.html",
+        {"heading": "You are signed in", "target": target, "link_text": "Continue"},
+        new_session=False,
     )
+    sign_in(response, identity, generation, name, resume)
+    oidc.forget(response)
+    return response
+
+
+def _record(session: Session, request: Request, identity: Claims, name: str) -> int:
+    actor = identity.actor(request.state.request_id)
+    staff.record_sign_in(session=session, actor=actor, name=name, prison_code=identity.prison)
+    return web_sessions.current(session, web_sessions.staff(identity.sub))
 
 
 @router.post("/sign-out", response_class=HTMLResponse)
-def sign_out(request: Request, form: CheckedForm, session: SessionDep) -> Response:
-    sign_out_everywhere(request, session)
-    response = RedirectResponse("/staff/sign-in", status_code=303)
+async def sign_out(request: Request, form: CheckedForm, session: SessionDep) -> Response:
+    was_signed_in = await run_in_threadpool(sign_out_everywhere, request, session)
+    if get_api_settings().local_mode:
+        response: Response = RedirectResponse("/staff/sign-in", status_code=303)
+    elif was_signed_in and oidc.configured() and (at_provider := await oidc.sign_out_url()):
+        # The pages' CSP lets a form post only to this service, redirects included: the
+        # browser goes on to the provider from a page instead.
+        response = render(
+            request,
+            "staff/onward.html",
+            {
+                "heading": "Signing you out",
+                "target": at_provider,
+                "link_text": "Sign out of your organisation's account too",
+            },
+            new_session=False,
+        )
+    else:
+        response = RedirectResponse("/staff/signed-out", status_code=303)
     clear_cookie(response)
     return response
+
+
+@router.get("/signed-out", response_class=HTMLResponse)
+def signed_out(request: Request) -> Response:
+    """Where the provider returns the browser after signing out there."""
+    return render(request, "staff/signed_out.html", {}, new_session=False)

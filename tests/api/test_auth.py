@@ -33,6 +33,7 @@ def provider_key(monkeypatch: pytest.MonkeyPatch) -> rsa.RSAPrivateKey:
     jwk |= {"kid": "key-1", "use": "sig", "alg": "RS256"}
     monkeypatch.setenv("RESETTLEMENT_OIDC_ISSUER", ISSUER)
     monkeypatch.setenv("RESETTLEMENT_OIDC_JWKS_URL", JWKS_URL)
+    monkeypatch.setenv("RESETTLEMENT_COOKIE_KEYS", json.dumps(["k" * 40]))
     monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda self: {"keys": [jwk]})
     auth._jwks_client.cache_clear()
     get_api_settings.cache_clear()
@@ -84,11 +85,45 @@ def test_production_mints_no_tokens(provider_key: rsa.RSAPrivateKey) -> None:
         auth.mint_token(role=Role.ADMIN, user="someone")
 
 
+def test_a_token_naming_no_key_is_refused_when_the_provider_has_several(
+    provider_key: rsa.RSAPrivateKey, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    keys = [
+        json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(k.public_key())) | {"use": "sig"}
+        for k in (provider_key, other)
+    ]
+    payload = {
+        "sub": "po-test",
+        "role": "probation_officer",
+        "iss": ISSUER,
+        "aud": "resettlement-api",
+        "exp": clock.now() + timedelta(minutes=5),
+    }
+    no_kid = {"Authorization": "Bearer " + jwt.encode(payload, provider_key, algorithm="RS256")}
+    # One key and no kid: that key.
+    monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda self: {"keys": keys[:1]})
+    auth._jwks_client.cache_clear()
+    assert client.get("/api/v1/plans", headers=no_kid).status_code == 200
+    # Two keys and no kid: the token may not choose.
+    auth._verified.clear()
+    monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda self: {"keys": keys})
+    auth._jwks_client.cache_clear()
+    assert client.get("/api/v1/plans", headers=no_kid).status_code == 401
+
+
 def test_an_issuer_without_a_key_set_is_a_configuration_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("RESETTLEMENT_OIDC_ISSUER", ISSUER)
     with pytest.raises(ValueError, match="JWKS"):
+        ApiSettings()
+    # Workers that each made their own cookie key would refuse each other's cookies.
+    monkeypatch.setenv("RESETTLEMENT_OIDC_JWKS_URL", JWKS_URL)
+    with pytest.raises(ValueError, match="COOKIE_KEYS"):
+        ApiSettings()
+    monkeypatch.setenv("RESETTLEMENT_COOKIE_KEYS", '["too short"]')
+    with pytest.raises(ValueError, match="32 characters"):
         ApiSettings()
 
 

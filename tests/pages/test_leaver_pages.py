@@ -313,6 +313,7 @@ def test_leaver_cookies_are_secure_outside_local_mode_whatever_scheme_the_server
     # Behind a TLS-terminating proxy the server itself sees http.
     monkeypatch.setenv("RESETTLEMENT_OIDC_ISSUER", "https://identity.example")
     monkeypatch.setenv("RESETTLEMENT_OIDC_JWKS_URL", "https://identity.example/jwks")
+    monkeypatch.setenv("RESETTLEMENT_COOKIE_KEYS", '["a cookie key of at least 32 characters"]')
     get_api_settings.cache_clear()
     form = client.get(p.path)
     assert form.url.scheme == "http"

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.auth import mint_token
+from api.auth import Claims, mint_token
 from api.settings import get_api_settings
 from api.staff.identity import COOKIE, COOKIE_PATH, encode_session, new_session
 from api.staff.settings import get_staff_settings
@@ -85,9 +85,9 @@ class Browser:
         return response
 
     def use_token(self, role: Role, user: str, **claims: Any) -> Browser:
-        """As if signed in with a token from the identity provider (any user, any role)."""
-        token = mint_token(role=role, user=user, **claims)
-        self.client.cookies.set(COOKIE, encode_session(new_session(token)), path=COOKIE_PATH)
+        """As if signed in through the identity provider (any user, any role)."""
+        identity = Claims(sub=user, role=role, **claims)
+        self.client.cookies.set(COOKIE, encode_session(new_session(identity)), path=COOKIE_PATH)
         return self
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from api.auth import mint_token
+from api.auth import Claims
 from api.staff import officer
 from api.staff.identity import COOKIE, COOKIE_PATH, StaffSession, encode_session
 from resettlement import plans
@@ -65,11 +65,10 @@ def test_a_page_the_role_may_not_use_keeps_the_menu_and_sign_out(signed_in: Sign
 
 
 def _ended_session(client: TestClient, csrf: str) -> None:
-    """The officer's session as it is a day after they signed in: the session has ended (the
-    token inside would have too, but the session's own age is what the pages check first)."""
+    """The officer's session as it is a day after they signed in: the session has ended."""
     hours_ago = int(time.time()) - 24 * 3600
-    token = mint_token(role=Role.PROBATION_OFFICER, user=OFFICER_ID, hours=1)
-    ended = StaffSession(csrf=csrf, token=token, issued=hours_ago, name="Tess Officerton")
+    identity = Claims(sub=OFFICER_ID, role=Role.PROBATION_OFFICER)
+    ended = StaffSession(csrf=csrf, identity=identity, issued=hours_ago, name="Tess Officerton")
     # In place of the cookie the server set, so the jar holds one, as a browser's would.
     domain = next(c.domain for c in client.cookies.jar if c.name == COOKIE)
     client.cookies.set(COOKIE, encode_session(ended), domain=domain, path=COOKIE_PATH)

@@ -297,6 +297,20 @@ def send_text(settings: Settings, *, phone_number: str, body: str, reference: st
 # --- reading ------------------------------------------------------------------------------
 
 
+def count_failed(session: Session, *, plan_id: int) -> int:
+    """Messages about the plan that will not arrive (the plan page warns of them)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.plan_id == plan_id,
+                Notification.status == MessageState.FAILED.value,
+            )
+        ).one()
+    )
+
+
 def list_notifications(
     session: Session,
     *,

@@ -20,7 +20,7 @@ from resettlement.delivery.notify_api import (
     tries,
 )
 from resettlement.errors import DomainError
-from resettlement.models import ReleasePlan
+from resettlement.models import PlanState, ReleasePlan
 from resettlement.notifications import (
     UNSENT_STATES,
     Channel,
@@ -92,8 +92,10 @@ def _deliver_one(
     try:
         body = _with_sign_in_link(session, row, settings)
     except DomainError as exc:
-        # The plan was cancelled or withdrawn since the message was written: nothing to send.
-        fail(session, row, f"not sent: {exc.title}", tell_officer=False)
+        # The plan was cancelled, or its 48-hour plan not published, since the message was
+        # written: no link can be issued, so nothing is sent (a cancelled plan's officer is
+        # not troubled about it).
+        fail(session, row, f"not sent: {exc.title}")
         return "failed"
 
     def attempt() -> Any:
@@ -166,6 +168,8 @@ def fail(session: Session, row: Notification, reason: str, *, tell_officer: bool
     row.status_at = clock.now()
     session.add(row)
     plan = session.get(ReleasePlan, row.plan_id) if row.plan_id is not None else None
+    if plan is not None and plan.state == PlanState.CANCELLED.value:
+        tell_officer = False
     if plan is not None and tell_officer:
         history.record(
             session,

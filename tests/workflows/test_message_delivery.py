@@ -285,3 +285,38 @@ def test_the_outbox_api_shows_each_messages_state_and_attempts(
     assert (by_id[failed]["status"], by_id[failed]["attempts"]) == ("failed", 1)
     assert by_id[failed]["last_error"] == "GOV.UK Notify answered HTTP 400"
     assert "notify_id" not in by_id[sent]
+
+
+def test_texting_a_sign_in_link_goes_through_notifys_sms_api_after_a_timeout_once(
+    session, plan_in_pre_release, notify_server: FakeNotify, monkeypatch
+):
+    from resettlement import sign_in_texts
+    from resettlement.person_mobile import record_mobile
+    from tests.workflows.conftest import OFFICER
+
+    _setting(monkeypatch, notify_sms_template_id="sms-template-1")
+    plan = plan_in_pre_release(ready=True)
+    person = session.get(Person, plan.person_id)
+    record_mobile(
+        session=session,
+        actor=OFFICER,
+        plan_id=plan.id,
+        expected_version=person.version,
+        number="07700 900123",
+        consent=True,
+    )
+    notify_server.script = ["late", "ok"]  # Notify took the first, answered too late
+
+    sign_in_texts.text_sign_in_link(session=session, actor=OFFICER, plan_id=plan.id)
+
+    [text] = notify_server.notifications.values()
+    assert (text["type"], text["phone_number"]) == ("sms", "+447700900123")
+    assert _posts(notify_server) == 1
+    [row] = session.exec(
+        select(Notification).where(Notification.kind == NotificationKind.SIGN_IN_LINK_TEXT.value)
+    ).all()
+    assert (row.status, row.notify_id) == ("sent", text["id"])
+    assert leaver_access.SIGN_IN_LINK in row.body and "/plan-link/" not in row.body
+    secret = text["personalisation"]["body"].split("/plan-link/", 1)[1].split()[0]
+    link = leaver_access.confirm(session=session, secret=secret, date_of_birth=person.date_of_birth)
+    assert link.plan_id == plan.id

@@ -32,7 +32,9 @@ AS_OF = date(2026, 12, 1)
 WORLD_CUP = date(2026, 6, 15)
 
 
-def govuk_file(*, extra: bool, stale_scotland: bool = True) -> dict[str, Any]:
+def govuk_file(
+    *, extra: bool, stale_scotland: bool = True, also: date | None = None
+) -> dict[str, Any]:
     """GOV.UK's shape for 2026-2027, from the holidays package's lists; `extra` adds 11 March
     2027 for England and Wales; `stale_scotland` leaves out 15 June 2026, as a copy taken
     before that holiday was proclaimed did."""
@@ -41,6 +43,8 @@ def govuk_file(*, extra: bool, stale_scotland: bool = True) -> dict[str, Any]:
         events = {d: t for d, t in package_holidays(nation).items() if d.year in (2026, 2027)}
         if nation is EW and extra:
             events[EXTRA] = "Extra bank holiday"
+        if nation is EW and also is not None:
+            events[also] = "Another extra bank holiday"
         if nation is SCT and stale_scotland:
             events.pop(WORLD_CUP)
         data[nation.value] = {
@@ -150,6 +154,28 @@ def test_a_proclaimed_holiday_flags_an_open_plan_and_a_withdrawn_one_unflags_it(
     [withdrawn] = _requests(session, plan.id)
     assert withdrawn.state == "withdrawn"
     assert withdrawn.closed_reason == "The bank holiday calendar changed."
+
+
+def test_a_holiday_on_the_release_day_itself_moves_the_release_as_a_new_date_would(
+    session, new_plan, govuk: GovukServer
+):
+    plan = new_plan()
+    govuk.serve(govuk_file(extra=False, also=date(2027, 3, 10)))
+
+    summary = calendar_refresh(as_of=AS_OF)
+
+    assert summary["plans.release_date"] == 1
+    moved = _plan(session, plan.id)
+    # Wednesday 10 March is now a holiday: the release moves back to Tuesday 9, the day
+    # before a bank holiday, so it is flagged and a request opens for the new day.
+    assert (moved.release_date, moved.walk_out_date) == (date(2027, 3, 9), date(2027, 3, 9))
+    assert (moved.flagged, moved.flag_reason) == (True, "day_before_bank_holiday")
+    [request] = _requests(session, plan.id)
+    assert (request.state, request.release_date) == ("flagged", date(2027, 3, 9))
+    [event] = session.exec(
+        select(PlanEvent).where(PlanEvent.plan_id == plan.id, PlanEvent.kind == "calendar_changed")
+    ).all()
+    assert "moves from Wednesday 10 March 2027 to Tuesday 9 March 2027" in (event.reason or "")
 
 
 @pytest.mark.parametrize(

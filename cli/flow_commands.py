@@ -70,6 +70,40 @@ def run_forty_eight_hour_followup(as_of: AsOf = None, batch_size: BatchSize = No
     _run("forty-eight-hour-followup", as_of, batch_size)
 
 
+def _print(title: str, summary: dict[str, int]) -> None:
+    typer.echo(title)
+    width = max((len(k) for k in summary), default=0)
+    for key, count in summary.items():
+        typer.echo(f"  {key:<{width}}  {count:>7}")
+
+
+@run_app.command("message-sweep")
+def run_message_sweep(batch_size: BatchSize = None) -> None:
+    """Send again the messages not yet sent; record GOV.UK Notify's delivery statuses."""
+    from workflows.upkeep import message_sweep
+
+    local_mode()
+    migrate.upgrade()
+    _print("message-sweep", message_sweep(batch_size=batch_size))
+
+
+@run_app.command("calendar-refresh")
+def run_calendar_refresh(
+    url: Annotated[
+        str | None, typer.Option(help="Where to fetch bank-holidays.json (default: GOV.UK).")
+    ] = None,
+    as_of: AsOf = None,
+    batch_size: BatchSize = None,
+) -> None:
+    """Refresh GOV.UK's bank holidays and re-flag the open plans the new calendar changes."""
+    from workflows.upkeep import calendar_refresh
+
+    local_mode()
+    migrate.upgrade()
+    day = as_of.date() if as_of else None
+    _print("calendar-refresh", calendar_refresh(url=url, as_of=day, batch_size=batch_size))
+
+
 @flows_app.command("serve")
 def serve() -> None:
     """Serve the three workflows on their daily Europe/London schedules (blocks)."""

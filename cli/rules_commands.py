@@ -9,14 +9,14 @@ from typing import Annotated, Any
 
 import typer
 
-from resettlement.bank_holidays import BANK_HOLIDAYS_FILE
+from resettlement.bank_holidays import BANK_HOLIDAYS_FILE, import_calendar
 from resettlement.config import get_settings
 from rules import RULES, Nation, SentenceType, assess
 from rules.calendars import (
+    Disagreement,
     GovukFormatError,
     compare_with_govuk,
     parse_govuk_bank_holidays,
-    use_govuk_bank_holidays,
 )
 from rules.catalogue import NEEDS_COMMENCEMENT
 
@@ -107,20 +107,50 @@ def _read_govuk_file(path: Path) -> tuple[dict[str, Any], dict[Nation, dict[date
         raise typer.BadParameter(f"{path} is not a GOV.UK bank-holidays.json: {error}") from None
 
 
+def _describe(d: Disagreement) -> str:
+    if d.only_in == "govuk":
+        return f"{d.date.isoformat()} {d.nation.value}: only GOV.UK has {d.govuk_title!r}"
+    return (
+        f"{d.date.isoformat()} {d.nation.value}: only the holidays package has {d.holidays_title!r}"
+    )
+
+
 @calendar_app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="GOV.UK bank-holidays.json.", dir_okay=False)],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Also remove the holidays package's holidays the file does not list, for the "
+            "years it covers. Without it the file is merged: nothing is removed.",
+        ),
+    ] = False,
 ) -> None:
-    """Check a GOV.UK bank-holidays.json and keep it as the calendar for the years it covers."""
-    data, parsed = _read_govuk_file(file)
-    target = get_settings().ensure_data_dir() / BANK_HOLIDAYS_FILE
-    target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    use_govuk_bank_holidays(parsed)
-    for nation, events in parsed.items():
+    """Check a GOV.UK bank-holidays.json and merge it into the calendar for the years it covers,
+    listing every date on which it and the holidays package disagree."""
+    data, _ = _read_govuk_file(file)
+    target = get_settings().ensure_data_dir()
+    result = import_calendar(target, data, replace=replace)
+    for nation, events in result.parsed.items():
         years = sorted({d.year for d in events})
         span = f" ({years[0]}-{years[-1]})" if years else ""
         typer.echo(f"{nation.value}: {len(events)} events{span}")
-    typer.echo(f"Saved to {target}")
+    removed = {(n, d) for n, days in result.removed.items() for d in days}
+    for d in result.disagreements:
+        if d.only_in == "govuk":
+            outcome = "added"
+        elif (d.nation, d.date) in removed:
+            outcome = "REMOVED (--replace)"
+        else:
+            outcome = "kept"
+        typer.echo(f"{_describe(d)} -> {outcome}")
+    if result.kept:
+        typer.echo(
+            f"{len(result.kept)} holiday(s) the file does not list were kept; if GOV.UK is right "
+            "that they are not holidays, import again with --replace."
+        )
+    typer.echo(f"Saved to {target / BANK_HOLIDAYS_FILE}")
 
 
 @calendar_app.command("check")
@@ -139,14 +169,11 @@ def check_command(
     _, parsed = _read_govuk_file(path)
     found = compare_with_govuk(parsed)
     for d in found:
-        if d.only_in == "govuk":
-            typer.echo(f"{d.date.isoformat()} {d.nation.value}: only GOV.UK has {d.govuk_title!r}")
-        else:
-            typer.echo(
-                f"{d.date.isoformat()} {d.nation.value}: only the holidays package has "
-                f"{d.holidays_title!r}"
-            )
+        typer.echo(_describe(d))
     if found:
-        typer.echo(f"{len(found)} disagreement(s); GOV.UK is authoritative once imported.")
+        typer.echo(
+            f"{len(found)} disagreement(s): an import adds GOV.UK's extra days and keeps the "
+            "package's, unless imported with --replace."
+        )
         raise typer.Exit(1)
     typer.echo("GOV.UK and the holidays package agree.")

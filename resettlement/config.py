@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     scan_time: str = Field(default="06:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     release_day_time: str = Field(default="06:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     followup_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # The nightly refresh of GOV.UK's bank holidays (workflows: calendar-refresh), from this
+    # address; a failed or malformed fetch keeps the last good copy.
+    calendar_refresh_time: str = Field(default="02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    bank_holidays_url: str = "https://www.gov.uk/bank-holidays.json"
+    # The message sweep (workflows: message-sweep) runs this often: it sends again what did not
+    # go, and records what Notify says became of what did.
+    message_sweep_minutes: int = Field(default=5, ge=1, le=60)
     # Set by the `resettlement` command (up, flows run, flows serve) for the processes it
     # starts: there the workflows may use the embedded SQLite database. Anywhere else (a
     # Prefect worker) they refuse to run without DATABASE_URL rather than fill a new empty file.
@@ -60,6 +67,17 @@ class Settings(BaseSettings):
     # The Notify text message template for a person's sign-in link, taking ((body)). Unset,
     # officers print the link instead: the pages say texts cannot be sent here.
     notify_sms_template_id: str | None = None
+    # Notify's API; tests point it at a local server that plays Notify.
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # One delivery round tries a transient failure (429, 5xx, a timeout) this many times, waiting
+    # notify_retry_wait_seconds, then twice that, and so on (capped at 30 s) between tries.
+    notify_tries_per_round: int = Field(default=3, ge=1, le=10)
+    notify_retry_wait_seconds: float = Field(default=1.0, ge=0, le=30)
+    # The sweep sends a message again once it has waited this long unsent, until it has been
+    # tried notify_max_attempts times in all; then it is failed and the officer is told.
+    notify_resend_after_minutes: int = Field(default=5, ge=0, le=1440)
+    notify_max_attempts: int = Field(default=8, ge=1, le=50)
 
     @property
     def link_base_url(self) -> str:

@@ -268,3 +268,26 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
         plan_id=line.plan_id,
         language=line.language,
     )
+
+
+def message_failed_key(notification_id: object) -> str:
+    return f"message_failed:{notification_id}"
+
+
+def message_failed(
+    line: PlanLine, notification_id: object, to_whom: str, subject: str, reason: str
+) -> Message:
+    """To the officer: a message about their plan will not arrive, so they can tell the
+    person (or whoever it was for) another way."""
+    body = (
+        f'{to_whom} about {line.who} could not be sent: "{subject}".\n\n'
+        f"Why: {reason}.\n\nPass on what it said another way, and check the address or number "
+        f"the service holds.\n\nPlan {line.plan_id}."
+    )
+    return _to_officer(
+        line,
+        NotificationKind.MESSAGE_FAILED,
+        message_failed_key(notification_id),
+        f"{line.who}: a message could not be sent",
+        body,
+    )

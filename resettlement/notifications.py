@@ -1,6 +1,6 @@
-"""Notifications: one adapter. Every message is written to the outbox table first, once per
-idempotency key; when a GOV.UK Notify API key is set, messages with a known address are also
-sent through Notify and marked sent.
+"""Notifications: the outbox. Every message is written to the outbox table first, once per
+idempotency key; when a GOV.UK Notify API key is set, resettlement/delivery/ sends the ones with
+a known address through Notify and follows each until it arrives or fails.
 
 The outbox is the record of what the service told whom, and the source the API reads.
 """
@@ -19,12 +19,10 @@ from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from resettlement import clock, leaver_access
-from resettlement.actors import SYSTEM, Role
+from resettlement import clock
+from resettlement.actors import Role
 from resettlement.config import Settings, get_settings
-from resettlement.errors import DomainError
 from resettlement.models import UTCDateTime
-from resettlement.transactions import commit
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +35,7 @@ class NotificationKind(StrEnum):
     EARLY_RELEASE_ASSESSMENT = "early_release_assessment"
     NOT_READY = "not_ready"
     FOLLOWUP_DUE = "followup_due"
+    MESSAGE_FAILED = "message_failed"
     # To the governor of the prison.
     DECISION_DUE = "decision_due"
     # To the prison leaver.
@@ -47,6 +46,26 @@ class NotificationKind(StrEnum):
 class Channel(StrEnum):
     OUTBOX = "outbox"
     GOVUK_NOTIFY = "govuk_notify"
+
+
+class MessageState(StrEnum):
+    """Where a message is on its way (resettlement/delivery/ moves it on)."""
+
+    # In the outbox, waiting to go through Notify (or, without Notify, kept there to be read).
+    QUEUED = "queued"
+    # An attempt was recorded and may have reached Notify: the next one asks Notify first.
+    SENDING = "sending"
+    # Notify took it.
+    SENT = "sent"
+    # Notify says it arrived.
+    DELIVERED = "delivered"
+    # It will not arrive: a permanent refusal, the attempts used up, or Notify's own failure.
+    FAILED = "failed"
+    # Notify is set up but has no address (or template) for this recipient: outbox only.
+    HELD = "held"
+
+
+UNSENT_STATES = (MessageState.QUEUED.value, MessageState.SENDING.value)
 
 
 class Notification(SQLModel, table=True):
@@ -66,6 +85,21 @@ class Notification(SQLModel, table=True):
     idempotency_key: str = Field(unique=True, max_length=200)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     channel: str = Field(default=Channel.OUTBOX.value, max_length=20)
+    status: str = Field(
+        default=MessageState.QUEUED.value,
+        max_length=20,
+        index=True,
+        sa_column_kwargs={"server_default": MessageState.QUEUED.value},
+    )
+    # Requests made to Notify for this message, each recorded before it was made.
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Why the last attempt failed, in words with no personal data ("HTTP 429", "timed out").
+    last_error: str | None = Field(default=None, max_length=200)
+    notify_id: str | None = Field(default=None, max_length=40)
+    # Notify's own word for it ("delivered", "permanent-failure"), and when it was read.
+    notify_status: str | None = Field(default=None, max_length=40)
+    status_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class NotificationPublic(SQLModel):
@@ -81,6 +115,12 @@ class NotificationPublic(SQLModel):
     body: str
     sent_at: datetime | None
     channel: str
+    status: str
+    attempts: int
+    last_attempt_at: datetime | None
+    last_error: str | None
+    notify_status: str | None
+    status_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +156,8 @@ def enqueue(session: Session, messages: Sequence[Message]) -> list[int]:
             "idempotency_key": m.idempotency_key,
             "sent_at": None,
             "channel": Channel.OUTBOX.value,
+            "status": MessageState.QUEUED.value,
+            "attempts": 0,
         }
         for m in messages
     }
@@ -158,10 +200,12 @@ def _enqueue_postgresql(session: Session, table: Any, rows: list[dict[str, Any]]
         *(unnested.c[name] for name in _PER_MESSAGE),
         bindparam("created_at", rows[0]["created_at"], type_=table.c.created_at.type),
         bindparam("channel", Channel.OUTBOX.value, type_=table.c.channel.type),
+        bindparam("status", MessageState.QUEUED.value, type_=table.c.status.type),
+        bindparam("attempts", 0, type_=table.c.attempts.type),
     )
     statement = (
         postgresql.insert(table)
-        .from_select([*_PER_MESSAGE, "created_at", "channel"], source)
+        .from_select([*_PER_MESSAGE, "created_at", "channel", "status", "attempts"], source)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(table.c.id)
     )
@@ -188,11 +232,25 @@ class NotifyClient(Protocol):
         reference: str | None = None,
     ) -> Any: ...
 
+    def get_notification_by_id(self, id: str) -> Any: ...
+
+    def get_all_notifications(
+        self,
+        status: str | None = None,
+        template_type: str | None = None,
+        reference: str | None = None,
+        older_than: str | None = None,
+        include_jobs: bool | None = None,
+    ) -> Any: ...
+
 
 def _notify_client(api_key: str) -> NotifyClient:
     from notifications_python_client.notifications import NotificationsAPIClient
 
-    client: NotifyClient = NotificationsAPIClient(api_key)
+    settings = get_settings()
+    client: NotifyClient = NotificationsAPIClient(
+        api_key, base_url=settings.notify_base_url, timeout=settings.notify_timeout_seconds
+    )
     return client
 
 
@@ -200,87 +258,57 @@ def _notify_client(api_key: str) -> NotifyClient:
 client_factory: Callable[[str], NotifyClient] = _notify_client
 
 
-def _template_for(settings: Settings, kind: str) -> str | None:
-    return settings.notify_template_ids.get(kind) or settings.notify_template_ids.get("default")
-
-
-def deliver(session: Session, notification_ids: Sequence[int]) -> dict[str, int]:
-    """Sends the given outbox rows through GOV.UK Notify when it is configured. Rows without a
-    known address or template stay in the outbox. Commits the rows it marks sent."""
-    settings = get_settings()
-    if settings.notify_api_key is None or not notification_ids:
-        return {}
-    client = client_factory(settings.notify_api_key.get_secret_value())
-    counts = {"notify_sent": 0, "notify_unaddressed": 0, "notify_failed": 0}
-    rows = session.exec(
-        select(Notification).where(
-            col(Notification.id).in_(list(notification_ids)),
-            col(Notification.sent_at).is_(None),
-        )
-    ).all()
-    for row in rows:
-        address = settings.notify_recipients.get(f"{row.recipient_role}:{row.recipient_id}")
-        template = _template_for(settings, row.kind)
-        if address is None or template is None:
-            counts["notify_unaddressed"] += 1
-            continue
-        try:
-            body = _with_sign_in_link(session, row, settings)
-        except DomainError as exc:
-            # The plan was cancelled or withdrawn since the message was written: nothing to send.
-            log.warning("notification %s not sent: %s", row.id, exc.title)
-            counts["notify_failed"] += 1
-            continue
-        try:
-            client.send_email_notification(
-                email_address=address,
-                template_id=template,
-                personalisation={"subject": row.subject, "body": body},
-                # Notify shows the reference; it ties a sent email back to the outbox row.
-                reference=row.idempotency_key,
-            )
-        except Exception as exc:  # Notify's HTTPError or a network failure: keep it queued.
-            log.warning("GOV.UK Notify refused notification %s: %s", row.id, exc)
-            counts["notify_failed"] += 1
-            continue
-        row.sent_at = clock.now()
-        row.channel = Channel.GOVUK_NOTIFY.value
-        session.add(row)
-        session.commit()
-        counts["notify_sent"] += 1
-    return counts
-
-
-def _with_sign_in_link(session: Session, row: Notification, settings: Settings) -> str:
-    """The body to send. A message to a prison leaver gets its sign-in link now: a new link,
-    committed before the message leaves (so the link works when it arrives), which stops any
-    older one. The stored body keeps only the placeholder."""
-    if leaver_access.SIGN_IN_LINK not in row.body or row.plan_id is None:
-        return row.body
-    _, path = leaver_access.add_link(session=session, actor=SYSTEM, plan_id=row.plan_id)
-    commit(session, "leaver link")
-    return row.body.replace(leaver_access.SIGN_IN_LINK, settings.link_base_url + path)
-
-
 def texts_available(settings: Settings) -> bool:
     """Whether text messages can be sent from here: a Notify key and an SMS template."""
     return settings.notify_api_key is not None and bool(settings.notify_sms_template_id)
 
 
-def send_text(settings: Settings, *, phone_number: str, body: str, reference: str) -> None:
-    """One text message through GOV.UK Notify, now. Raises whatever Notify or the network
-    raises; the caller decides what that undoes."""
+def send_text(settings: Settings, *, phone_number: str, body: str, reference: str) -> str | None:
+    """One text message through GOV.UK Notify, now, trying a transient failure again (a few
+    quick tries: someone is waiting). Returns Notify's id for it; raises whatever Notify or the
+    network raised last; the caller decides what that undoes."""
+    from resettlement.delivery.notify_api import quick_tries
+
     assert settings.notify_api_key is not None and settings.notify_sms_template_id
+    template_id = settings.notify_sms_template_id
     client = client_factory(settings.notify_api_key.get_secret_value())
-    client.send_sms_notification(
-        phone_number=phone_number,
-        template_id=settings.notify_sms_template_id,
-        personalisation={"body": body},
-        reference=reference,
-    )
+    sent_before: list[str] = []
+
+    def attempt() -> Any:
+        # A try after a timeout may follow one that reached Notify: ask before sending again.
+        if sent_before:
+            from resettlement.delivery.notify_api import find_by_reference
+
+            found = find_by_reference(client, reference)
+            if found is not None:
+                return found
+        sent_before.append(reference)
+        return client.send_sms_notification(
+            phone_number=phone_number,
+            template_id=template_id,
+            personalisation={"body": body},
+            reference=reference,
+        )
+
+    response = quick_tries(settings)(attempt)
+    return response.get("id") if isinstance(response, dict) else None
 
 
 # --- reading ------------------------------------------------------------------------------
+
+
+def count_failed(session: Session, *, plan_id: int) -> int:
+    """Messages about the plan that will not arrive (the plan page warns of them)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.plan_id == plan_id,
+                Notification.status == MessageState.FAILED.value,
+            )
+        ).one()
+    )
 
 
 def list_notifications(

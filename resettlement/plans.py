@@ -110,7 +110,7 @@ def assessment_for(plan: ReleasePlan, person: Person) -> ReleaseAssessment | Non
         ) from exc
 
 
-def _apply_assessment(plan: ReleasePlan, assessment: ReleaseAssessment | None) -> None:
+def apply_assessment(plan: ReleasePlan, assessment: ReleaseAssessment | None) -> None:
     plan.release_date = assessment.release_date if assessment else None
     plan.walk_out_date = plan.release_date
     plan.flagged = bool(assessment and assessment.flagged)
@@ -170,7 +170,7 @@ def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePla
         term_days=data.term_days,
     )
     assessment = assessment_for(plan, person)
-    _apply_assessment(plan, assessment)
+    apply_assessment(plan, assessment)
     session.add(plan)
     session.flush()
     checklists.create_items(session, plan, needs)
@@ -240,7 +240,7 @@ def change_release_date(
     old = (plan.release_date, plan.walk_out_date)
     plan.requested_release_date = requested_release_date
     assessment = assessment_for(plan, person)
-    _apply_assessment(plan, assessment)
+    apply_assessment(plan, assessment)
     history.record(
         session,
         plan,

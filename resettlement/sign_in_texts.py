@@ -21,7 +21,7 @@ from resettlement.config import get_settings
 from resettlement.errors import GuardRefused, Unavailable, UnmetCondition
 from resettlement.leaver_access import SIGN_IN_LINK, LeaverLink
 from resettlement.models import Language, Person
-from resettlement.notifications import Channel, Notification, NotificationKind
+from resettlement.notifications import Channel, MessageState, Notification, NotificationKind
 from resettlement.person_mobile import mobile_of, officers_person
 from resettlement.transactions import commit, service
 
@@ -104,7 +104,7 @@ def text_sign_in_link(
     session.add(message)
     session.flush()
     try:
-        notifications.send_text(
+        notify_id = notifications.send_text(
             settings,
             phone_number=mobile.e164,
             body=body.replace(SIGN_IN_LINK, settings.link_base_url + path),
@@ -121,6 +121,10 @@ def text_sign_in_link(
     now = clock.now()
     link.sent_at = now
     message.sent_at = now
+    message.status = MessageState.SENT.value
+    message.notify_id = notify_id
+    message.attempts = 1
+    message.last_attempt_at = now
     history.record(session, plan, actor, "leaver_link_texted", detail={"link_id": link.id})
     audit.record(session, actor, "text_leaver_link", "plan", plan_id)
     commit(session, "leaver link")

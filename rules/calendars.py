@@ -1,13 +1,16 @@
 """Working-day calendars for each nation (rules R1, SCT-CAL, NI-CAL), precomputed for O(1) lookups.
 
 The `holidays` package gives the default lists; GOV.UK's bank-holidays.json, when installed with
-`use_govuk_bank_holidays`, replaces them for the years it covers because it is authoritative.
+`use_govuk_bank_holidays`, is merged with them: it adds its holidays, and removes one of the
+package's only where the import was told to (`removed`, from `calendar import --replace`). A
+stale copy of the file (one taken before a holiday was proclaimed) therefore never takes away
+a holiday the package knows.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -87,6 +90,7 @@ class _Table:
 
 _package_holidays: dict[Nation, dict[date, str]] = {}
 _govuk: dict[Nation, dict[date, str]] = {}
+_removed: dict[Nation, frozenset[date]] = {}
 _tables: dict[str, _Table] = {}
 _listeners: list[Callable[[], None]] = []
 
@@ -126,11 +130,10 @@ def package_holidays(nation: Nation | str) -> dict[date, str]:
 
 def _effective_holidays(nation: Nation) -> dict[date, str]:
     entries = dict(package_holidays(nation))
-    official = _govuk.get(nation)
-    if official:
-        years = {d.year for d in official}
-        entries = {d: t for d, t in entries.items() if d.year not in years}
-        entries.update(_working_day_entries(official))
+    for day in _removed.get(nation, frozenset()):
+        entries.pop(day, None)
+    # GOV.UK's title wins where both list a day; its extra days are added.
+    entries.update(_working_day_entries(_govuk.get(nation, {})))
     return dict(sorted(entries.items()))
 
 
@@ -267,17 +270,35 @@ def parse_govuk_bank_holidays(data: Mapping[str, Any]) -> dict[Nation, dict[date
     return parsed
 
 
-def use_govuk_bank_holidays(parsed: Mapping[Nation, Mapping[date, str]]) -> None:
-    """Use GOV.UK's lists instead of the holidays package for the years each division covers."""
+def use_govuk_bank_holidays(
+    parsed: Mapping[Nation, Mapping[date, str]],
+    removed: Mapping[Nation, Iterable[date]] | None = None,
+) -> None:
+    """Merge GOV.UK's lists into the holidays package's. `removed`: package holidays to drop
+    because an import with --replace accepted GOV.UK's word that they are not holidays; a day
+    GOV.UK itself lists is never removed."""
     _govuk.clear()
+    _removed.clear()
     for nation, events in parsed.items():
         _govuk[parse_nation(nation)] = dict(events)
+    for nation, days in (removed or {}).items():
+        _removed[parse_nation(nation)] = frozenset(days)
     _changed()
+
+
+def removals_for(disagreements: Iterable[Disagreement]) -> dict[Nation, list[date]]:
+    """The package holidays an import with --replace removes: each one GOV.UK does not list."""
+    found: dict[Nation, list[date]] = {}
+    for d in disagreements:
+        if d.only_in == "holidays":
+            found.setdefault(d.nation, []).append(d.date)
+    return found
 
 
 def use_package_holidays() -> None:
     """Go back to the holidays package alone (undoes `use_govuk_bank_holidays`)."""
     _govuk.clear()
+    _removed.clear()
     _changed()
 
 

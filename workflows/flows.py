@@ -17,6 +17,7 @@ from prefect.artifacts import (
 )
 
 from resettlement import clock, scheduling
+from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
 from rules import calendars
 from workflows.tasks import find_due, run_batch
@@ -67,6 +68,9 @@ def run_actions(
     log and as a table artifact. Actions run one after another because a later action sees
     what an earlier one did (a plan opened for resettlement planning can reach pre-release)."""
     require_database()
+    # The calendar kept in the data directory, as refreshed (perhaps by another worker) since
+    # this process started: the flags and due dates below come from it.
+    install_imported_calendar(get_settings().data_dir)
     logger = get_run_logger()
     size = batch_size or get_settings().workflow_batch_size
     summary: Counter[str] = Counter()

@@ -1,6 +1,7 @@
-"""When each flow runs: the one place the daily times are read, from the RESETTLEMENT_*_TIME
-settings. Local mode (`flows serve`) and the deployments of prefect.yaml (through its build
-step, `deployment_crons`) both take their crons from here, so they cannot disagree."""
+"""When each flow runs: the one place the times are read, from the RESETTLEMENT_*_TIME (daily)
+and RESETTLEMENT_MESSAGE_SWEEP_MINUTES settings. Local mode (`flows serve`) and the deployments
+of prefect.yaml (through its build step, `deployment_crons`) both take their crons from here,
+so they cannot disagree."""
 
 from __future__ import annotations
 
@@ -21,10 +22,23 @@ def daily_times(settings: Settings | None = None) -> dict[str, str]:
         "daily-release-scan": settings.scan_time,
         "release-day": settings.release_day_time,
         "forty-eight-hour-followup": settings.followup_time,
+        "calendar-refresh": settings.calendar_refresh_time,
     }
+
+
+def every_minutes_cron(minutes: int) -> str:
+    return f"*/{minutes} * * * *" if minutes > 1 else "* * * * *"
+
+
+def crons(settings: Settings | None = None) -> dict[str, str]:
+    """Each flow's name -> its cron, in Europe/London: the daily flows and the message sweep."""
+    settings = settings or get_settings()
+    made = {name: daily_cron(at) for name, at in daily_times(settings).items()}
+    made["message-sweep"] = every_minutes_cron(settings.message_sweep_minutes)
+    return made
 
 
 def deployment_crons() -> dict[str, str]:
     """A prefect.yaml build step: `prefect deploy` reads the crons from the settings of the
     shell it runs in. Keys use underscores because prefect.yaml's templates name them."""
-    return {name.replace("-", "_"): daily_cron(at) for name, at in daily_times().items()}
+    return {name.replace("-", "_"): cron for name, cron in crons().items()}

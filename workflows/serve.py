@@ -1,24 +1,26 @@
-"""Local mode: serve the three flows on daily Europe/London schedules from this process."""
+"""Local mode: serve the flows on their Europe/London schedules from this process."""
 
 from __future__ import annotations
 
-from prefect import serve
+from prefect import Flow, serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from resettlement.config import Settings
 from workflows.flows import FLOWS
-from workflows.schedules import TIMEZONE, daily_cron, daily_times
+from workflows.schedules import TIMEZONE, crons, daily_cron
+from workflows.upkeep import UPKEEP_FLOWS
 
 __all__ = ["daily_cron", "deployments", "serve_flows"]
 
 
 def deployments(settings: Settings | None = None) -> list[RunnerDeployment]:
     made = []
-    for name, at in daily_times(settings).items():
-        deployment = FLOWS[name].to_deployment(
-            name=f"{name}-daily",
-            schedules=[Cron(daily_cron(at), timezone=TIMEZONE)],
+    every: dict[str, Flow[..., dict[str, int]]] = {**FLOWS, **UPKEEP_FLOWS}
+    for name, cron in crons(settings).items():
+        deployment = every[name].to_deployment(
+            name=f"{name}-{'every-few-minutes' if name == 'message-sweep' else 'daily'}",
+            schedules=[Cron(cron, timezone=TIMEZONE)],
             tags=["resettlement"],
         )
         assert isinstance(deployment, RunnerDeployment)  # the sync call

@@ -15,8 +15,9 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from resettlement import notifications, scheduling
+from resettlement import scheduling
 from resettlement.database import session_scope
+from resettlement.delivery.sending import deliver
 from resettlement.errors import Unavailable
 
 RETRY_DELAYS: list[float] = [1, 10, 30]
@@ -63,6 +64,6 @@ def run_batch(action: str, ids: list[int], as_of: date, label: str = "") -> dict
     with session_scope() as session:
         result = scheduling.ACTIONS[action].run(session, ids, as_of)
         counts = dict(result.counts)
-        for name, count in notifications.deliver(session, result.notification_ids).items():
+        for name, count in deliver(session, result.notification_ids).items():
             counts[name] = counts.get(name, 0) + count
     return counts

@@ -140,3 +140,20 @@ def when(value: datetime | None) -> str:
         else (f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}")
     )
     return f"{day(local.date())} at {clock_time}"
+
+
+# A message's way through GOV.UK Notify (resettlement/notifications.py MessageState): the words
+# and the MoJ badge colour the plan's Messages tab shows.
+MESSAGE_STATES = {
+    "queued": ("Queued", "moj-badge--grey"),
+    "sending": ("Sending", "moj-badge--blue"),
+    "sent": ("Sent", "moj-badge--purple"),
+    "delivered": ("Delivered", "moj-badge--green"),
+    "failed": ("Failed permanently", "moj-badge--red"),
+    "held": ("In the outbox only: no address", "moj-badge--grey"),
+}
+MESSAGE_RECIPIENTS = {
+    "prison_leaver": "The person",
+    "probation_officer": "Probation officer",
+    "governor": "Governor",
+}

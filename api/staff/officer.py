@@ -24,6 +24,7 @@ from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
 from api.staff.rendering import render
 from resettlement import (
+    audit,
     checklists,
     early_release,
     forty_eight_hours,
@@ -99,6 +100,7 @@ TABS = {
     "forty_eight_hours": ("48-hour plan", "/48-hour-plan"),
     "release_day": ("Early release", "/release-day"),
     "history": ("History", "/history"),
+    "messages": ("Messages", "/messages"),
 }
 STAGE_BADGES = {
     "sentence_planning": "moj-badge--grey",
@@ -197,7 +199,24 @@ def show_plan(
         if view.plan.state in {s.value for s in OPEN_STATES}
         else []
     )
+    # Every tab warns of messages about the plan that will not arrive; the Messages tab lists
+    # them all with where each is on its way.
+    failed_messages = notifications.count_failed(session, plan_id=plan_id)
+    plan_messages: list[notifications.Notification] = []
+    if tab == "messages":
+        plan_messages = notifications.list_notifications(session, plan_id=plan_id, limit=100)
+        audit.record_reads(
+            session=session,
+            actor=actor,
+            action="read",
+            object_type="notification",
+            object_ids=[m.id for m in plan_messages],
+        )
     context: dict[str, Any] = {
+        "failed_messages": failed_messages,
+        "plan_messages": plan_messages,
+        "message_states": labels.MESSAGE_STATES,
+        "message_recipients": labels.MESSAGE_RECIPIENTS,
         "view": view,
         "plan": view.plan,
         "person": view.person,

@@ -113,6 +113,8 @@ def _title(event: PlanEvent, item_titles: dict[str, str]) -> str:
         "early_release_decided": "Governor's decision on early release",
         "early_release_withdrawn": "Early-release request withdrawn",
         "early_release_escalated": "Early-release decision escalated",
+        "message_failed": "A message could not be sent",
+        "calendar_changed": "Bank holidays changed: release day reassessed",
     }
     return simple.get(kind, kind.replace("_", " ").capitalize())
 

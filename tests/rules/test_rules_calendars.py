@@ -18,6 +18,7 @@ from rules.calendars import (
     is_working_day,
     parse_govuk_bank_holidays,
     previous_working_day,
+    removals_for,
     use_govuk_bank_holidays,
     use_package_holidays,
 )
@@ -237,7 +238,7 @@ def test_compare_reports_dates_only_one_source_has() -> None:
     assert all(d.nation is EW for d in found)
 
 
-def test_govuk_list_replaces_the_package_for_the_years_it_covers(
+def test_govuk_list_is_merged_with_the_package_for_the_years_it_covers(
     restore_package_calendar: None,
 ) -> None:
     # Wednesday 9 September 2026 is an ordinary day until GOV.UK lists Thursday 10 as a holiday;
@@ -246,7 +247,8 @@ def test_govuk_list_replaces_the_package_for_the_years_it_covers(
     assert before.flagged is False
     use_govuk_bank_holidays(parse_govuk_bank_holidays(_GOVUK_2026))
     assert is_working_day(date(2026, 9, 10), EW) is False
-    assert is_working_day(date(2026, 8, 31), EW) is True
+    # The file lacks the August bank holiday: merged, the package's day stays a holiday.
+    assert is_working_day(date(2026, 8, 31), EW) is False
     after = assess(date(2026, 9, 9), EW)
     assert after.flagged is True
     assert after.flag_reason == "day_before_bank_holiday"
@@ -254,6 +256,17 @@ def test_govuk_list_replaces_the_package_for_the_years_it_covers(
     assert is_working_day(date(2027, 8, 30), EW) is False
     # Other nations are untouched by an england-and-wales-only file.
     assert is_working_day(date(2026, 6, 15), SCT) is False
+
+
+def test_a_package_holiday_goes_only_when_removed_explicitly(
+    restore_package_calendar: None,
+) -> None:
+    parsed = parse_govuk_bank_holidays(_GOVUK_2026)
+    use_govuk_bank_holidays(parsed, removals_for(compare_with_govuk(parsed)))
+    assert is_working_day(date(2026, 8, 31), EW) is True
+    assert is_working_day(date(2026, 9, 10), EW) is False
+    # Only the disagreeing day goes: the rest of the package's 2026 list stays.
+    assert is_working_day(date(2026, 5, 25), EW) is False
 
 
 def test_use_package_holidays_undoes_govuk(restore_package_calendar: None) -> None:

@@ -218,3 +218,73 @@ def test_install_imported_calendar(data_dir: Path, govuk_file: Path) -> None:
     assert is_working_day(date(2026, 9, 10), Nation.ENGLAND_AND_WALES) is True
     assert install_imported_calendar(data_dir) is True
     assert is_working_day(date(2026, 9, 10), Nation.ENGLAND_AND_WALES) is False
+
+
+def _stale_scotland(tmp_path: Path) -> Path:
+    """Scotland's 2026 list as GOV.UK published it before the 15 June holiday was proclaimed."""
+    stale = {
+        "scotland": {
+            "division": "scotland",
+            "events": [e for e in GOVUK["scotland"]["events"] if e["date"] != "2026-06-15"],
+        }
+    }
+    path = tmp_path / "stale.json"
+    path.write_text(json.dumps(stale), encoding="utf-8")
+    return path
+
+
+def _moves(release: str) -> bool:
+    result = runner.invoke(app, ["rules", "assess", release, "--nation", "scotland", "--json"])
+    assert result.exit_code == 0, result.output
+    return bool(json.loads(result.stdout)[0]["moved"])
+
+
+def test_a_stale_scottish_file_cannot_remove_15_june_2026_without_replace(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    stale = _stale_scotland(tmp_path)
+    assert _moves("2026-06-15")
+    result = runner.invoke(app, ["calendar", "import", str(stale)])
+    assert result.exit_code == 0, result.output
+    # Listed, and kept.
+    assert "2026-06-15 scotland: only the holidays package has" in result.stdout
+    assert "-> kept" in result.stdout
+    assert "--replace" in result.stdout
+    assert _moves("2026-06-15")
+    # A new process (the API, a worker) installs the same merged calendar from the data dir.
+    use_package_holidays()
+    assert install_imported_calendar(data_dir) is True
+    assert is_working_day(date(2026, 6, 15), Nation.SCOTLAND) is False
+    assert _moves("2026-06-15")
+
+
+def test_replace_removes_a_package_holiday_the_file_lacks_and_says_so(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    stale = _stale_scotland(tmp_path)
+    result = runner.invoke(app, ["calendar", "import", "--replace", str(stale)])
+    assert result.exit_code == 0, result.output
+    assert "2026-06-15 scotland: only the holidays package has" in result.stdout
+    assert "REMOVED (--replace)" in result.stdout
+    assert not _moves("2026-06-15")
+    use_package_holidays()
+    assert install_imported_calendar(data_dir) is True
+    assert is_working_day(date(2026, 6, 15), Nation.SCOTLAND) is True
+    # A later import without --replace merges again: the holiday is back.
+    assert runner.invoke(app, ["calendar", "import", str(stale)]).exit_code == 0
+    assert _moves("2026-06-15")
+
+
+def test_an_import_lists_every_disagreement_and_adds_govuks_extra_days(
+    data_dir: Path, govuk_file: Path
+) -> None:
+    result = runner.invoke(app, ["calendar", "import", str(govuk_file)])
+    assert result.exit_code == 0, result.output
+    listed = [line for line in result.stdout.splitlines() if line.startswith("2026-")]
+    assert listed == [
+        "2026-08-31 england-and-wales: only the holidays package has "
+        "'Late Summer Bank Holiday' -> kept",
+        "2026-09-10 england-and-wales: only GOV.UK has 'Extra bank holiday' -> added",
+    ]
+    assert is_working_day(date(2026, 9, 10), Nation.ENGLAND_AND_WALES) is False
+    assert is_working_day(date(2026, 8, 31), Nation.ENGLAND_AND_WALES) is False

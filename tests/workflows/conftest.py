@@ -142,3 +142,155 @@ def run_directly(actions: tuple[str, ...], as_of: date, batch_size: int = 500) -
                 if outcome == "notifications":
                     summary["notifications"] += count
     return dict(summary)
+
+
+# --- GOV.UK Notify and GOV.UK's bank holidays, played by local HTTP servers ---------------
+
+NOTIFY_SERVICE_ID = "1f1f1f1f-2e2e-4d4d-8c8c-3b3b3b3b3b3b"
+NOTIFY_SECRET = "9a9a9a9a-8b8b-4c4c-9d9d-7e7e7e7e7e7e"
+NOTIFY_API_KEY = f"resettlement_test-{NOTIFY_SERVICE_ID}-{NOTIFY_SECRET}"
+
+
+class FakeNotify:
+    """GOV.UK Notify's API as the client sees it, over real HTTP: POST /v2/notifications/email
+    and /sms, GET /v2/notifications/{id} and GET /v2/notifications?reference=. It checks the
+    bearer token as Notify does (HS256 with the key's secret, iss = the service id) and fails
+    on purpose: `script` holds what the next POSTs meet ("429", "500", "400", "timeout",
+    "late" (accepted, then answered too late), anything else succeeds)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.script: list[str] = []
+        self.notifications: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.statuses: dict[str, str] = {}
+        self.lock = threading.Lock()
+        self.delay = 1.0
+
+    def by_reference(self, reference: str) -> list[dict[str, Any]]:
+        return [n for n in self.notifications.values() if n["reference"] == reference]
+
+
+@pytest.fixture
+def notify_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeNotify]:
+    import contextlib
+    import json
+    import threading
+    import time
+    import uuid
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlparse
+
+    import jwt
+
+    fake = FakeNotify()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _answer(self, status: int, body: Any) -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            # The client gave up waiting (a timeout on purpose): nobody reads the answer.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(raw)
+
+        def _authorised(self) -> bool:
+            header = self.headers.get("Authorization", "")
+            try:
+                claims = jwt.decode(
+                    header.removeprefix("Bearer "), NOTIFY_SECRET, algorithms=["HS256"]
+                )
+            except jwt.PyJWTError:
+                claims = {}
+            if claims.get("iss") != NOTIFY_SERVICE_ID:
+                self._answer(403, {"errors": [{"error": "AuthError", "message": "Invalid token"}]})
+                return False
+            return True
+
+        def do_POST(self) -> None:
+            path = urlparse(self.path).path
+            length = int(self.headers.get("Content-Length", "0"))
+            payload = json.loads(self.rfile.read(length) or b"{}")
+            with fake.lock:
+                fake.requests.append(("POST", path))
+                planned = fake.script.pop(0) if fake.script else "ok"
+            if not self._authorised():
+                return
+            if planned in ("429", "500", "400"):
+                error = {"429": "RateLimitError", "500": "Exception", "400": "BadRequestError"}
+                self._answer(
+                    int(planned),
+                    {
+                        "status_code": int(planned),
+                        "errors": [{"error": error[planned], "message": "on purpose"}],
+                    },
+                )
+                return
+            if planned == "timeout":
+                time.sleep(fake.delay)
+                return
+            kind = path.rsplit("/", 1)[-1]
+            made = {
+                "id": str(uuid.uuid4()),
+                "reference": payload.get("reference"),
+                "type": kind,
+                "status": "created",
+                "template_id": payload.get("template_id"),
+                "personalisation": payload.get("personalisation"),
+                "email_address": payload.get("email_address"),
+                "phone_number": payload.get("phone_number"),
+            }
+            with fake.lock:
+                fake.notifications[made["id"]] = made
+            if planned == "late":
+                time.sleep(fake.delay)
+            self._answer(
+                201,
+                {
+                    "id": made["id"],
+                    "reference": made["reference"],
+                    "content": {"body": (payload.get("personalisation") or {}).get("body")},
+                    "uri": f"/v2/notifications/{made['id']}",
+                    "template": {"id": made["template_id"], "version": 1, "uri": "/"},
+                },
+            )
+
+        def do_GET(self) -> None:
+            parsed = urlparse(self.path)
+            with fake.lock:
+                fake.requests.append(("GET", parsed.path + ("?" if parsed.query else "")))
+            if not self._authorised():
+                return
+            if parsed.path == "/v2/notifications":
+                reference = parse_qs(parsed.query).get("reference", [None])[0]
+                found = [n for n in fake.notifications.values() if n["reference"] == reference]
+                self._answer(200, {"notifications": found, "links": {}})
+                return
+            notification_id = parsed.path.rsplit("/", 1)[-1]
+            found_one = fake.notifications.get(notification_id)
+            if found_one is None:
+                self._answer(404, {"errors": [{"error": "NoResultFound", "message": "none"}]})
+                return
+            status = fake.statuses.get(notification_id, found_one["status"])
+            self._answer(200, found_one | {"status": status})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_API_KEY", NOTIFY_API_KEY)
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_BASE_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_TIMEOUT_SECONDS", "0.4")
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_RETRY_WAIT_SECONDS", "0.01")
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_TEMPLATE_IDS", '{"default": "tmpl-1"}')
+    get_settings.cache_clear()
+    yield fake
+    server.shutdown()
+    server.server_close()
+    get_settings.cache_clear()

@@ -144,10 +144,16 @@ def test_the_flows_are_served_daily_at_the_configured_london_times():
         "daily-release-scan-daily",
         "release-day-daily",
         "forty-eight-hour-followup-daily",
+        "calendar-refresh-daily",
+        "message-sweep-every-few-minutes",
     }
     scan = made["daily-release-scan-daily"].schedules[0].schedule
     assert (scan.cron, scan.timezone) == ("45 5 * * *", "Europe/London")
     assert daily_cron("06:30") == "30 6 * * *"
+    sweep = made["message-sweep-every-few-minutes"].schedules[0].schedule
+    assert (sweep.cron, sweep.timezone) == ("*/5 * * * *", "Europe/London")
+    refresh = made["calendar-refresh-daily"].schedules[0].schedule
+    assert refresh.cron == "30 2 * * *"
     with pytest.raises(ValueError):
         Settings(scan_time="25:00")
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import MEDIA_TYPE, problem_response, unexpected_error_body
+from resettlement.observability import request_ids
 
 log = logging.getLogger("api")
 
@@ -79,7 +80,9 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            # Every log line made while serving (uvicorn's access line too) carries the id.
+            with request_ids.serving(request_id):
+                await self.app(scope, receive, send_with_headers)
         except Exception:
             log.exception("unexpected error in request %s", request_id)
             if started:

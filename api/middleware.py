@@ -79,26 +79,27 @@ class RequestContext:
                 headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
-        try:
-            # Every log line made while serving (uvicorn's access line too) carries the id.
-            with request_ids.serving(request_id):
+        # Every log line made while serving (uvicorn's access line and a failure's too)
+        # carries the id.
+        with request_ids.serving(request_id):
+            try:
                 await self.app(scope, receive, send_with_headers)
-        except Exception:
-            log.exception("unexpected error in request %s", request_id)
-            if started:
-                raise
-            body = unexpected_error_body(request_id)
-            await send_with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", MEDIA_TYPE.encode()),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send_with_headers({"type": "http.response.body", "body": body})
+            except Exception:
+                log.exception("unexpected error in request %s", request_id)
+                if started:
+                    raise
+                body = unexpected_error_body(request_id)
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", MEDIA_TYPE.encode()),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send_with_headers({"type": "http.response.body", "body": body})
 
 
 class BodyTooLarge(HTTPException):

@@ -3,7 +3,7 @@
 The one scrubber of the service. It removes:
 
 - a prison leaver's sign-in link secret, wherever its path appears (uvicorn's access log
-  writes every path; a `next=` address holds it URL-encoded);
+  writes every path; a `next=` address holds it URL-encoded), and on its own;
 - dates of birth: any date at least ten years past, in the forms the service and its libraries
   write (`1980-02-01`, `01/02/1980`, `1 02 1980`, `1 February 1980`, `date(1980, 2, 1)`).
   Nothing in a log line can tell a date of birth from another date, so every date that old
@@ -72,6 +72,10 @@ _DATABASE_DETAIL = (
 _LINK_SECRET = re.compile(
     "(" + re.escape(LINK_PATH).replace("/", "(?:/|%2F)") + r")[^/?#&\s\"'<>]+", re.IGNORECASE
 )
+# The secret on its own, as an exception's message might quote it: `secrets.token_urlsafe(32)`
+# is 43 characters of the URL-safe alphabet (so is an HS256 token's signature, also a secret).
+# Request ids (32 hex), hashes (64) and UUIDs (36) are other lengths.
+_BARE_SECRET = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
 # Each pattern names its year, month and day groups; the date goes if it is old enough.
 _DATES = (
     re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
@@ -117,6 +121,7 @@ def scrub(text: str) -> str:
     for pattern, replacement in _DATABASE_DETAIL:
         text = pattern.sub(replacement, text)
     text = _LINK_SECRET.sub(rf"\1{REDACTED}", text)
+    text = _BARE_SECRET.sub(REDACTED, text)
     for date_pattern in _DATES:
         text = date_pattern.sub(_old_enough, text)
     return _PHONE.sub(_phone, text)

@@ -12,12 +12,15 @@ import logging
 import sys
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from resettlement import log_privacy
 from resettlement.observability.settings import WatchSettings, get_watch_settings
 
 FIELDS = "%(levelname)s %(name)s %(message)s %(request_id)s"
+# The service's own loggers log at RESETTLEMENT_LOG_LEVEL; libraries stay at Python's WARNING.
+OWN_LOGGERS = ("api", "resettlement", "workflows", "cli", "uvicorn.access", "uvicorn.error")
 
 
 class JsonLogFormatter(JsonFormatter):
@@ -25,6 +28,8 @@ class JsonLogFormatter(JsonFormatter):
         super().__init__(
             FIELDS,
             rename_fields={"levelname": "level", "name": "logger"},
+            # uvicorn's copy of the message with terminal colour codes.
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
             timestamp="time",
         )
 
@@ -33,7 +38,7 @@ class JsonLogFormatter(JsonFormatter):
         return scrubbed
 
 
-class _JsonHandler(logging.StreamHandler):
+class JsonConsoleHandler(logging.StreamHandler):
     """The one console handler in JSON mode (a marker type, so configuring twice is a no-op)."""
 
 
@@ -44,10 +49,9 @@ def configure(settings: WatchSettings | None = None) -> None:
     log_privacy.install()
     if settings.log_format != "json":
         return
-    handler = _JsonHandler(sys.stderr)
+    handler = JsonConsoleHandler(sys.stderr)
     handler.setFormatter(JsonLogFormatter())
     root = logging.getLogger()
-    root.setLevel(settings.log_level)
     loggers = [root] + [
         logger
         for logger in logging.Logger.manager.loggerDict.values()
@@ -61,12 +65,12 @@ def configure(settings: WatchSettings | None = None) -> None:
             for h in logger.handlers
             if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
         ]
-        if not consoles or all(isinstance(h, _JsonHandler) for h in consoles):
+        if not consoles or all(isinstance(h, JsonConsoleHandler) for h in consoles):
             continue
         for old in consoles:
             logger.removeHandler(old)
         logger.addHandler(handler)
-    if not any(isinstance(h, _JsonHandler) for h in root.handlers):
+    if not any(isinstance(h, JsonConsoleHandler) for h in root.handlers):
         root.addHandler(handler)
-    # The access log is how requests are watched: on, at INFO, whatever uvicorn was told.
-    logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(settings.log_level)

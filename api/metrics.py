@@ -27,6 +27,7 @@ class RequestMetrics:
             return
         started = time.perf_counter()
         status = 500
+        root_path = scope.get("root_path", "")
 
         async def send_status(message: Message) -> None:
             nonlocal status
@@ -37,6 +38,28 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or UNMATCHED
-            self.metrics.observe(scope["method"], template, status, time.perf_counter() - started)
+            self.metrics.observe(
+                scope["method"],
+                route_template(scope, root_path),
+                status,
+                time.perf_counter() - started,
+            )
+
+
+def route_template(scope: Scope, root_path: str = "") -> str:
+    """The template of the route that answered, prefix included. FastAPI 0.150 leaves the
+    route of an included router in `scope["route"]` with its path relative to that router
+    (`/{plan_id}`); the full template is in the effective route it records for its own
+    telemetry. A mount (`/static`) records only the root path it adds."""
+    effective = scope.get("fastapi", {}).get("effective_route_context")
+    for template in (
+        getattr(getattr(effective, "starlette_route", None), "path_format", None),
+        getattr(effective, "path_format", None),
+        getattr(scope.get("route"), "path", None),
+    ):
+        if isinstance(template, str) and template:
+            return template
+    mounted = scope.get("root_path", "")
+    if isinstance(mounted, str) and mounted.startswith(root_path) and mounted != root_path:
+        return mounted[len(root_path) :]
+    return UNMATCHED

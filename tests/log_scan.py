@@ -31,8 +31,17 @@ from resettlement import leaver_access, log_privacy
 
 ENV = "RESETTLEMENT_TEST_LOG_DIR"
 # Loggers whose INFO lines are worth scanning: the service's own, and each request uvicorn
-# serves (its access line holds the path, where a link secret would be).
-INFO_LOGGERS = ("api", "resettlement", "workflows", "cli", "uvicorn.access", "uvicorn.error")
+# serves (its access line holds the path, where a link secret would be), and the flows' runs.
+INFO_LOGGERS = (
+    "api",
+    "resettlement",
+    "workflows",
+    "cli",
+    "uvicorn.access",
+    "uvicorn.error",
+    "prefect.flow_runs",
+    "prefect.task_runs",
+)
 
 
 def log_dir() -> Path:
@@ -50,11 +59,13 @@ def server_log_file() -> Path:
     return log_dir() / f"{_worker()}-servers.log"
 
 
-class _Capture(logging.FileHandler):
-    """Writes each record as a handler of a deployment would, traceback included."""
+class LogScanCapture(logging.FileHandler):
+    """Writes each record as a handler of a deployment would, traceback included. (A public
+    name with a formatter: Prefect's logging set-up keeps such a handler on the root logger,
+    where it replaces handlers whose class name starts with an underscore.)"""
 
 
-_handler: _Capture | None = None
+_handler: LogScanCapture | None = None
 _secrets: set[str] = set()
 _dates_of_birth: set[date] = set()
 _phones: set[str] = set()
@@ -65,7 +76,7 @@ def attach() -> None:
     logging set-up replace handlers when they run)."""
     global _handler
     if _handler is None:
-        _handler = _Capture(log_dir() / f"{_worker()}-app.log", encoding="utf-8")
+        _handler = LogScanCapture(log_dir() / f"{_worker()}-app.log", encoding="utf-8")
         _handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     loggers = [logging.getLogger()] + [
         logger

@@ -28,9 +28,7 @@ def samples(text: str) -> list[Sample]:
 
 
 def one(found: list[Sample], name: str, **labels: str) -> float:
-    matching = [
-        s.value for s in found if s.name == name and labels.items() <= s.labels.items()
-    ]
+    matching = [s.value for s in found if s.name == name and labels.items() <= s.labels.items()]
     assert len(matching) == 1, (name, labels, matching)
     return matching[0]
 
@@ -98,7 +96,9 @@ def test_metrics_count_requests_by_route_template_on_their_own_port(
     for sent in (secret, "no-such-page", "07700900123", f"/plans/{plan_id}"):
         assert sent not in text, sent
 
-    pool = {s.labels["state"]: s.value for s in found if s.name == "resettlement_db_pool_connections"}
+    pool = {
+        s.labels["state"]: s.value for s in found if s.name == "resettlement_db_pool_connections"
+    }
     assert {"in_use", "idle"} <= pool.keys(), pool
     assert one(found, "resettlement_notifications_unsent", kind="checklist_due") == 2
     assert one(found, "resettlement_notifications_oldest_unsent_age_seconds") >= 0

@@ -7,6 +7,8 @@ import logging
 import re
 from uuid import uuid4
 
+from opentelemetry import trace
+from opentelemetry.trace import StatusCode
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -84,8 +86,13 @@ class RequestContext:
         with request_ids.serving(request_id):
             try:
                 await self.app(scope, receive, send_with_headers)
-            except Exception:
+            except Exception as error:
                 log.exception("unexpected error in request %s", request_id)
+                # The request's trace says why it failed (scrubbed on export, like the log);
+                # without tracing the span is a no-op.
+                span = trace.get_current_span()
+                span.record_exception(error)
+                span.set_status(StatusCode.ERROR, type(error).__name__)
                 if started:
                     raise
                 body = unexpected_error_body(request_id)

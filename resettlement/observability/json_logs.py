@@ -47,6 +47,9 @@ def configure(settings: WatchSettings | None = None) -> None:
     process as JSON to stderr. Text mode leaves the console as uvicorn and Prefect set it."""
     settings = settings or get_watch_settings()
     log_privacy.install()
+    # A warning is written to stderr around logging, and some quote values (pydantic's
+    # serializer warnings quote the input): as log records they are scrubbed too.
+    logging.captureWarnings(True)
     if settings.log_format != "json":
         return
     handler = JsonConsoleHandler(sys.stderr)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -11,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api import problems
 from api.input_types import NO_NUL
-from api.logs import redact_link_secrets
+from api.metrics import RequestMetrics
 from api.middleware import BodySizeLimit, RequestContext
 from api.nul_characters import RefuseNulCharacters
 from api.pages import mount_pages
@@ -30,9 +33,14 @@ from api.routes import (
 )
 from api.settings import ApiSettings, get_api_settings
 from api.staff import mount_staff
-from resettlement import clock, log_privacy
+from resettlement import clock
 from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
+from resettlement.database import get_engine
+from resettlement.observability import tracing
+from resettlement.observability.metrics import ServiceMetrics
+from resettlement.observability.process import watch_this_process
+from resettlement.observability.settings import WatchSettings, get_watch_settings
 
 PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -42,11 +50,17 @@ Send `expected_version` with every change: a stale version is refused with 409.
 """
 
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
+def create_app(settings: ApiSettings | None = None, watch: WatchSettings | None = None) -> FastAPI:
     settings = settings or get_api_settings()
-    redact_link_secrets()
-    log_privacy.install()
+    watch = watch or get_watch_settings()
+    # Nothing personal in any log line; JSON lines and Sentry when set (observability/).
+    watch_this_process(watch)
     middleware = [Middleware(RequestContext)]
+    metrics = None
+    if watch.metrics_port is not None:
+        # Flow outcomes come from the Prefect server, when this process is told where it is.
+        metrics = ServiceMetrics(get_engine, prefect_api_url=os.environ.get("PREFECT_API_URL"))
+        middleware.insert(0, Middleware(RequestMetrics, metrics=metrics))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -67,7 +81,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         middleware=middleware,
+        lifespan=_serving_metrics,
     )
+    app.state.metrics = metrics
+    app.state.watch = watch
     app.state.leaver_limiter = RateLimiter(
         name="leaver",
         per_minute=settings.leaver_requests_per_minute,
@@ -95,7 +112,24 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     # Every process that assesses dates uses the same calendar as the command line.
     install_imported_calendar(get_settings().data_dir)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    if watch.otel_traces_endpoint:
+        tracing.install(app, watch)
     return app
+
+
+@asynccontextmanager
+async def _serving_metrics(app: FastAPI) -> AsyncIterator[None]:
+    """The metrics port lives as long as the server: never on the public port."""
+    metrics: ServiceMetrics | None = app.state.metrics
+    if metrics is not None:
+        app.state.metrics_port = metrics.serve(
+            app.state.watch.metrics_host, app.state.watch.metrics_port
+        )
+    try:
+        yield
+    finally:
+        if metrics is not None:
+            metrics.stop()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -7,12 +7,15 @@ import logging
 import re
 from uuid import uuid4
 
+from opentelemetry import trace
+from opentelemetry.trace import StatusCode
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import MEDIA_TYPE, problem_response, unexpected_error_body
+from resettlement.observability import request_ids
 
 log = logging.getLogger("api")
 
@@ -78,24 +81,32 @@ class RequestContext:
                 headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            log.exception("unexpected error in request %s", request_id)
-            if started:
-                raise
-            body = unexpected_error_body(request_id)
-            await send_with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", MEDIA_TYPE.encode()),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send_with_headers({"type": "http.response.body", "body": body})
+        # Every log line made while serving (uvicorn's access line and a failure's too)
+        # carries the id.
+        with request_ids.serving(request_id):
+            try:
+                await self.app(scope, receive, send_with_headers)
+            except Exception as error:
+                log.exception("unexpected error in request %s", request_id)
+                # The request's trace says why it failed (scrubbed on export, like the log);
+                # without tracing the span is a no-op.
+                span = trace.get_current_span()
+                span.record_exception(error)
+                span.set_status(StatusCode.ERROR, type(error).__name__)
+                if started:
+                    raise
+                body = unexpected_error_body(request_id)
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", MEDIA_TYPE.encode()),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send_with_headers({"type": "http.response.body", "body": body})
 
 
 class BodyTooLarge(HTTPException):

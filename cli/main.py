@@ -14,11 +14,12 @@ from cli.api_commands import demo_leaver_link, demo_tokens, serve, token
 from cli.flow_commands import flows_app
 from cli.link_commands import links_app
 from cli.rules_commands import calendar_app, rules_app
-from resettlement import log_privacy, migrate
+from resettlement import migrate
 from resettlement.bank_holidays import install_imported_calendar
 from resettlement.caseload import caseload_rows
 from resettlement.config import get_settings
 from resettlement.database import session_scope
+from resettlement.observability.process import watch_this_process
 
 app = typer.Typer(
     help="Plans that get people out of prison ready for day one.", no_args_is_help=True
@@ -29,8 +30,9 @@ demo_app = typer.Typer(help="Made-up demo data (faker).", no_args_is_help=True)
 
 @app.callback()
 def main() -> None:
-    # Nothing personal in any log line, whichever command runs (resettlement/log_privacy.py).
-    log_privacy.install()
+    # Nothing personal in any log line, whichever command runs (resettlement/log_privacy.py),
+    # JSON lines and Sentry when set.
+    watch_this_process()
     # An imported GOV.UK bank-holidays.json is authoritative for the years it covers.
     install_imported_calendar(get_settings().data_dir)
 

@@ -29,6 +29,8 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 from resettlement import migrate  # noqa: E402
 from resettlement.config import Settings, get_settings  # noqa: E402
 from resettlement.database import _sqlite_pragmas  # noqa: E402
+from resettlement.observability.settings import get_watch_settings  # noqa: E402
+from tests import log_scan  # noqa: E402
 
 POSTGRES = bool(os.environ.get("DATABASE_URL"))
 # The administrator's URL, read once: some workflow tests point DATABASE_URL at a test
@@ -131,10 +133,12 @@ def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
         shutil.copyfile(template, copy)
         engine = _sqlite_engine(f"sqlite:///{copy}")
         yield engine
+        log_scan.remember_people(engine)
         engine.dispose()
         return
     engine = create_engine(database_url, pool_size=20, max_overflow=60)
     yield engine
+    log_scan.remember_people(engine)
     engine.dispose()
     empty_as_owner(database_url)
 
@@ -162,8 +166,41 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture(autouse=True)
 def _fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
+    get_watch_settings.cache_clear()
     yield
     get_settings.cache_clear()
+    get_watch_settings.cache_clear()
+
+
+# --- the log scan (tests/log_scan.py) ----------------------------------------------------
+
+log_scan.log_dir()
+log_scan.remember_link_secrets()
+
+
+@pytest.fixture(autouse=True)
+def _logs_scanned() -> None:
+    log_scan.attach()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    log_scan.save_values()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller scans every worker's files once they have all finished
+    directory = log_scan.log_dir()
+    findings = log_scan.scan(directory)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"log scan: {log_scan.lines_scanned(directory)} lines logged by the app and its "
+            f"servers, {len(findings)} with a link secret, date of birth or phone number "
+            f"({directory})"
+        )
+        for finding in findings[:50]:
+            reporter.write_line(f"  {finding}")
+    if findings:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # --- factories ----------------------------------------------------------------------------
@@ -230,12 +267,14 @@ def new_plan(session: Session, plan_data: Callable[..., PlanCreate]) -> Callable
 import socket  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from api.deps import get_session  # noqa: E402
 from api.main import create_app  # noqa: E402
+from resettlement.observability.settings import WatchSettings  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags Chromium keeps calling out, and this machine's network says no.
@@ -249,17 +288,33 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def app(engine: Engine) -> Iterator[FastAPI]:
+def make_app(engine: Engine) -> Iterator[Callable[..., FastAPI]]:
+    """Builds the real application (with the given watch settings), its session dependency
+    and its metrics pointed at this test's database."""
+    built: list[FastAPI] = []
+
+    def build(watch: WatchSettings | None = None) -> FastAPI:
+        application = create_app(watch=watch)
+
+        def test_session() -> Iterator[Session]:
+            with Session(engine, expire_on_commit=False) as session:
+                yield session
+
+        application.dependency_overrides[get_session] = test_session
+        if application.state.metrics is not None:
+            application.state.metrics.engine = lambda: engine
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        application.dependency_overrides.clear()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., FastAPI]) -> FastAPI:
     """The real application, its session dependency pointed at this test's database."""
-    application = create_app()
-
-    def test_session() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-
-    application.dependency_overrides[get_session] = test_session
-    yield application
-    application.dependency_overrides.clear()
+    return make_app()
 
 
 def free_port() -> int:
@@ -268,11 +323,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The app under real uvicorn on 127.0.0.1, for the browser."""
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app under real uvicorn on 127.0.0.1 in a thread. Its access log is on and reaches
+    the session's log scan (log_config=None: uvicorn's loggers propagate)."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_config=None, log_level="info")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -280,9 +336,18 @@ def live_server(app: FastAPI) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app under real uvicorn on 127.0.0.1, for the browser."""
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture
@@ -303,7 +368,6 @@ def chromium() -> Iterator[Any]:
 
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
 
 import httpx  # noqa: E402
 
@@ -320,7 +384,14 @@ def server_process(
         "DATABASE_URL": engine.url.render_as_string(hide_password=False),
         **(env or {}),
     }
-    server = subprocess.Popen([sys.executable, *arguments], cwd=ROOT, env=environment)
+    # What the server logs goes to the session's log scan (tests/log_scan.py), as JSON lines:
+    # the format a deployment collects.
+    environment.setdefault("RESETTLEMENT_LOG_FORMAT", "json")
+    log = log_scan.server_log_file().open("ab")
+    server = subprocess.Popen(
+        [sys.executable, *arguments], cwd=ROOT, env=environment, stdout=log, stderr=log
+    )
+    log.close()
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

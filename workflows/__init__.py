@@ -1,6 +1,7 @@
 """Prefect flows that run the services of resettlement/ on a schedule: thin, batched, idempotent."""
 
-from resettlement import log_privacy
+from resettlement.observability.process import watch_this_process
 
 # The flows log task failures with their tracebacks: database errors quote personal data.
-log_privacy.install()
+# Configured here, where every flow process (a Prefect worker's run too) imports the flows.
+watch_this_process()

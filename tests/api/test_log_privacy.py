@@ -106,3 +106,64 @@ def test_the_scrubber_removes_what_postgresql_quotes(logged: str, kept: str) -> 
     assert kept in scrubbed
     for value in ("G067337", "A1234BC", "Sam"):
         assert value not in scrubbed
+
+
+SECRET = "Il8peID66lX_sPWEaGU5Iw8tjklGui_acZLKjC8y4YQ"  # as secrets.token_urlsafe(32) makes
+
+
+@pytest.mark.parametrize(
+    ("logged", "gone"),
+    [
+        # Link secrets: in the access log's path, URL-encoded in a next= address, on their own.
+        (f'"GET /plan-link/{SECRET}?lang=cy HTTP/1.1" 200', SECRET),
+        (f"/staff/sign-in?next=%2Fplan-link%2F{SECRET}", SECRET),
+        (f"no plan for {SECRET}", SECRET),
+        # Dates of birth in the forms the service and its libraries write.
+        ("born 1980-02-01", "1980-02-01"),
+        ("born 01/02/1980", "01/02/1980"),
+        ("date of birth 01 02 1980", "01 02 1980"),
+        ("born 1 February 1980", "1 February 1980"),
+        ("born 1st Feb 1980", "1st Feb 1980"),
+        ("input_value=datetime.date(1980, 2, 1)", "1980, 2, 1"),
+        # Phone numbers, UK and international, however spaced.
+        ("call 07700 900123", "07700 900123"),
+        ("call 07700900123", "07700900123"),
+        ("call (020) 7946 0123", "7946 0123"),
+        ("call +44 7700 900123", "7700 900123"),
+        ("mobile_number='+447700900123'", "+447700900123"),
+        ("call 0044 7700 900123", "7700 900123"),
+    ],
+)
+def test_the_scrubber_removes_secrets_dates_of_birth_and_phone_numbers(
+    logged: str, gone: str
+) -> None:
+    scrubbed = log_privacy.scrub(logged)
+    assert gone not in scrubbed
+    assert "[redacted]" in scrubbed
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "release day run for 2026-12-18",  # a recent date is the service's own
+        "request 3b67b5c5527e4d309a2db4c378b3815d",  # request ids
+        "flow run a8698b73-bb60-449a-8228-6eb074ba5e21",  # UUIDs
+        "took 0.0123456789 s",  # durations
+        "2026-12-01T01:30:22.485348+00:00",  # timestamps
+        "127.0.0.1:54746 - GET /api/v1/plans/1234567890 HTTP/1.1",  # ids in paths
+        "Samaritans 116 123, NHS 111",  # helplines are nobody's own number
+        "GET /plan-link/[redacted] HTTP/1.1",  # already scrubbed
+        "sha256 " + "ab" * 32,  # a link's stored hash
+    ],
+)
+def test_the_scrubber_keeps_what_is_not_personal(kept: str) -> None:
+    assert log_privacy.scrub(kept) == kept
+
+
+def test_a_date_split_across_arguments_is_scrubbed_once_put_together(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log_privacy.install()
+    caplog.set_level(logging.INFO)
+    logging.getLogger("api").info("born %d-%02d-%02d, call %s", 1980, 2, 1, "07700 900123")
+    assert caplog.records[-1].getMessage() == "born [redacted], call [redacted]"

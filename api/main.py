@@ -28,6 +28,7 @@ from api.routes import (
     person_mobile,
     plans,
     release_dates,
+    subject_access,
 )
 from api.settings import ApiSettings, get_api_settings
 from api.staff import mount_staff
@@ -80,6 +81,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         leaver_links.router,
         person_mobile.router,
         consents.router,
+        subject_access.router,
         early_release.router,
         me.router,
         release_dates.router,

@@ -70,6 +70,12 @@ def run_forty_eight_hour_followup(as_of: AsOf = None, batch_size: BatchSize = No
     _run("forty-eight-hour-followup", as_of, batch_size)
 
 
+@run_app.command("retention")
+def run_retention(as_of: AsOf = None, batch_size: BatchSize = None) -> None:
+    """Anonymise people past their retention period; delete or empty other records past theirs."""
+    _run("retention", as_of, batch_size)
+
+
 @flows_app.command("serve")
 def serve() -> None:
     """Serve the three workflows on their daily Europe/London schedules (blocks)."""

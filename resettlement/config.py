@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     scan_time: str = Field(default="06:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     release_day_time: str = Field(default="06:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     followup_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    retention_time: str = Field(default="02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Retention periods in days by kind of record, overriding the schedule's defaults
+    # (resettlement/privacy/retention.py SCHEDULE), e.g. {"person": 2557}.
+    retention_days: dict[str, int] = Field(default_factory=dict)
+    # The key for audit-trail pseudonyms: without it the same pseudonym is made by anyone who
+    # guesses an actor's id. Set it in production, and never change it.
+    pseudonym_key: SecretStr | None = None
     # Set by the `resettlement` command (up, flows run, flows serve) for the processes it
     # starts: there the workflows may use the embedded SQLite database. Anywhere else (a
     # Prefect worker) they refuse to run without DATABASE_URL rather than fill a new empty file.

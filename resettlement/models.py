@@ -196,6 +196,10 @@ class Person(PersonBase, table=True):
     mobile_number: str | None = Field(default=None, max_length=20)
     mobile_consent_at: datetime | None = _instant(default=None)
     mobile_consent_by: str | None = Field(default=None, max_length=100)
+    # Set when the person was anonymised (resettlement/privacy/retention.py): the record then
+    # holds no name, number or date of birth, only what reports count and this age band.
+    anonymised_at: datetime | None = _instant(default=None)
+    age_band: str | None = Field(default=None, max_length=10)
 
     __mapper_args__ = {"version_id_col": _person_version}
 

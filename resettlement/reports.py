@@ -94,10 +94,13 @@ def _groups(person: Person, breakdown: Breakdown, consenting: set[int]) -> list[
 
 def _characteristics_usable(session: Session, persons: list[Person]) -> set[int]:
     """The people whose characteristics a report may count: those whose consent to monitoring
-    holds now (a withdrawn consent takes them out at once)."""
-    return consents.people_with_live_consent(
+    holds now (a withdrawn consent takes them out at once), and anonymised people, whose
+    characteristics were kept, as statistics no longer about anyone, only if their consent
+    held when they were anonymised."""
+    anonymised = {p.id for p in persons if p.id is not None and p.anonymised_at is not None}
+    return anonymised | consents.people_with_live_consent(
         session,
-        [p.id for p in persons if p.id is not None],
+        [p.id for p in persons if p.id is not None and p.id not in anonymised],
         consents.ConsentKind.MONITORING_CHARACTERISTICS,
     )
 

@@ -21,6 +21,7 @@ def daily_times(settings: Settings | None = None) -> dict[str, str]:
         "daily-release-scan": settings.scan_time,
         "release-day": settings.release_day_time,
         "forty-eight-hour-followup": settings.followup_time,
+        "retention": settings.retention_time,
     }
 
 

@@ -110,6 +110,7 @@ CurrentGovernor = Annotated[Actor, Depends(require(Role.GOVERNOR))]
 CurrentLeaver = Annotated[Actor, Depends(require(Role.PRISON_LEAVER))]
 CurrentAdmin = Annotated[Actor, Depends(require(Role.ADMIN))]
 CurrentStaff = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.GOVERNOR))]
+CurrentOfficerOrAdmin = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.ADMIN))]
 CurrentStaffOrAdmin = Annotated[
     Actor, Depends(require(Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN))
 ]

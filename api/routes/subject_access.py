@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.deps import MAX_ID, SessionDep, require
+from api.deps import MAX_ID, CurrentOfficerOrAdmin, SessionDep
 from api.pages.subject_access import export_response
-from resettlement.actors import Actor, Role
 from resettlement.privacy import subject_access
 
 router = APIRouter(tags=["data protection"])
 
 PersonId = Annotated[int, Path(ge=1, le=MAX_ID, description="The person's id.")]
-OfficerOrAdmin = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.ADMIN))]
 
 
 @router.get(
@@ -32,7 +30,7 @@ OfficerOrAdmin = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.A
 def export(
     person_id: PersonId,
     request: Request,
-    actor: OfficerOrAdmin,
+    actor: CurrentOfficerOrAdmin,
     session: SessionDep,
     format: Annotated[Literal["json", "pdf"], Query(description="json or pdf")] = "json",
     language: Annotated[Literal["en", "cy"], Query(description="The PDF's language")] = "en",

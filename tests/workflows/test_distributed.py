@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-DEPLOYMENTS = ("daily-release-scan", "release-day", "forty-eight-hour-followup")
+DEPLOYMENTS = ("daily-release-scan", "release-day", "forty-eight-hour-followup", "retention")
 WEDNESDAY = date(2027, 3, 10)
 
 
@@ -179,6 +179,7 @@ def test_server_on_postgresql_schedules_every_deployment_and_a_worker_runs_the_s
         "daily-release-scan": "45 5 * * *",
         "release-day": "30 6 * * *",
         "forty-eight-hour-followup": "0 9 * * *",
+        "retention": "30 2 * * *",
     }
 
     def scheduled() -> dict[str, list[datetime]]:

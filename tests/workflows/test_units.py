@@ -144,6 +144,7 @@ def test_the_flows_are_served_daily_at_the_configured_london_times():
         "daily-release-scan-daily",
         "release-day-daily",
         "forty-eight-hour-followup-daily",
+        "retention-daily",
     }
     scan = made["daily-release-scan-daily"].schedules[0].schedule
     assert (scan.cron, scan.timezone) == ("45 5 * * *", "Europe/London")

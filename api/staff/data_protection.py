@@ -15,6 +15,7 @@ from api.pages.subject_access import export_response
 from api.staff import forms, labels
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, page_role
+from api.staff.officer import own_plan
 from api.staff.rendering import render
 from resettlement.actors import Actor, Role
 from resettlement.errors import DomainError, NotFound
@@ -43,7 +44,7 @@ def _page(
         {
             "is_admin": actor.role == Role.ADMIN,
             "errors": errors or Errors(),
-            "values": values or {"prison_number": request.query_params.get("prison_number", "")},
+            "values": values or {},
             "banner": DONE.get(request.query_params.get("done") or "") if errors is None else None,
             "labels": labels,
         },
@@ -52,8 +53,18 @@ def _page(
 
 
 @router.get("/data-protection", response_class=HTMLResponse)
-def data_protection_page(request: Request, actor: PageOfficerOrAdmin) -> Response:
-    return _page(request, actor)
+def data_protection_page(
+    request: Request, actor: PageOfficerOrAdmin, session: SessionDep
+) -> Response:
+    # From an officer's plan: the plan's id in the address, never the person's prison number
+    # (addresses end up in logs and browser histories).
+    plan_text = request.query_params.get("plan", "")
+    number = ""
+    if plan_text.isdigit() and actor.role == Role.PROBATION_OFFICER:
+        plan = own_plan(session, actor, plan_text)
+        person = session.get(Person, plan.person_id)
+        number = person.prison_number if person else ""
+    return _page(request, actor, values={"prison_number": number})
 
 
 def _person_id(session: Session, prison_number: str) -> int | None:

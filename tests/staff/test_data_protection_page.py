@@ -40,8 +40,10 @@ def test_an_officer_exports_only_when_the_person_asked(signed_in, new_plan, sess
     number = session.get(Person, plan.person_id).prison_number
     officer = signed_in("officer")
     overview = officer.get(f"/staff/plans/{plan.id}")
-    assert f"/staff/data-protection?prison_number={number}" in overview.text
-    officer.get(f"/staff/data-protection?prison_number={number}")
+    assert f"/staff/data-protection?plan={plan.id}" in overview.text
+    assert number not in overview.text.split("data-protection")[1][:40]
+    prefilled = officer.get(f"/staff/data-protection?plan={plan.id}")
+    assert f'value="{number}"' in prefilled.text
     refused = officer.post(
         "/staff/data-protection/export",
         {"prison_number": number, "language": "en", "file_format": "json"},
@@ -58,6 +60,7 @@ def test_an_officer_exports_only_when_the_person_asked(signed_in, new_plan, sess
     )
     assert done.status_code == 200 and done.json()["export"]["on_the_persons_request"]
     other = signed_in("other_officer")
+    assert other.get(f"/staff/data-protection?plan={plan.id}").status_code == 404
     other.get("/staff/data-protection")
     hidden = other.post(
         "/staff/data-protection/export",

@@ -110,6 +110,10 @@ CurrentGovernor = Annotated[Actor, Depends(require(Role.GOVERNOR))]
 CurrentLeaver = Annotated[Actor, Depends(require(Role.PRISON_LEAVER))]
 CurrentAdmin = Annotated[Actor, Depends(require(Role.ADMIN))]
 CurrentStaff = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.GOVERNOR))]
+CurrentOfficerOrAdmin = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.ADMIN))]
+CurrentStaffOrAdmin = Annotated[
+    Actor, Depends(require(Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN))
+]
 
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="The release plan's id.")]
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The early-release request's id.")]

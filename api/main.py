@@ -21,6 +21,7 @@ from api.pages import mount_pages
 from api.rate_limits import RateLimiter
 from api.routes import (
     audit,
+    consents,
     early_release,
     health,
     leaver_links,
@@ -30,6 +31,7 @@ from api.routes import (
     person_mobile,
     plans,
     release_dates,
+    subject_access,
 )
 from api.settings import ApiSettings, get_api_settings
 from api.staff import mount_staff
@@ -99,6 +101,8 @@ def create_app(settings: ApiSettings | None = None, watch: WatchSettings | None 
         people.router,
         leaver_links.router,
         person_mobile.router,
+        consents.router,
+        subject_access.router,
         early_release.router,
         me.router,
         release_dates.router,

@@ -243,11 +243,17 @@ class PersonChangeIn(PersonChanges):
     date_of_birth: BirthDate | None = Field(
         default=None, description="From 1 January 1900 to yesterday."
     )
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="Why the details are corrected: required from an admin (rectification).",
+    )
     expected_version: Version
 
     def changes(self) -> PersonChanges:
         return PersonChanges.model_validate(
-            self.model_dump(exclude={"expected_version"}, exclude_unset=True)
+            self.model_dump(exclude={"expected_version", "reason"}, exclude_unset=True)
         )
 
 

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     # The message sweep (workflows: message-sweep) runs this often: it sends again what did not
     # go, and records what Notify says became of what did.
     message_sweep_minutes: int = Field(default=5, ge=1, le=60)
+    retention_time: str = Field(default="03:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Retention periods in days by kind of record, overriding the schedule's defaults
+    # (resettlement/privacy/retention.py SCHEDULE), e.g. {"person": 2557}.
+    retention_days: dict[str, int] = Field(default_factory=dict)
+    # The key for audit-trail pseudonyms: without it the same pseudonym is made by anyone who
+    # guesses an actor's id. Set it in production, and never change it.
+    pseudonym_key: SecretStr | None = None
     # Set by the `resettlement` command (up, flows run, flows serve) for the processes it
     # starts: there the workflows may use the embedded SQLite database. Anywhere else (a
     # Prefect worker) they refuse to run without DATABASE_URL rather than fill a new empty file.

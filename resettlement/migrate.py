@@ -65,8 +65,9 @@ def upgrade(
 
 
 def grant_service_role(connection: Connection, role: str) -> None:
-    """Everything the service needs and no more: the audit trail is INSERT and SELECT only,
-    the migration table read only. Run as the owner after every upgrade, so new tables are
+    """Everything the service needs and no more: the audit trail is INSERT and SELECT only (and
+    UPDATE of its actor, to a pseudonym, past its period), the migration table read only.
+    Run as the owner after every upgrade, so new tables are
     covered and nothing granted by hand survives."""
     _check_separate(connection, role)
     quote = connection.dialect.identifier_preparer.quote
@@ -77,6 +78,9 @@ def grant_service_role(connection: Connection, role: str) -> None:
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {who}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {who}",
         f"REVOKE UPDATE, DELETE ON audit_event FROM {who}",
+        # Pseudonymising an audit row past its period changes its actor and nothing else; the
+        # trail's trigger refuses any other change (migration 0125).
+        f"GRANT UPDATE (actor) ON audit_event TO {who}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {who}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {who}",
     ):

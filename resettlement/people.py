@@ -15,7 +15,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from resettlement import audit, clock
 from resettlement.actors import Actor, Role
-from resettlement.errors import NotFound
+from resettlement.errors import ConflictsWithRecord, InvalidInput, NotFound
 from resettlement.models import (
     OPEN_STATES,
     PRISON_CODE,
@@ -107,7 +107,9 @@ _REQUIRED = {
 def _visible_person(session: Session, actor: Actor, person_id: int, *, change: bool) -> Person:
     person = session.get(Person, person_id)
     allowed = person is not None and (
-        may_change(session, actor, person) if change else may_see(session, actor, person)
+        (may_change(session, actor, person) or actor.role == Role.ADMIN)
+        if change
+        else may_see(session, actor, person)
     )
     if not allowed:
         if person is not None:
@@ -133,10 +135,17 @@ def update_person(
     person_id: int,
     expected_version: int,
     changes: PersonChanges,
+    reason: str | None = None,
 ) -> Person:
     """Changes a person's details: checked against the version the caller saw, written to the
-    person's history (from and to) and the audit trail, in one transaction."""
+    person's history (from and to, and why) and the audit trail, in one transaction. An admin
+    may correct anyone's details (rectification, UK GDPR Art. 16), always with a reason."""
     person = _visible_person(session, actor, person_id, change=True)
+    reason = (reason or "").strip() or None
+    if actor.role == Role.ADMIN and reason is None:
+        raise InvalidInput("Say why the details are being corrected.", field="reason")
+    if person.anonymised_at is not None:
+        raise ConflictsWithRecord("This person's record has been anonymised: it cannot change.")
     check_version(person, expected_version, "person")
     given = {
         name: value
@@ -157,10 +166,11 @@ def update_person(
                 actor=actor.user_id,
                 actor_role=actor.role.value,
                 kind="details_changed",
-                detail={"changed": changed},
+                detail={"changed": changed} | ({"reason": reason} if reason else {}),
             )
         )
-        audit.record(session, actor, "update", "person", person_id)
+        action = "rectify" if actor.role == Role.ADMIN else "update"
+        audit.record(session, actor, action, "person", person_id)
     commit(session, "person")
     return person
 

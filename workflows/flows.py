@@ -3,10 +3,10 @@ in one query and works through them in batches, one task (and one transaction) p
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from time import monotonic
 from uuid import UUID
 
 from prefect import flow, get_run_logger
@@ -19,8 +19,9 @@ from prefect.artifacts import (
 from resettlement import clock, scheduling
 from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
+from resettlement.privacy import retention
 from rules import calendars
-from workflows.tasks import find_due, run_batch
+from workflows.tasks import find_due, find_past_retention, run_batch, run_retention_batch
 
 # A worker loads this module before it starts a run: build the calendars then, not inside the
 # first run's clock.
@@ -78,7 +79,7 @@ def run_actions(
         0.0, key=f"{flow_key}-progress", description=f"{flow_key} for {as_of}"
     )
     assert isinstance(progress, UUID)  # the sync call, inside a sync flow
-    last_progress = time.monotonic()
+    last_progress = monotonic()
     for index, action in enumerate(actions):
         ids = find_due(action, as_of)
         summary[f"{action}.due"] += len(ids)
@@ -96,10 +97,10 @@ def run_actions(
                 label,
                 ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do",
             )
-            if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
+            if monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
                 done = (index + number / len(chunks)) / len(actions)
                 update_progress_artifact(progress, round(100 * done, 1))
-                last_progress = time.monotonic()
+                last_progress = monotonic()
     update_progress_artifact(progress, 100.0)
     summary["notifications"] += 0
     report = {k: v for k, v in sorted(summary.items())}
@@ -152,8 +153,52 @@ def forty_eight_hour_followup(
     )
 
 
+@flow(name="retention", log_prints=True)
+def retention_flow(as_of: date | None = None, batch_size: int | None = None) -> dict[str, int]:
+    """Anonymises people whose retention period ended, deletes sign-in links and ended
+    consents past theirs, empties old messages and pseudonymises audit rows past theirs (the
+    schedule: resettlement/privacy/retention.py). Safe to run again after a crash."""
+    require_database()
+    logger = get_run_logger()
+    # A scheduled run works as of now; a run for a given day, as of the end of that day.
+    now = (
+        clock.now()
+        if as_of is None
+        else datetime.combine(as_of + timedelta(days=1), time(0), clock.LONDON)
+    )
+    size = batch_size or get_settings().workflow_batch_size
+    summary: Counter[str] = Counter()
+    for step in retention.STEPS:
+        ids = find_past_retention(step, now.isoformat())
+        summary[f"{step}.due"] += len(ids)
+        chunks = batches(ids, size)
+        for number, chunk in enumerate(chunks, start=1):
+            label = f"batch {number}/{len(chunks)}"
+            summary[f"{step}.done"] += run_retention_batch(
+                step, chunk, now.isoformat(), label=label
+            )
+        logger.info("%s: %d due, %d done", step, len(ids), summary[f"{step}.done"])
+    report = dict(sorted(summary.items()))
+    create_table_artifact(
+        key="retention-summary",
+        table=[
+            {
+                "step": key.split(".", 1)[0],
+                "what it does": retention.STEPS[key.split(".", 1)[0]].summary,
+                "outcome": key.split(".", 1)[1],
+                "count": count,
+            }
+            for key, count in report.items()
+        ],
+        description=f"retention as of {now:%A %-d %B %Y %H:%M} UTC",
+    )
+    logger.info("retention: %s", report)
+    return report
+
+
 FLOWS = {
     "daily-release-scan": daily_release_scan,
     "release-day": release_day,
     "forty-eight-hour-followup": forty_eight_hour_followup,
+    "retention": retention_flow,
 }

@@ -23,6 +23,7 @@ def daily_times(settings: Settings | None = None) -> dict[str, str]:
         "release-day": settings.release_day_time,
         "forty-eight-hour-followup": settings.followup_time,
         "calendar-refresh": settings.calendar_refresh_time,
+        "retention": settings.retention_time,
     }
 
 

@@ -6,7 +6,7 @@ what a retry can fix: a dropped connection or a locked database, never a domain 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from prefect import task
@@ -19,6 +19,7 @@ from resettlement import scheduling
 from resettlement.database import session_scope
 from resettlement.delivery.sending import deliver
 from resettlement.errors import Unavailable
+from resettlement.privacy import retention
 
 RETRY_DELAYS: list[float] = [1, 10, 30]
 
@@ -67,3 +68,31 @@ def run_batch(action: str, ids: list[int], as_of: date, label: str = "") -> dict
         for name, count in deliver(session, result.notification_ids).items():
             counts[name] = counts.get(name, 0) + count
     return counts
+
+
+@task(
+    name="find-past-retention",
+    task_run_name="find {step}",
+    retries=len(RETRY_DELAYS),
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+    cache_policy=NO_CACHE,
+)
+def find_past_retention(step: str, now_iso: str) -> list[int]:
+    with session_scope() as session:
+        return retention.STEPS[step].due(session, datetime.fromisoformat(now_iso))
+
+
+@task(
+    name="retention-batch",
+    task_run_name="{step} {label}",
+    retries=len(RETRY_DELAYS),
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_transient,
+    cache_policy=NO_CACHE,
+)
+def run_retention_batch(step: str, ids: list[int], now_iso: str, label: str = "") -> int:
+    """One batch, one transaction, re-checking inside it what is still due: a batch that
+    committed before a crash finds nothing left to do when the run is repeated."""
+    with session_scope() as session:
+        return retention.STEPS[step].run(session, ids, datetime.fromisoformat(now_iso))

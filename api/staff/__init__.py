@@ -29,6 +29,8 @@ def mount_staff(app: FastAPI) -> None:
     from api.staff import (
         audit,
         caseload,
+        consents,
+        data_protection,
         governor,
         new_plan,
         officer,
@@ -57,6 +59,8 @@ def mount_staff(app: FastAPI) -> None:
         plan_corrections.router,
         person_access.router,
         person_mobile.router,
+        consents.router,
+        data_protection.router,
         printout.router,
         governor.router,
         reports.router,

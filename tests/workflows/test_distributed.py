@@ -40,6 +40,7 @@ DEPLOYMENTS = (
     "forty-eight-hour-followup",
     "message-sweep",
     "calendar-refresh",
+    "retention",
 )
 WEDNESDAY = date(2027, 3, 10)
 
@@ -187,6 +188,7 @@ def test_server_on_postgresql_schedules_every_deployment_and_a_worker_runs_the_s
         "forty-eight-hour-followup": "0 9 * * *",
         "message-sweep": "*/5 * * * *",
         "calendar-refresh": "30 2 * * *",
+        "retention": "0 3 * * *",
     }
 
     def scheduled() -> dict[str, list[datetime]]:

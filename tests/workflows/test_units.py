@@ -146,6 +146,7 @@ def test_the_flows_are_served_daily_at_the_configured_london_times():
         "forty-eight-hour-followup-daily",
         "calendar-refresh-daily",
         "message-sweep-every-few-minutes",
+        "retention-daily",
     }
     scan = made["daily-release-scan-daily"].schedules[0].schedule
     assert (scan.cron, scan.timezone) == ("45 5 * * *", "Europe/London")

@@ -8,6 +8,7 @@ vocabulary below, so an export says what each service meets in the standard's ow
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 
@@ -76,6 +77,61 @@ PERSON_NEEDS: dict[Need, frozenset[ServiceNeed]] = {
     Need.CARE_LEAVER: frozenset({ServiceNeed.CARE_LEAVERS}),
     Need.OLDER_PERSON: frozenset({ServiceNeed.OLDER_PEOPLE}),
 }
+
+
+# Words in other vocabularies' terms (a council's own, LGA's, esd's) and the need they point
+# to. Matched as whole words in the term's name, case aside; a term can meet several needs.
+WORDS: tuple[tuple[str, ServiceNeed], ...] = (
+    ("housing", ServiceNeed.ACCOMMODATION),
+    ("homeless", ServiceNeed.ACCOMMODATION),
+    ("accommodation", ServiceNeed.ACCOMMODATION),
+    ("hostel", ServiceNeed.ACCOMMODATION),
+    ("shelter", ServiceNeed.ACCOMMODATION),
+    ("identity", ServiceNeed.IDENTITY),
+    ("id", ServiceNeed.IDENTITY),
+    ("money", ServiceNeed.MONEY),
+    ("debt", ServiceNeed.MONEY),
+    ("bank", ServiceNeed.MONEY),
+    ("benefits", ServiceNeed.BENEFITS),
+    ("universal credit", ServiceNeed.BENEFITS),
+    ("health", ServiceNeed.HEALTH),
+    ("gp", ServiceNeed.HEALTH),
+    ("mental health", ServiceNeed.MENTAL_HEALTH),
+    ("wellbeing", ServiceNeed.MENTAL_HEALTH),
+    ("drug", ServiceNeed.SUBSTANCE_USE),
+    ("drugs", ServiceNeed.SUBSTANCE_USE),
+    ("alcohol", ServiceNeed.SUBSTANCE_USE),
+    ("substance", ServiceNeed.SUBSTANCE_USE),
+    ("addiction", ServiceNeed.SUBSTANCE_USE),
+    ("employment", ServiceNeed.EMPLOYMENT),
+    ("jobs", ServiceNeed.EMPLOYMENT),
+    ("training", ServiceNeed.EMPLOYMENT),
+    ("family", ServiceNeed.FAMILY),
+    ("families", ServiceNeed.FAMILY),
+    ("parenting", ServiceNeed.FAMILY),
+    ("children", ServiceNeed.FAMILY),
+    ("women", ServiceNeed.WOMENS_SERVICES),
+    ("women's", ServiceNeed.WOMENS_SERVICES),
+    ("food", ServiceNeed.FOOD),
+    ("food bank", ServiceNeed.FOOD),
+    ("travel", ServiceNeed.TRAVEL),
+    ("transport", ServiceNeed.TRAVEL),
+    ("care leavers", ServiceNeed.CARE_LEAVERS),
+    ("older people", ServiceNeed.OLDER_PEOPLE),
+)
+
+
+_NOT_WORD = re.compile(r"[^a-z' ]+")
+
+
+def needs_from_words(text: str) -> list[ServiceNeed]:
+    """The needs a taxonomy term's name points to, in the order WORDS lists them."""
+    lowered = " " + _NOT_WORD.sub(" ", text.lower()) + " "
+    found: list[ServiceNeed] = []
+    for words, need in WORDS:
+        if f" {words} " in lowered and need not in found:
+            found.append(need)
+    return found
 
 
 def label(need: ServiceNeed, language: str = "en") -> str:

@@ -47,6 +47,10 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 READERS = (Role.COORDINATOR, Role.ADMIN, Role.PROBATION_OFFICER, Role.GOVERNOR)
 
 
+# Open Referral UK requires an eligibility's ages; this maximum says there is none.
+NO_AGE_LIMIT = 120
+
+
 def new_oruk_id() -> str:
     """Open Referral UK identifiers are UUIDs; a row made here gets a fresh one."""
     return str(uuid.uuid4())
@@ -61,7 +65,7 @@ def may_maintain(actor: Actor, directory: ServiceDirectory) -> bool:
     return actor.role == Role.COORDINATOR and actor.prison_code == directory.prison_code
 
 
-def _maintainable(session: Session, actor: Actor, directory_id: int) -> ServiceDirectory:
+def maintainable(session: Session, actor: Actor, directory_id: int) -> ServiceDirectory:
     directory = session.get(ServiceDirectory, directory_id)
     # A coordinator of another prison is told there is no such directory, as for plans.
     if directory is None or not may_maintain(actor, directory):
@@ -200,8 +204,13 @@ class ServiceRecord:
 
     @property
     def age_range(self) -> tuple[int | None, int | None]:
-        lows = [e.minimum_age for e in self.eligibilities if e.minimum_age is not None]
-        highs = [e.maximum_age for e in self.eligibilities if e.maximum_age is not None]
+        # The standard requires both ages: 0 and NO_AGE_LIMIT (or more) say "no limit".
+        lows = [e.minimum_age for e in self.eligibilities if e.minimum_age]
+        highs = [
+            e.maximum_age
+            for e in self.eligibilities
+            if e.maximum_age is not None and e.maximum_age < NO_AGE_LIMIT
+        ]
         return (max(lows) if lows else None, min(highs) if highs else None)
 
     @property
@@ -327,7 +336,7 @@ def record(session: Session, actor: Actor, service_id: int) -> ServiceRecord:
 # --- writing ------------------------------------------------------------------------------
 
 
-def _event(
+def event(
     session: Session,
     actor: Actor,
     directory: ServiceDirectory,
@@ -348,7 +357,7 @@ def _event(
     )
 
 
-def _touch(directory: ServiceDirectory, actor: Actor) -> None:
+def touch(directory: ServiceDirectory, actor: Actor) -> None:
     # Bumping the directory's version makes two imports or edits at once a 409, not a mix.
     directory.updated_at = clock.now()
     directory.updated_by = actor.user_id
@@ -375,7 +384,7 @@ def open_directory(
     )
     session.add(directory)
     session.flush()
-    _event(session, actor, directory, "opened", detail={"area": area})
+    event(session, actor, directory, "opened", detail={"area": area})
     audit.record(session, actor, "open_directory", "service_directory", directory.id)
     note_written(session, directory.id)
     commit(session, "directory")
@@ -526,7 +535,7 @@ def _delete_parts(session: Session, service_ids: Sequence[int]) -> None:
 def add_service(
     *, session: Session, actor: Actor, directory_id: int, data: ServiceDetails
 ) -> DirectoryService:
-    directory = _maintainable(session, actor, directory_id)
+    directory = maintainable(session, actor, directory_id)
     organisation = _organisation(session, directory, data.organisation_name)
     assert organisation.id is not None
     svc = DirectoryService(
@@ -544,8 +553,8 @@ def add_service(
     session.add(svc)
     session.flush()
     _write_details(session, directory, svc, data)
-    _touch(directory, actor)
-    _event(session, actor, directory, "service_added", svc.id, {"name": data.name})
+    touch(directory, actor)
+    event(session, actor, directory, "service_added", svc.id, {"name": data.name})
     audit.record(session, actor, "add_service", "directory_service", svc.id)
     commit(session, "directory")
     return svc
@@ -563,7 +572,7 @@ def change_service(
     svc = session.get(DirectoryService, service_id)
     if svc is None:
         raise NotFound(f"There is no service with id {service_id}.")
-    directory = _maintainable(session, actor, svc.directory_id)
+    directory = maintainable(session, actor, svc.directory_id)
     check_version(svc, expected_version, "service")
     organisation = _organisation(session, directory, data.organisation_name)
     assert organisation.id is not None
@@ -579,8 +588,8 @@ def change_service(
     svc.updated_by = actor.user_id
     session.add(svc)
     _write_details(session, directory, svc, data)
-    _touch(directory, actor)
-    _event(
+    touch(directory, actor)
+    event(
         session,
         actor,
         directory,

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from api.auth import mint_token
+from api.auth import PRISON_ROLES, mint_token
 from api.deps import SessionDep
 from api.settings import get_api_settings
 from api.staff import forms
@@ -48,6 +48,7 @@ HOMES = {
     Role.PROBATION_OFFICER: "/staff/caseload",
     Role.GOVERNOR: "/staff/early-release",
     Role.ADMIN: "/staff/reports",
+    Role.COORDINATOR: "/staff/directory",
 }
 
 
@@ -107,7 +108,7 @@ class Choice:
 
 def _label(member: staff.StaffMember) -> str:
     words = staff.ROLE_WORDS.get(member.role, member.role)
-    if member.role == Role.GOVERNOR and member.prison_code:
+    if member.role in PRISON_ROLES and member.prison_code:
         words += ", " + PRISON_NAMES.get(member.prison_code, member.prison_code)
     return f"{member.name}, {member.user_id} ({words})"
 
@@ -124,6 +125,7 @@ def _choices(session: Session, errors: Errors, request: Request) -> dict[str, ob
                 ("Probation officers", Role.PROBATION_OFFICER),
                 ("Governors", Role.GOVERNOR),
                 ("Administrators", Role.ADMIN),
+                ("Directory coordinators", Role.COORDINATOR),
             )
         ],
     }
@@ -143,7 +145,7 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
     token = mint_token(
         role=role,
         user=member.user_id,
-        prison=member.prison_code if role == Role.GOVERNOR else None,
+        prison=member.prison_code if role in PRISON_ROLES else None,
         hours=get_staff_settings().session_hours,
     )
     # Back to the form the person was filling in when their session ended, if any.

@@ -16,6 +16,7 @@ from datetime import date, time
 from typing import Any
 
 from pydantic import field_validator, model_validator
+from sqlalchemy import update
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from resettlement import audit, clock
@@ -47,6 +48,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 READERS = (Role.COORDINATOR, Role.ADMIN, Role.PROBATION_OFFICER, Role.GOVERNOR)
 
 
+# How an out-of-hours phone is described, so any reader of the export can tell it apart.
+OUT_OF_HOURS = "Out of hours line"
 # Open Referral UK requires an eligibility's ages; this maximum says there is none.
 NO_AGE_LIMIT = 120
 
@@ -411,17 +414,41 @@ def _organisation(
     return organisation
 
 
+# The parts of a service the form writes, each replaced as a whole when it changes.
+PARTS = frozenset({"eligibility", "location", "contacts", "regular", "holidays"})
+
+
+def changed_parts(before: ServiceDetails, after: ServiceDetails) -> frozenset[str]:
+    """The parts a form changed: the others keep what the directory holds beyond the form
+    (a second location, a contact's name, an imported schedule's description)."""
+    fields = {
+        "eligibility": ("women_only", "minimum_age", "maximum_age"),
+        "location": ("address_1", "city", "postal_code"),
+        "contacts": ("phone", "out_of_hours_phone"),
+        "regular": ("opening_times",),
+        "holidays": ("holidays",),
+    }
+    return frozenset(
+        part
+        for part, names in fields.items()
+        if any(getattr(before, n) != getattr(after, n) for n in names)
+    )
+
+
 def _write_details(
     session: Session,
     directory: ServiceDirectory,
     svc: DirectoryService,
     data: ServiceDetails,
+    parts: frozenset[str] = PARTS,
 ) -> None:
-    """Writes the form's parts of a service: the rows it owns are replaced as a whole."""
+    """Writes the form's parts of a service: each part named is replaced as a whole."""
     assert svc.id is not None and directory.id is not None
-    _delete_parts(session, [svc.id])
+    _delete_parts(session, [svc.id], parts)
     sid = svc.id
-    if data.women_only or data.minimum_age is not None or data.maximum_age is not None:
+    if "eligibility" in parts and (
+        data.women_only or data.minimum_age is not None or data.maximum_age is not None
+    ):
         session.add(
             DirectoryEligibility(
                 service_id=sid,
@@ -431,7 +458,7 @@ def _write_details(
                 maximum_age=data.maximum_age,
             )
         )
-    if data.address_1 or data.city or data.postal_code:
+    if "location" in parts and (data.address_1 or data.city or data.postal_code):
         location = DirectoryLocation(
             directory_id=directory.id,
             oruk_id=new_oruk_id(),
@@ -450,7 +477,7 @@ def _write_details(
                 service_id=sid, location_id=location.id, oruk_id=new_oruk_id()
             )
         )
-    if data.phone or data.out_of_hours_phone:
+    if "contacts" in parts and (data.phone or data.out_of_hours_phone):
         contact = DirectoryContact(service_id=sid, oruk_id=new_oruk_id(), name=data.name)
         session.add(contact)
         session.flush()
@@ -468,47 +495,72 @@ def _write_details(
                     oruk_id=new_oruk_id(),
                     number=data.out_of_hours_phone,
                     type="voice",
-                    description="Out of hours line",
+                    description=OUT_OF_HOURS,
                 )
             )
-    for slot in data.opening_times:
-        session.add(
-            DirectoryRegularSchedule(
-                service_id=sid,
-                oruk_id=new_oruk_id(),
-                weekday=slot.weekday,
-                opens_at=slot.opens_at,
-                closes_at=slot.closes_at,
+    if "regular" in parts:
+        for slot in data.opening_times:
+            session.add(
+                DirectoryRegularSchedule(
+                    service_id=sid,
+                    oruk_id=new_oruk_id(),
+                    weekday=slot.weekday,
+                    opens_at=slot.opens_at,
+                    closes_at=slot.closes_at,
+                )
             )
-        )
-    for day in data.holidays:
-        session.add(
-            DirectoryHolidaySchedule(
-                service_id=sid,
-                oruk_id=new_oruk_id(),
-                closed=day.closed,
-                opens_at=None if day.closed else day.opens_at,
-                closes_at=None if day.closed else day.closes_at,
-                start_date=day.start_date,
-                end_date=day.end_date,
+    if "holidays" in parts:
+        for day in data.holidays:
+            session.add(
+                DirectoryHolidaySchedule(
+                    service_id=sid,
+                    oruk_id=new_oruk_id(),
+                    closed=day.closed,
+                    opens_at=None if day.closed else day.opens_at,
+                    closes_at=None if day.closed else day.closes_at,
+                    start_date=day.start_date,
+                    end_date=day.end_date,
+                )
             )
-        )
 
 
-def _delete_parts(session: Session, service_ids: Sequence[int]) -> None:
-    """Removes the rows a service owns (locations only where no other service uses them)."""
-    if not service_ids:
+def _delete_parts(
+    session: Session, service_ids: Sequence[int], parts: frozenset[str] = PARTS
+) -> None:
+    """Removes the rows of the named parts the services own (a location only where no other
+    service is at it)."""
+    if not service_ids or not parts:
         return
     ids = list(service_ids)
-    contact_ids = select(DirectoryContact.id).where(col(DirectoryContact.service_id).in_(ids))
-    session.exec(delete(DirectoryPhone).where(col(DirectoryPhone.contact_id).in_(contact_ids)))
-    for table in (
-        DirectoryContact,
-        DirectoryEligibility,
-        DirectoryRegularSchedule,
-        DirectoryHolidaySchedule,
-    ):
-        session.exec(delete(table).where(col(table.service_id).in_(ids)))
+    if "contacts" in parts:
+        contact_ids = select(DirectoryContact.id).where(col(DirectoryContact.service_id).in_(ids))
+        session.exec(delete(DirectoryPhone).where(col(DirectoryPhone.contact_id).in_(contact_ids)))
+        session.exec(delete(DirectoryContact).where(col(DirectoryContact.service_id).in_(ids)))
+    if "eligibility" in parts:
+        session.exec(
+            delete(DirectoryEligibility).where(col(DirectoryEligibility.service_id).in_(ids))
+        )
+    if "regular" in parts:
+        session.exec(
+            delete(DirectoryRegularSchedule).where(
+                col(DirectoryRegularSchedule.service_id).in_(ids)
+            )
+        )
+    if "holidays" in parts:
+        session.exec(
+            delete(DirectoryHolidaySchedule).where(
+                col(DirectoryHolidaySchedule.service_id).in_(ids)
+            )
+        )
+    if "location" not in parts:
+        return
+    # Schedules kept while their location goes say, from now on, when the service opens.
+    for table in (DirectoryRegularSchedule, DirectoryHolidaySchedule):
+        session.exec(
+            update(table)
+            .where(col(table.service_id).in_(ids))
+            .values(service_at_location_id=None)
+        )
     location_ids = list(
         session.exec(
             select(DirectoryServiceAtLocation.location_id).where(
@@ -577,6 +629,7 @@ def change_service(
     organisation = _organisation(session, directory, data.organisation_name)
     assert organisation.id is not None
     before = {"name": svc.name, "needs": list(svc.needs), "status": svc.status}
+    parts = changed_parts(details_of(records(session, svc.directory_id, [service_id])[0]), data)
     svc.organisation_id = organisation.id
     svc.name = data.name
     svc.description = data.description
@@ -587,7 +640,7 @@ def change_service(
     svc.updated_at = clock.now()
     svc.updated_by = actor.user_id
     session.add(svc)
-    _write_details(session, directory, svc, data)
+    _write_details(session, directory, svc, data, parts)
     touch(directory, actor)
     event(
         session,
@@ -595,7 +648,11 @@ def change_service(
         directory,
         "service_changed",
         svc.id,
-        {"before": before, "after": {"name": data.name, "needs": list(data.needs)}},
+        {
+            "before": before,
+            "after": {"name": data.name, "needs": list(data.needs)},
+            "parts": sorted(parts),
+        },
     )
     audit.record(session, actor, "change_service", "directory_service", svc.id)
     commit(session, "service")

@@ -74,6 +74,8 @@ class RowError:
     record: str
     field: str
     message: str
+    # Where in the file: content[2].regular_schedules[0].weekday (or "file").
+    path: str = "file"
 
     def __str__(self) -> str:
         where = f"{self.record}, {self.field}" if self.field else self.record
@@ -92,6 +94,7 @@ class ImportRejected(InvalidInput):
             + " ".join(str(e) for e in errors[:20])
             + (" ..." if count > 20 else ""),
             field="file",
+            fields=[(e.path, f"{e.record}: {e.message}") for e in errors],
         )
         self.errors = errors
 
@@ -327,7 +330,9 @@ def parse(content: bytes) -> list[OrukService]:
             services.append(OrukService.model_validate(raw))
         except ValidationError as exc:
             for problem in exc.errors():
-                errors.append(RowError(record, _field_path(problem["loc"]), _plain(problem["msg"])))
+                where = _field_path(problem["loc"])
+                path = f"content[{position - 1}]" + (f".{where}" if where else "")
+                errors.append(RowError(record, where, _plain(problem["msg"]), path))
     if not errors:
         errors = _cross_checks(services)
     if errors:
@@ -350,16 +355,19 @@ def _cross_checks(services: list[OrukService]) -> list[RowError]:
     locations: dict[str, OrukLocation] = {}
     for position, svc in enumerate(services, start=1):
         record = _describe(position, {"id": svc.id, "name": svc.name})
+
+        def bad(
+            where: str, message: str, record: str = record, position: int = position
+        ) -> RowError:
+            return RowError(record, where, message, f"content[{position - 1}].{where}")
+
         if svc.id in seen_services:
-            errors.append(
-                RowError(record, "id", f"is also the id of service {seen_services[svc.id]}")
-            )
+            errors.append(bad("id", f"is also the id of service {seen_services[svc.id]}"))
         seen_services[svc.id] = position
         org = organisations.setdefault(svc.organization.id, svc.organization)
         if org != svc.organization:
             errors.append(
-                RowError(
-                    record,
+                bad(
                     "organization",
                     f"organization {svc.organization.id!r} is described differently elsewhere",
                 )
@@ -370,8 +378,7 @@ def _cross_checks(services: list[OrukService]) -> list[RowError]:
             known = locations.setdefault(sal.location.id, sal.location)
             if known != sal.location:
                 errors.append(
-                    RowError(
-                        record,
+                    bad(
                         f"service_at_locations[{index}].location",
                         f"location {sal.location.id!r} is described differently elsewhere",
                     )
@@ -380,12 +387,11 @@ def _cross_checks(services: list[OrukService]) -> list[RowError]:
             ("regular_schedules", svc.regular_schedules),
             ("holiday_schedules", svc.holiday_schedules),
         ):
-            for index, row in enumerate(rows):
-                ref = row.service_at_location
+            for index, entry in enumerate(rows):
+                ref = entry.service_at_location
                 if ref is not None and ref.id not in sal_ids:
                     errors.append(
-                        RowError(
-                            record,
+                        bad(
                             f"{name}[{index}].service_at_location",
                             f"{ref.id!r} is not one of this service's locations",
                         )
@@ -393,7 +399,7 @@ def _cross_checks(services: list[OrukService]) -> list[RowError]:
         for kind, ids in _ids_within(svc).items():
             doubled = sorted({i for i in ids if ids.count(i) > 1})
             if doubled:
-                errors.append(RowError(record, kind, f"the id {doubled[0]!r} is used twice"))
+                errors.append(bad(kind, f"the id {doubled[0]!r} is used twice"))
     return errors
 
 

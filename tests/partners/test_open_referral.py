@@ -246,3 +246,39 @@ def test_a_stale_or_foreign_import_is_refused(session):
         )
     actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions.count("import_directory") == 1
+
+
+def test_changing_an_imported_services_name_keeps_what_the_form_does_not_show(session):
+    d = _open(session)
+    source = made_up_directory("Doncaster", seed=SEED)
+    _load(session, d, source)
+    [record] = [r for r in directory.records(session, d.id) if r.service.oruk_id == source[0]["id"]]
+    form = directory.details_of(record)
+    directory.change_service(
+        session=session,
+        actor=COORDINATOR,
+        service_id=record.service.id,
+        expected_version=record.service.version,
+        data=form.model_copy(update={"name": "Housing options (renamed)"}),
+    )
+    [after] = [r for r in directory.records(session, d.id) if r.service.id == record.service.id]
+    assert after.service.name == "Housing options (renamed)"
+    # Contact names, location coordinates and schedule links are as imported.
+    assert [(c.oruk_id, c.name) for c, _ in after.contacts] == [
+        (c["id"], c["name"]) for c in source[0]["contacts"]
+    ]
+    assert (
+        after.locations[0][1].latitude
+        == source[0]["service_at_locations"][0]["location"]["latitude"]
+    )
+    assert {r.oruk_id for r in after.regular} == {r["id"] for r in source[0]["regular_schedules"]}
+    # Changing the opening times replaces only them.
+    directory.change_service(
+        session=session,
+        actor=COORDINATOR,
+        service_id=record.service.id,
+        expected_version=after.service.version,
+        data=form.model_copy(update={"opening_times": form.opening_times[:1]}),
+    )
+    [last] = [r for r in directory.records(session, d.id) if r.service.id == record.service.id]
+    assert len(last.regular) == 1 and last.contacts[0][0].oruk_id == source[0]["contacts"][0]["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from api.pages import mount_pages
 from api.rate_limits import TokenBucket
 from api.routes import (
     audit,
+    directory,
     early_release,
     health,
     leaver_links,
@@ -33,8 +35,13 @@ from api.staff import mount_staff
 from resettlement import clock, log_privacy
 from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
+from resettlement.partners.open_referral import MAX_BYTES as MAX_UPLOAD_BYTES
 
 PREFIX = "/api/v1"
+# Where an Open Referral UK file is sent: the API's import and the coordinator's upload page.
+UPLOAD_PATHS = re.compile(
+    rf"^({PREFIX}/directories/\d+/open-referral|/staff/directory/\d+/import)$"
+)
 DESCRIPTION = """
 Release plans, checklists, early-release requests for Friday and pre-bank-holiday releases,
 and the prison leaver's 48-hour plan. Every error is `application/problem+json` (RFC 9457).
@@ -57,7 +64,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 expose_headers=["X-Request-ID", "Retry-After", "Location"],
             )
         )
-    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            # A council's whole directory of services is megabytes, not kilobytes.
+            uploads=UPLOAD_PATHS,
+            upload_bytes=MAX_UPLOAD_BYTES,
+        )
+    )
     middleware.append(Middleware(RefuseNulCharacters))
     app = FastAPI(
         title="Resettlement API",
@@ -83,6 +98,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         release_dates.router,
         audit.router,
         notifications.router,
+        directory.router,
     ):
         app.include_router(router, prefix=PREFIX)
     # The pages come after the API so its routes and problem handlers take precedence.

@@ -95,9 +95,10 @@ class OpeningTimes(SQLModel):
 
     @model_validator(mode="after")
     def _order(self) -> OpeningTimes:
-        # 00:00 as a closing time is midnight at the end of the day.
-        if self.closes_at != time(0) and self.closes_at <= self.opens_at:
-            raise ValueError("closing time must be after opening time")
+        # Closing "before" opening runs past midnight (a night shelter, 8pm to 8am); 00:00 to
+        # 00:00 is the whole day. Only the same time twice otherwise says nothing.
+        if self.closes_at == self.opens_at != time(0):
+            raise ValueError("closing time must not be the same as opening time")
         return self
 
 
@@ -557,9 +558,7 @@ def _delete_parts(
     # Schedules kept while their location goes say, from now on, when the service opens.
     for table in (DirectoryRegularSchedule, DirectoryHolidaySchedule):
         session.exec(
-            update(table)
-            .where(col(table.service_id).in_(ids))
-            .values(service_at_location_id=None)
+            update(table).where(col(table.service_id).in_(ids)).values(service_at_location_id=None)
         )
     location_ids = list(
         session.exec(
@@ -660,16 +659,17 @@ def change_service(
 
 
 def details_of(record: ServiceRecord) -> ServiceDetails:
-    """A service as its edit form shows it (the form's view of what the directory holds)."""
+    """A service as its edit form shows it: what the directory holds, unchecked (an imported
+    service may lack what the form requires, such as a need it meets)."""
     location = record.locations[0][1] if record.locations else None
     low, high = record.age_range
     ooh = record.out_of_hours_phone
-    return ServiceDetails(
+    return ServiceDetails.model_construct(
         organisation_name=record.organisation.name,
         name=record.service.name,
         description=record.service.description,
-        needs=list(record.service.needs) or [ServiceNeed.HEALTH],
-        status=record.service.status,
+        needs=[ServiceNeed(n) for n in record.service.needs],
+        status=ServiceStatus(record.service.status),
         email=record.service.email,
         url=record.service.url,
         phone=next((p.number for p in record.phones if p.number != ooh), None),
@@ -681,12 +681,14 @@ def details_of(record: ServiceRecord) -> ServiceDetails:
         minimum_age=low,
         maximum_age=high,
         opening_times=[
-            OpeningTimes(weekday=r.weekday, opens_at=r.opens_at, closes_at=r.closes_at)
+            OpeningTimes.model_construct(
+                weekday=r.weekday, opens_at=r.opens_at, closes_at=r.closes_at
+            )
             for r in record.regular
             if r.opens_at is not None and r.closes_at is not None
         ],
         holidays=[
-            HolidayHours(
+            HolidayHours.model_construct(
                 start_date=h.start_date,
                 end_date=h.end_date,
                 closed=h.closed,

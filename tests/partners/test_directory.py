@@ -133,6 +133,8 @@ def test_another_prisons_coordinator_can_neither_open_nor_change_its_directory(s
     assert directory.records(session, d.id) == []
 
 
-def test_opening_times_that_close_before_they_open_are_refused():
+def test_opening_times_that_close_as_they_open_are_refused():
     with pytest.raises(ValueError, match="closing time"):
-        details(opening_times=[{"weekday": 1, "opens_at": time(17), "closes_at": time(9)}])
+        details(opening_times=[{"weekday": 1, "opens_at": time(17), "closes_at": time(17)}])
+    # Past midnight is allowed: a night shelter.
+    details(opening_times=[{"weekday": 1, "opens_at": time(20), "closes_at": time(8)}])

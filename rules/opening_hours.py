@@ -295,6 +295,12 @@ def _clock(instant: datetime, words: dict[str, str], *, closing: bool = False) -
     return digits + (words["am"] if hour < 12 else words["pm"])
 
 
+def time_words(at: time, language: str = "en") -> str:
+    """A wall-clock time the GOV.UK way: 9am, 5:30pm, midday, midnight."""
+    words = _WORDS["cy" if language == "cy" else "en"]
+    return _clock(datetime.combine(date(2000, 1, 1), at), words)
+
+
 def _day(on: date, since: date, language: str) -> str:
     """The weekday alone within a week of walk-out; with its date further off."""
     name = _WEEKDAYS[language][on.weekday()]

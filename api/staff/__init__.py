@@ -26,6 +26,7 @@ def mount_staff(app: FastAPI) -> None:
     from api.staff import (
         audit,
         caseload,
+        directory,
         governor,
         new_plan,
         officer,
@@ -53,6 +54,7 @@ def mount_staff(app: FastAPI) -> None:
         printout.router,
         governor.router,
         reports.router,
+        directory.router,
     ):
         app.include_router(router)
     app.mount("/staff/static", StaticFiles(directory=STATIC), name="staff-static")

@@ -31,7 +31,9 @@ from resettlement.leaver_access import (
 )
 from resettlement.licence_conditions import standard_conditions
 from resettlement.models import PublishedPlan
+from resettlement.partners import nearby
 from resettlement.plan_changes import Change, ChangeKind, compare
+from rules import service_needs
 from rules.entered_dates import DateNotValid, typed_date
 
 router = APIRouter(include_in_schema=False)
@@ -332,6 +334,8 @@ def my_plan(request: Request, session: SessionDep) -> Response:
         raise PageProblem(404, "leaver/not_published.html") from None
     language = choose_language(request, view.published.snapshot.get("preferred_language"))
     context = _plan_context(view.published, view.earlier, language)
+    context["who_is_open"] = nearby.for_plan(session, view.published.plan_id)
+    context["need_label"] = lambda need: service_needs.label(need, language)
     return render(request, "leaver/plan.html", context, language=language)
 
 

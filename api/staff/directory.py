@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import MAX_ID, SessionDep
-from api.staff import forms
+from api.staff import forms, labels
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageCoordinator, problem
 from api.staff.rendering import render
@@ -24,7 +24,6 @@ from resettlement.partners import directory, open_referral
 from resettlement.partners.directory import HolidayHours, OpeningTimes, ServiceDetails
 from resettlement.partners.models import ServiceDirectory, ServiceStatus
 from rules.nations import Nation
-from rules.service_needs import LABELS, ServiceNeed
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -35,7 +34,7 @@ NATIONS = {
     Nation.NORTHERN_IRELAND.value: "Northern Ireland",
 }
 STATUSES = {s.value: s.value.capitalize() for s in ServiceStatus}
-NEED_NAMES = {n.value: LABELS[n][0] for n in ServiceNeed}
+NEED_NAMES = labels.SERVICE_NEEDS
 STALE_SERVICE = (
     "Someone else changed this service since you opened the page, so your change was not "
     "saved. Check it as it is now and make your change again."

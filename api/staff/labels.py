@@ -19,6 +19,7 @@ from resettlement.models import (
 )
 from resettlement.reports import ETHNIC_HIGH_LEVEL, NOT_RECORDED
 from rules.opening_hours import time_words
+from rules.service_needs import LABELS as SERVICE_NEED_LABELS
 
 PLAN_STATES = {
     PlanState.SENTENCE_PLANNING: "Sentence planning",
@@ -172,3 +173,6 @@ def weekly_hours(rows: Iterable[Any]) -> str:
             named = ", ".join(_SHORT_DAYS[d - 1] for d in days)
         parts.append(f"{named} {hours}")
     return "; ".join(parts)
+
+
+SERVICE_NEEDS = {n.value: english for n, (english, _) in SERVICE_NEED_LABELS.items()}

@@ -53,6 +53,7 @@ from resettlement.models import (
     ResettlementNeed,
     SupportContactCreate,
 )
+from resettlement.partners import nearby
 from rules.entered_dates import INCOMPLETE
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -221,6 +222,10 @@ def show_plan(
         "mobile": person_mobile.mobile_of(view.person),
         "texts_available": notifications.texts_available(get_settings()),
         "history": history,
+        "who_is_open": nearby.who_is_open(session, view.plan, view.person)
+        if tab in ("overview", "forty_eight_hours")
+        else None,
+        "need_names": labels.SERVICE_NEEDS,
         "release_assessment": plans.assessment_for(view.plan, view.person),
         "blocking": plan_checks.blocking(found),
         "warnings": plan_checks.warnings(found),

@@ -118,3 +118,12 @@ def _first_open(hours: FirstHours) -> datetime:
     if hours.next_opening is not None:
         return hours.next_opening
     return datetime.max.replace(tzinfo=hours.window_starts.tzinfo)
+
+
+def for_plan(session: Session, plan_id: int) -> WhoIsOpen:
+    """For a reader already let in to the plan (the person, through their signed-in link)."""
+    plan = session.get(ReleasePlan, plan_id)
+    person = session.get(Person, plan.person_id) if plan is not None else None
+    if plan is None or person is None:
+        return WhoIsOpen(None, None)
+    return who_is_open(session, plan, person)

@@ -4,6 +4,7 @@ report (or each bad record), add and change a service; nobody else's prison, nob
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from resettlement.actors import Role
 from resettlement.partners.sample_directory import made_up_directory
@@ -120,3 +121,17 @@ def test_other_prisons_and_other_roles_cannot_reach_the_directory(client, app):
         officer = Browser(officer_client).use_token(Role.PROBATION_OFFICER, "po-test")
         assert officer.get("/staff/directory").status_code == 403
         assert officer.get(where).status_code == 403
+
+
+def test_the_officer_sees_who_is_open_on_the_plan_page(client, new_plan):
+    coordinator = _coordinator(client)
+    where = _start(coordinator)
+    assert _upload(coordinator, where, made_up_directory("Doncaster", 13)).status_code == 200
+    plan = new_plan(requested_release_date=date(2026, 12, 18))
+    officer = Browser(client).use_token(Role.PROBATION_OFFICER, "po-test")
+    page = officer.get(f"/staff/plans/{plan.id}")
+    assert page.status_code == 200
+    assert "Who is open in their first 48 hours" in page.text
+    assert "Open on Friday 9am to 5pm, then closed until Monday" in page.text
+    assert "Open on Saturday 10am to 2pm" in page.text
+    assert "Out of hours: 0808 157 0" in page.text

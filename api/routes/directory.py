@@ -3,7 +3,7 @@ import and export, and who is open in a person's first 48 hours."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -15,7 +15,7 @@ from api.deps import MAX_ID, PlanId, SessionDep, require
 from resettlement import plans
 from resettlement.actors import Actor, Role
 from resettlement.partners import directory, nearby, open_referral
-from resettlement.partners.directory import ServiceDetails
+from resettlement.partners.directory import ClockTime, ServiceDetails
 from rules.nations import Nation
 from rules.service_needs import ServiceNeed
 
@@ -44,7 +44,11 @@ class DirectoryPublic(BaseModel):
 
 
 class ServiceIn(ServiceDetails):
-    """A service as a coordinator enters it (weekday 1 is Monday)."""
+    """A service as a coordinator enters it (weekday 1 is Monday). Rules between fields, stated
+    here in words: the oldest age is not below the youngest; a holiday's last day is on or
+    after its first, and a day that is not closed gives both times; an opening's closing time
+    is not the same as its opening time (00:00 to 00:00 is all day; a closing time before the
+    opening time runs past midnight)."""
 
 
 class ServiceChangeIn(ServiceDetails):
@@ -53,16 +57,16 @@ class ServiceChangeIn(ServiceDetails):
 
 class WeeklyPublic(BaseModel):
     weekday: int
-    opens_at: time
-    closes_at: time
+    opens_at: ClockTime
+    closes_at: ClockTime
 
 
 class HolidayPublic(BaseModel):
     start_date: date
     end_date: date
     closed: bool
-    opens_at: time | None
-    closes_at: time | None
+    opens_at: ClockTime | None
+    closes_at: ClockTime | None
 
 
 class ServicePublic(BaseModel):

@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator, model_validator
+from pydantic import BeforeValidator, WithJsonSchema, field_validator, model_validator
 from sqlalchemy import update
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
@@ -86,12 +86,35 @@ def readable(session: Session, actor: Actor, directory_id: int) -> ServiceDirect
 # --- what a coordinator enters ------------------------------------------------------------
 
 
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+CLOCK_PATTERN = _CLOCK.pattern
+
+
+def _clock_time(value: Any) -> time:
+    """A London wall-clock time, written 09:30 or 09:30:00: no zone (a weekly opening spans
+    summer and winter), no seconds past the minute, never a number of seconds."""
+    if isinstance(value, time):
+        return value.replace(tzinfo=None, microsecond=0)
+    if isinstance(value, str):
+        match = _CLOCK.match(value.strip())
+        if match:
+            return time(int(match[1]), int(match[2]), int(match[3] or 0))
+    raise ValueError("a time is written in 24 hours, like 09:30")
+
+
+ClockTime = Annotated[
+    time,
+    BeforeValidator(_clock_time),
+    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["09:30"]}),
+]
+
+
 class OpeningTimes(SQLModel):
     """One weekly opening: weekday 1 (Monday) to 7 (Sunday)."""
 
     weekday: int = Field(ge=1, le=7)
-    opens_at: time
-    closes_at: time
+    opens_at: ClockTime
+    closes_at: ClockTime
 
     @model_validator(mode="after")
     def _order(self) -> OpeningTimes:
@@ -108,8 +131,8 @@ class HolidayHours(SQLModel):
     start_date: date
     end_date: date
     closed: bool = True
-    opens_at: time | None = None
-    closes_at: time | None = None
+    opens_at: ClockTime | None = None
+    closes_at: ClockTime | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> HolidayHours:
@@ -128,8 +151,15 @@ class ServiceDetails(SQLModel):
     description: str | None = Field(default=None, max_length=5000)
     needs: list[ServiceNeed] = Field(min_length=1)
     status: ServiceStatus = ServiceStatus.ACTIVE
-    email: str | None = Field(default=None, max_length=200)
-    url: str | None = Field(default=None, max_length=500)
+    # The patterns say in the schema what the validators below check.
+    email: str | None = Field(
+        default=None,
+        max_length=200,
+        schema_extra={"pattern": r"^\s*$|^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"},
+    )
+    url: str | None = Field(
+        default=None, max_length=500, schema_extra={"pattern": r"^$|^https?://"}
+    )
     phone: str | None = Field(default=None, max_length=40)
     out_of_hours_phone: str | None = Field(default=None, max_length=40)
     address_1: str | None = Field(default=None, max_length=300)

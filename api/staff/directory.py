@@ -302,13 +302,7 @@ def _read_form(form: forms.Submitted, errors: Errors) -> ServiceDetails | None:
                 f"day-{weekday}-opens",
             )
             continue
-        try:
-            opening_times.append(OpeningTimes(weekday=weekday, opens_at=opens, closes_at=closes))
-        except ValidationError:
-            errors.add(
-                f"{name}'s closing time must not be the same as its opening time.",
-                f"day-{weekday}-opens",
-            )
+        opening_times.append(OpeningTimes(weekday=weekday, opens_at=opens, closes_at=closes))
     holidays = []
     for line in (forms.text(form, "holidays") or "").splitlines():
         line = line.strip()
@@ -337,8 +331,8 @@ def _read_form(form: forms.Submitted, errors: Errors) -> ServiceDetails | None:
         "city": forms.text(form, "city"),
         "postal_code": forms.text(form, "postal_code"),
         "women_only": forms.text(form, "women_only") == "yes",
-        "minimum_age": forms.text(form, "minimum_age"),
-        "maximum_age": forms.text(form, "maximum_age"),
+        "minimum_age": _age(form, "minimum_age", errors),
+        "maximum_age": _age(form, "maximum_age", errors),
     }
     if not data["needs"]:
         errors.add("Select what the service helps with.", "needs")
@@ -353,6 +347,17 @@ def _read_form(form: forms.Submitted, errors: Errors) -> ServiceDetails | None:
                 errors.add(message, field_id)
         return None
     return None if errors else details
+
+
+def _age(form: forms.Submitted, name: str, errors: Errors) -> int | None:
+    text = forms.text(form, name)
+    if text is None:
+        return None
+    if not text.isdigit() or int(text) > 130:
+        which = "youngest" if name == "minimum_age" else "oldest"
+        errors.add(f"Enter the {which} age in years, like 18.", name.replace("_", "-"))
+        return None
+    return int(text)
 
 
 def _holiday(line: str) -> HolidayHours | None:

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import update
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
@@ -112,17 +119,12 @@ ClockTime = Annotated[
 class OpeningTimes(SQLModel):
     """One weekly opening: weekday 1 (Monday) to 7 (Sunday)."""
 
-    weekday: int = Field(ge=1, le=7)
+    weekday: StrictInt = Field(ge=1, le=7)
     opens_at: ClockTime
     closes_at: ClockTime
 
-    @model_validator(mode="after")
-    def _order(self) -> OpeningTimes:
-        # Closing "before" opening runs past midnight (a night shelter, 8pm to 8am); 00:00 to
-        # 00:00 is the whole day. Only the same time twice otherwise says nothing.
-        if self.closes_at == self.opens_at != time(0):
-            raise ValueError("closing time must not be the same as opening time")
-        return self
+    # Closing "before" opening runs past midnight (a night shelter, 8pm to 8am); closing as it
+    # opens is round the clock from then (00:00 to 00:00: the whole day). Any pair has a meaning.
 
 
 class HolidayHours(SQLModel):
@@ -130,7 +132,7 @@ class HolidayHours(SQLModel):
 
     start_date: date
     end_date: date
-    closed: bool = True
+    closed: StrictBool = True
     opens_at: ClockTime | None = None
     closes_at: ClockTime | None = None
 
@@ -165,9 +167,9 @@ class ServiceDetails(SQLModel):
     address_1: str | None = Field(default=None, max_length=300)
     city: str | None = Field(default=None, max_length=100)
     postal_code: str | None = Field(default=None, max_length=10)
-    women_only: bool = False
-    minimum_age: int | None = Field(default=None, ge=0, le=130)
-    maximum_age: int | None = Field(default=None, ge=0, le=130)
+    women_only: StrictBool = False
+    minimum_age: StrictInt | None = Field(default=None, ge=0, le=130)
+    maximum_age: StrictInt | None = Field(default=None, ge=0, le=130)
     opening_times: list[OpeningTimes] = Field(default_factory=list)
     holidays: list[HolidayHours] = Field(default_factory=list)
 

@@ -133,8 +133,15 @@ def test_another_prisons_coordinator_can_neither_open_nor_change_its_directory(s
     assert directory.records(session, d.id) == []
 
 
-def test_opening_times_that_close_as_they_open_are_refused():
-    with pytest.raises(ValueError, match="closing time"):
-        details(opening_times=[{"weekday": 1, "opens_at": time(17), "closes_at": time(17)}])
-    # Past midnight is allowed: a night shelter.
+def test_every_pair_of_opening_times_means_something_and_numbers_are_not_times():
+    # Past midnight: a night shelter; closing as it opens: round the clock from then.
     details(opening_times=[{"weekday": 1, "opens_at": time(20), "closes_at": time(8)}])
+    details(opening_times=[{"weekday": 1, "opens_at": "09:30", "closes_at": "09:30"}])
+    with pytest.raises(ValueError, match="24 hours"):
+        details(opening_times=[{"weekday": 1, "opens_at": 0, "closes_at": "17:00"}])
+    with pytest.raises(ValueError):
+        details(
+            holidays=[
+                {"start_date": date(2026, 12, 25), "end_date": date(2026, 12, 25), "closed": 0}
+            ]
+        )

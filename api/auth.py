@@ -31,7 +31,15 @@ SECRET_FILE = "jwt-secret"
 # Clocks on phones and laptops drift; a small allowance avoids spurious expiries.
 LEEWAY_SECONDS = 30
 MAX_TOKEN_HOURS = 24 * 7
-PERSON_ROLES = (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.PRISON_LEAVER, Role.ADMIN)
+PERSON_ROLES = (
+    Role.PROBATION_OFFICER,
+    Role.GOVERNOR,
+    Role.PRISON_LEAVER,
+    Role.ADMIN,
+    Role.COORDINATOR,
+)
+# Roles whose token names their prison: they act only within it.
+PRISON_ROLES = (Role.GOVERNOR, Role.COORDINATOR)
 
 
 class InvalidToken(Exception):
@@ -48,8 +56,8 @@ class Claims(BaseModel):
     def _scope(self) -> Claims:
         if self.role not in PERSON_ROLES:
             raise ValueError("the workflows' system role is never given to a token")
-        if self.role == Role.GOVERNOR and not (self.prison and PRISON_CODE.match(self.prison)):
-            raise ValueError("a governor's token names their prison")
+        if self.role in PRISON_ROLES and not (self.prison and PRISON_CODE.match(self.prison)):
+            raise ValueError(f"a {self.role.value}'s token names their prison")
         if self.role == Role.PRISON_LEAVER and self.plan is None:
             raise ValueError("a prison leaver's token names their plan")
         return self
@@ -58,7 +66,7 @@ class Claims(BaseModel):
         return Actor(
             user_id=self.sub,
             role=self.role,
-            prison_code=self.prison if self.role == Role.GOVERNOR else None,
+            prison_code=self.prison if self.role in PRISON_ROLES else None,
             plan_id=self.plan if self.role == Role.PRISON_LEAVER else None,
             request_id=request_id,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from api.rate_limits import RateLimiter
 from api.routes import (
     audit,
     consents,
+    directory,
     early_release,
     health,
     leaver_links,
@@ -43,8 +45,13 @@ from resettlement.observability import tracing
 from resettlement.observability.metrics import ServiceMetrics
 from resettlement.observability.process import watch_this_process
 from resettlement.observability.settings import WatchSettings, get_watch_settings
+from resettlement.partners.open_referral import MAX_BYTES as MAX_UPLOAD_BYTES
 
 PREFIX = "/api/v1"
+# Where an Open Referral UK file is sent: the API's import and the coordinator's upload page.
+UPLOAD_PATHS = re.compile(
+    rf"^({PREFIX}/directories/\d+/open-referral|/staff/directory/\d+/import)$"
+)
 DESCRIPTION = """
 Release plans, checklists, early-release requests for Friday and pre-bank-holiday releases,
 and the prison leaver's 48-hour plan. Every error is `application/problem+json` (RFC 9457).
@@ -73,7 +80,15 @@ def create_app(settings: ApiSettings | None = None, watch: WatchSettings | None 
                 expose_headers=["X-Request-ID", "Retry-After", "Location"],
             )
         )
-    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            # A council's whole directory of services is megabytes, not kilobytes.
+            uploads=UPLOAD_PATHS,
+            upload_bytes=MAX_UPLOAD_BYTES,
+        )
+    )
     middleware.append(Middleware(RefuseNulCharacters))
     app = FastAPI(
         title="Resettlement API",
@@ -108,6 +123,7 @@ def create_app(settings: ApiSettings | None = None, watch: WatchSettings | None 
         release_dates.router,
         audit.router,
         notifications.router,
+        directory.router,
     ):
         app.include_router(router, prefix=PREFIX)
     # The pages come after the API so its routes and problem handlers take precedence.

@@ -116,17 +116,29 @@ class BodyTooLarge(HTTPException):
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        uploads: re.Pattern[str] | None = None,
+        upload_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Paths that take a file: they alone may send up to upload_bytes.
+        self.uploads = uploads
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        if self.uploads is not None and self.uploads.match(scope.get("path", "")):
+            limit = max(limit, self.upload_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            error = BodyTooLarge(self.max_bytes)
+        if declared is not None and declared > limit:
+            error = BodyTooLarge(limit)
             response = problem_response(Request(scope), 413, detail=error.detail)
             await response(scope, receive, send)
             return
@@ -137,8 +149,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         await self.app(scope, limited_receive, send)

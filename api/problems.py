@@ -118,7 +118,9 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         (found for kind, found in _TYPES.items() if isinstance(exc, kind)), (400, "about:blank")
     )
     extensions: dict[str, Any] = {}
-    if isinstance(exc, InvalidInput | ConflictsWithRecord) and exc.field:
+    if isinstance(exc, InvalidInput) and exc.fields:
+        extensions["errors"] = [FieldError(field=f, message=m) for f, m in exc.fields]
+    elif isinstance(exc, InvalidInput | ConflictsWithRecord) and exc.field:
         extensions["errors"] = [FieldError(field=exc.field, message=exc.detail)]
     if isinstance(exc, VersionConflict):
         extensions["current_version"] = exc.current_version

@@ -12,6 +12,8 @@ class Role(StrEnum):
     GOVERNOR = "governor"
     PRISON_LEAVER = "prison_leaver"
     ADMIN = "admin"
+    # Keeps their prison's directory of local services (one or more in each prison).
+    COORDINATOR = "coordinator"
     # The scheduled workflows act as themselves, so history never pretends a person did it.
     SYSTEM = "system"
 
@@ -26,7 +28,7 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN)
+        return self.role in (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN, Role.COORDINATOR)
 
 
 SYSTEM = Actor(user_id="resettlement-workflows", role=Role.SYSTEM)

@@ -6,6 +6,7 @@ shows people a few days, weeks and months from release, some on Fridays or befor
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -36,6 +37,8 @@ from resettlement.models import (
     Sex,
     SupportContactCreate,
 )
+from resettlement.partners import directory, open_referral
+from resettlement.partners.sample_directory import made_up_directory
 from resettlement.staff import PRISON_CASE_MANAGER, StaffMember
 from resettlement.transactions import get_or_404
 from rules.calendars import add_working_days
@@ -49,15 +52,18 @@ class DemoPrison:
     code: str
     name: str
     nation: Nation
+    # The release area its demo directory of services covers.
+    area: str
 
 
 PRISONS = (
-    DemoPrison("MDI", "HMP Moorland", Nation.ENGLAND_AND_WALES),
-    DemoPrison("BWI", "HMP Berwyn", Nation.ENGLAND_AND_WALES),
-    DemoPrison("SDI", "HMP Send", Nation.ENGLAND_AND_WALES),
-    DemoPrison("BAR", "HMP Barlinnie", Nation.SCOTLAND),
-    DemoPrison("MGH", "HMP Maghaberry", Nation.NORTHERN_IRELAND),
+    DemoPrison("MDI", "HMP Moorland", Nation.ENGLAND_AND_WALES, "Doncaster"),
+    DemoPrison("BWI", "HMP Berwyn", Nation.ENGLAND_AND_WALES, "Wrexham"),
+    DemoPrison("SDI", "HMP Send", Nation.ENGLAND_AND_WALES, "Guildford"),
+    DemoPrison("BAR", "HMP Barlinnie", Nation.SCOTLAND, "Glasgow"),
+    DemoPrison("MGH", "HMP Maghaberry", Nation.NORTHERN_IRELAND, "Belfast"),
 )
+COORDINATORS = {p.code: f"coord-{p.code.lower()}" for p in PRISONS}
 OFFICERS = ("po-ashworth", "po-begum", "po-cadwaladr")
 GOVERNORS = {p.code: f"governor-{p.code.lower()}" for p in PRISONS}
 CASE_MANAGERS = {p.code: f"pcm-{p.code.lower()}" for p in PRISONS}
@@ -135,6 +141,7 @@ def demo_staff(seed_value: int = 20261123) -> list[StaffMember]:
         for user_id, role in (
             (GOVERNORS[prison.code], Role.GOVERNOR.value),
             (CASE_MANAGERS[prison.code], PRISON_CASE_MANAGER),
+            (COORDINATORS[prison.code], Role.COORDINATOR.value),
         ):
             name = f"{fake.first_name()} {fake.last_name()}"
             members.append(
@@ -161,6 +168,37 @@ def demo_staff(seed_value: int = 20261123) -> list[StaffMember]:
     return members
 
 
+def seed_directories(session: Session, seed_value: int = 20261123) -> int:
+    """A made-up directory of services for each demo prison's release area, loaded as a
+    council's Open Referral UK file is (weekday-only, weekend, nightly and 24-hour services);
+    prisons that have a directory already are left as they are. Returns directories added."""
+    added = 0
+    for index, prison in enumerate(PRISONS):
+        if directory.directories(session, prison.code):
+            continue
+        coordinator = Actor(
+            user_id=COORDINATORS[prison.code], role=Role.COORDINATOR, prison_code=prison.code
+        )
+        opened = directory.open_directory(
+            session=session,
+            actor=coordinator,
+            prison_code=prison.code,
+            area=prison.area,
+            nation=prison.nation,
+        )
+        assert opened.id is not None
+        services = made_up_directory(prison.area, seed_value + index)
+        open_referral.import_directory(
+            session=session,
+            actor=coordinator,
+            directory_id=opened.id,
+            expected_version=opened.version,
+            content=json.dumps(services).encode(),
+        )
+        added += 1
+    return added
+
+
 def seed(
     session: Session, count: int = 30, seed_value: int = 20261123, today: date | None = None
 ) -> int:
@@ -168,6 +206,7 @@ def seed(
     holds people. Returns plans added. The plans are placed around `today` (by default,
     today)."""
     staff.add_missing(session=session, members=demo_staff(seed_value))
+    seed_directories(session, seed_value)
     if session.exec(select(Person.id).limit(1)).first() is not None:
         return 0
     fake = Faker("en_GB")

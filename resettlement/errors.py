@@ -28,9 +28,13 @@ class InvalidInput(DomainError):
 
     title = "Invalid input"
 
-    def __init__(self, detail: str, field: str | None = None) -> None:
+    def __init__(
+        self, detail: str, field: str | None = None, fields: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(detail)
         self.field = field
+        # Several things to fix at once (a file's bad records): (field, message) each.
+        self.fields = fields or []
 
 
 class VersionConflict(DomainError):
@@ -114,6 +118,10 @@ class ConflictsWithRecord(DomainError):
 
     title = "This conflicts with the record as it stands"
 
-    def __init__(self, detail: str, field: str | None = None) -> None:
+    def __init__(
+        self, detail: str, field: str | None = None, fields: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(detail)
         self.field = field
+        # Several things to fix at once (a file's bad records): (field, message) each.
+        self.fields = fields or []

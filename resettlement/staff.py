@@ -26,6 +26,7 @@ ROLE_WORDS = {
     "probation_officer": "probation officer",
     "governor": "governor",
     "admin": "administrator",
+    "coordinator": "directory coordinator",
     PRISON_CASE_MANAGER: "prison case manager",
 }
 

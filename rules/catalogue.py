@@ -298,6 +298,16 @@ _ALL: tuple[Rule, ...] = (
         None,
     ),
     Rule(
+        "OH-FIRST-48-HOURS",
+        "A service near the release area is shown as open in the 48 hours after walk-out (from "
+        "9am on the walk-out day) by its weekly opening times and holiday schedule; a bank "
+        "holiday of the area's nation with no holiday schedule closes a service that does not "
+        "open every day.",
+        "Open Referral UK data standard (regular_schedule, holiday_schedule); GOV.UK "
+        "bank-holidays.json; " + _HMPPS_DAY_OF_RELEASE_PF,
+        None,
+    ),
+    Rule(
         "CL-REMAND",
         "People released from remand, often at short notice from court, get a release pack.",
         _HMPPS_PRRPF,

@@ -31,8 +31,10 @@ from resettlement.leaver_access import (
 )
 from resettlement.licence_conditions import standard_conditions
 from resettlement.models import PublishedPlan, ReleasePlan
+from resettlement.partners import nearby
 from resettlement.plan_changes import Change, ChangeKind, compare
 from resettlement.privacy import consents
+from rules import service_needs
 from rules.entered_dates import DateNotValid, typed_date
 
 router = APIRouter(include_in_schema=False)
@@ -343,6 +345,8 @@ def my_plan(request: Request, session: SessionDep) -> Response:
         if c.live
     ]
     context["consent_withdrawn"] = request.query_params.get("withdrawn") == "1"
+    context["who_is_open"] = nearby.for_plan(session, view.published.plan_id)
+    context["need_label"] = lambda need: service_needs.label(need, language)
     return render(request, "leaver/plan.html", context, language=language)
 
 

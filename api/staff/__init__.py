@@ -31,6 +31,7 @@ def mount_staff(app: FastAPI) -> None:
         caseload,
         consents,
         data_protection,
+        directory,
         governor,
         new_plan,
         officer,
@@ -64,6 +65,7 @@ def mount_staff(app: FastAPI) -> None:
         printout.router,
         governor.router,
         reports.router,
+        directory.router,
     ):
         app.include_router(router)
     app.mount("/staff/static", StaticFiles(directory=STATIC), name="staff-static")

@@ -40,7 +40,7 @@ COOKIE_PATH = "/staff"
 CSRF_FIELD = "csrf_token"
 # Forms whose sending is not worth keeping across a sign-in.
 NO_RESUME = ("/staff/sign-in", "/staff/sign-out")
-STAFF_ROLES = (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN)
+STAFF_ROLES = (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN, Role.COORDINATOR)
 PRISON_NAMES = {p.code: p.name for p in PRISONS}
 
 
@@ -278,6 +278,8 @@ def page_role(*roles: Role) -> Callable[[Actor], Actor]:
 PageOfficer = Annotated[Actor, Depends(page_role(Role.PROBATION_OFFICER))]
 PageGovernor = Annotated[Actor, Depends(page_role(Role.GOVERNOR))]
 PageReportReader = Annotated[Actor, Depends(page_role(Role.ADMIN, Role.GOVERNOR))]
+# Those who keep a prison's directory of local services.
+PageCoordinator = Annotated[Actor, Depends(page_role(Role.COORDINATOR, Role.ADMIN))]
 
 
 def _csrf_matches(sent: Any, session: StaffSession | None) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import Any
 
 from resettlement import clock
 from resettlement.models import (
@@ -16,6 +18,8 @@ from resettlement.models import (
     ResettlementNeed,
 )
 from resettlement.reports import ETHNIC_HIGH_LEVEL, NOT_RECORDED
+from rules.opening_hours import time_words
+from rules.service_needs import LABELS as SERVICE_NEED_LABELS
 
 PLAN_STATES = {
     PlanState.SENTENCE_PLANNING: "Sentence planning",
@@ -157,3 +161,33 @@ MESSAGE_RECIPIENTS = {
     "probation_officer": "Probation officer",
     "governor": "Governor",
 }
+_SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def weekly_hours(rows: Iterable[Any]) -> str:
+    """A service's week in a line: "Mon to Fri 9am to 5pm; Sat 10am to 2pm"; days with the
+    same hours run together."""
+    by_hours: dict[tuple[Any, Any], list[int]] = {}
+    for row in rows:
+        if row.opens_at is not None and row.closes_at is not None:
+            by_hours.setdefault((row.opens_at, row.closes_at), []).append(row.weekday)
+    if not by_hours:
+        return "No opening times given"
+    parts = []
+    for (opens, closes), days in sorted(by_hours.items(), key=lambda item: min(item[1])):
+        days = sorted(set(days))
+        if opens == closes == time(0):
+            hours = "all day"
+        else:
+            hours = f"{time_words(opens)} to {time_words(closes)}"
+        if days == list(range(1, 8)):
+            named = "Every day"
+        elif days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+            named = f"{_SHORT_DAYS[days[0] - 1]} to {_SHORT_DAYS[days[-1] - 1]}"
+        else:
+            named = ", ".join(_SHORT_DAYS[d - 1] for d in days)
+        parts.append(f"{named} {hours}")
+    return "; ".join(parts)
+
+
+SERVICE_NEEDS = {n.value: english for n, (english, _) in SERVICE_NEED_LABELS.items()}

@@ -54,6 +54,7 @@ from resettlement.models import (
     ResettlementNeed,
     SupportContactCreate,
 )
+from resettlement.partners import nearby
 from resettlement.privacy import consents
 from rules.entered_dates import INCOMPLETE
 
@@ -242,6 +243,10 @@ def show_plan(
         "live_consents": consents.live_consents(session, view.person.id or 0),
         "texts_available": notifications.texts_available(get_settings()),
         "history": history,
+        "who_is_open": nearby.who_is_open(session, view.plan, view.person)
+        if tab in ("overview", "forty_eight_hours")
+        else None,
+        "need_names": labels.SERVICE_NEEDS,
         "release_assessment": plans.assessment_for(view.plan, view.person),
         "blocking": plan_checks.blocking(found),
         "warnings": plan_checks.warnings(found),

@@ -21,7 +21,7 @@ from fastapi import Request, Response
 from pydantic import ValidationError
 
 from api import cookie_signing
-from api.auth import LEEWAY_SECONDS, Claims
+from api.auth import LEEWAY_SECONDS, PRISON_ROLES, Claims
 from api.settings import get_api_settings
 from api.staff.identity import Resume, cookie_secure
 from api.staff.settings import StaffSettings, get_staff_settings
@@ -191,14 +191,14 @@ def identity_from(claims: Mapping[str, Any], settings: StaffSettings) -> tuple[C
             "leave you one.",
         )
     role = Role(roles.pop())
-    prison = claims.get(settings.oidc_prison_claim) if role == Role.GOVERNOR else None
+    prison = claims.get(settings.oidc_prison_claim) if role in PRISON_ROLES else None
     try:
         identity = Claims(sub=user.strip(), role=role, prison=prison)
     except ValidationError:
         raise SignInRefused(
             403,
             "Your account does not name your prison",
-            "A governor's account must name their prison. Ask your manager to add it.",
+            "A governor's or coordinator's account must name their prison. Ask your manager to add it.",
         ) from None
     name = claims.get(settings.oidc_name_claim)
     if not isinstance(name, str) or not name.strip():

@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from api.auth import Claims
+from api.auth import PRISON_ROLES, Claims
 from api.deps import SessionDep
 from api.settings import get_api_settings
 from api.staff import forms, oidc
@@ -46,6 +46,7 @@ HOMES = {
     Role.PROBATION_OFFICER: "/staff/caseload",
     Role.GOVERNOR: "/staff/early-release",
     Role.ADMIN: "/staff/reports",
+    Role.COORDINATOR: "/staff/directory",
 }
 
 
@@ -93,7 +94,7 @@ class Choice:
 
 def _label(member: staff.StaffMember) -> str:
     words = staff.ROLE_WORDS.get(member.role, member.role)
-    if member.role == Role.GOVERNOR and member.prison_code:
+    if member.role in PRISON_ROLES and member.prison_code:
         words += ", " + PRISON_NAMES.get(member.prison_code, member.prison_code)
     return f"{member.name}, {member.user_id} ({words})"
 
@@ -110,6 +111,7 @@ def _choices(session: Session, errors: Errors, request: Request) -> dict[str, ob
                 ("Probation officers", Role.PROBATION_OFFICER),
                 ("Governors", Role.GOVERNOR),
                 ("Administrators", Role.ADMIN),
+                ("Directory coordinators", Role.COORDINATOR),
             )
         ],
     }
@@ -129,7 +131,7 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
     identity = Claims(
         sub=member.user_id,
         role=role,
-        prison=member.prison_code if role == Role.GOVERNOR else None,
+        prison=member.prison_code if role in PRISON_ROLES else None,
     )
     # Back to the form the person was filling in when their session ended, if any.
     resume = browser_session(request).resume

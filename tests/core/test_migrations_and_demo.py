@@ -100,3 +100,26 @@ def test_a_scottish_request_names_a_window_whose_last_day_may_be_approved(sessio
     request = early_release.open_request(session, plan.id)
     assert request.latest_date == permitted_days(assessment)[-1]
     assert is_in_window(assessment, request.latest_date)
+
+
+def test_each_demo_prison_has_a_directory_with_weekday_weekend_and_24_hour_services(session):
+    from resettlement.demo import PRISONS, seed_directories
+    from resettlement.partners import directory
+
+    seed(session, count=3)
+    assert seed_directories(session) == 0, "a prison's directory is seeded once"
+    for prison in PRISONS:
+        [found] = directory.directories(session, prison.code)
+        assert (found.area, found.nation) == (prison.area, prison.nation)
+        weeks = {
+            frozenset(r.weekday for r in record.regular): record
+            for record in directory.records(session, found.id)
+        }
+        assert frozenset({1, 2, 3, 4, 5}) in weeks
+        assert frozenset({6}) in weeks and frozenset({6, 7}) in weeks
+        all_day = [
+            r
+            for r in directory.records(session, found.id)
+            if all(s.opens_at == s.closes_at for s in r.regular) and len(r.regular) == 7
+        ]
+        assert all_day, f"{prison.area} has no 24-hour service"

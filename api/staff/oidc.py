@@ -198,7 +198,8 @@ def identity_from(claims: Mapping[str, Any], settings: StaffSettings) -> tuple[C
         raise SignInRefused(
             403,
             "Your account does not name your prison",
-            "A governor's or coordinator's account must name their prison. Ask your manager to add it.",
+            "A governor's or coordinator's account must name their prison. Ask your manager "
+            "to add it.",
         ) from None
     name = claims.get(settings.oidc_name_claim)
     if not isinstance(name, str) or not name.strip():

@@ -106,7 +106,7 @@ def supporter_id(link: SupporterLink) -> str:
 
 
 def supporter_actor(link: SupporterLink, request_id: str | None = None) -> Actor:
-    extra = {"request_id": request_id} if request_id else {}
+    extra: dict[str, Any] = {"request_id": request_id} if request_id else {}
     return Actor(
         user_id=f"supporter-link:{link.id}", role=Role.SUPPORTER, plan_id=link.plan_id, **extra
     )

@@ -12,6 +12,8 @@ class Role(StrEnum):
     GOVERNOR = "governor"
     PRISON_LEAVER = "prison_leaver"
     ADMIN = "admin"
+    # Keeps their prison's directory of local services (one or more in each prison).
+    COORDINATOR = "coordinator"
     # Staff of a voluntary organisation a person is referred to: they see only the people
     # referred to their organisation with live consent, and only the consented sections.
     PARTNER = "partner"
@@ -34,7 +36,7 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN)
+        return self.role in (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN, Role.COORDINATOR)
 
 
 SYSTEM = Actor(user_id="resettlement-workflows", role=Role.SYSTEM)

@@ -1,2 +1,2 @@
-"""Partners in the plan: the directory of local services, referrals with the person's consent,
-voluntary organisations' staff and the family or friends the person names."""
+"""Partners in the plan: the directory of local services (Open Referral UK), and what builds
+on it (referrals, partner organisations, supporters)."""

@@ -1,7 +1,7 @@
 """referrals, partners and supporters
 
 Revision ID: 0140
-Revises: 0130
+Revises: 0120, 0130
 Create Date: 2026-12-01 01:23:48.744472
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import resettlement.models
 
 revision: str = "0140"
-down_revision: str | None = "0130"
+down_revision: str | tuple[str, ...] | None = ("0120", "0130")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

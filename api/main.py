@@ -26,6 +26,7 @@ from api.routes import (
     people,
     person_mobile,
     plans,
+    referrals,
     release_dates,
 )
 from api.settings import ApiSettings, get_api_settings
@@ -83,6 +84,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         release_dates.router,
         audit.router,
         notifications.router,
+        referrals.router,
     ):
         app.include_router(router, prefix=PREFIX)
     # The pages come after the API so its routes and problem handlers take precedence.

@@ -24,7 +24,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from resettlement import audit, clock, history
 from resettlement.actors import Actor, Role
-from resettlement.errors import Forbidden, InvalidInput, NotFound
+from resettlement.errors import InvalidInput, NotFound, TransitionNotAllowed
 from resettlement.models import (
     OPEN_STATES,
     Appointment,
@@ -464,6 +464,26 @@ def mark_flag_seen(*, session: Session, actor: Actor, update_id: int) -> Referra
 
 
 @service
+def list_for_plan(*, session: Session, actor: Actor, plan_id: int) -> list[Referral]:
+    """The officer's audited read of a plan's referrals."""
+    _officers_plan(session, actor, plan_id)
+    found = referrals_for_plan(session, plan_id)
+    audit.record(session, actor, "read_referrals", "plan", plan_id)
+    commit(session, "audit")
+    return found
+
+
+@service
+def list_flags(*, session: Session, actor: Actor, plan_id: int) -> list[ReferralUpdate]:
+    """The officer's audited read of the issues and risks flagged on a plan's referrals."""
+    _officers_plan(session, actor, plan_id)
+    found = flags_for_plan(session, plan_id)
+    audit.record(session, actor, "read_referral_flags", "plan", plan_id)
+    commit(session, "audit")
+    return found
+
+
+@service
 def read_referral(*, session: Session, actor: Actor, referral_id: int) -> Referral:
     """The officer's audited read of one referral."""
     referral = officers_referral(session, actor, referral_id)
@@ -506,7 +526,7 @@ def offer_appointment(
     """An appointment for a referral the organisation has taken on (replacing an earlier one)."""
     referral = partners_referral(session, actor, referral_id, expected_version)
     if referral.state not in (ReferralState.ACCEPTED.value, ReferralState.IN_PROGRESS.value):
-        raise Forbidden("Accept the referral before offering an appointment.")
+        raise TransitionNotAllowed("Accept the referral before offering an appointment.")
     _cancel_appointment(session, referral, actor)
     _add_appointment(session, referral, actor, appointment)
     session.add(referral)
@@ -554,7 +574,7 @@ def add_update(
         raise InvalidInput("Say whether it is an issue or a risk.", field="flag_kind")
     referral = partners_referral(session, actor, referral_id)
     if referral.state not in {s.value for s in (*TAKEN_ON, ReferralState.SENT)}:
-        raise Forbidden("This referral is closed: nothing more can be added.")
+        raise TransitionNotAllowed("This referral has ended: nothing more can be added.")
     cleaned = _text(text, "text", "what happened")
     update = _note(
         session,

@@ -213,6 +213,18 @@ def supporters_for_plan(session: Session, plan_id: int) -> list[SupporterLink]:
     )
 
 
+@service
+def list_for_plan(
+    *, session: Session, actor: Actor, plan_id: int
+) -> list[tuple[SupporterLink, list[str]]]:
+    """The plan's supporters and what each may see now, for the officer: an audited read."""
+    _may_name(session, actor, plan_id)
+    found = [(link, live_sections(session, link)) for link in supporters_for_plan(session, plan_id)]
+    audit.record(session, actor, "read_supporters", "plan", plan_id)
+    commit(session, "audit")
+    return found
+
+
 def live_sections(session: Session, link: SupporterLink) -> list[str]:
     """The sections the person's consent shares with this supporter now; empty when none."""
     found = consents.live_consents(

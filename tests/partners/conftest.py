@@ -37,6 +37,11 @@ def partner(organisation_id: int, user: str = "partner-test") -> Actor:
 
 @pytest.fixture
 def directory(session: Session) -> Directory:
+    return make_directory(session)
+
+
+def make_directory(session: Session) -> Directory:
+    """Two made-up organisations near MDI, each with one service."""
     found = ServiceDirectory(prison_code="MDI", area="Leeds", nation=Nation.ENGLAND_AND_WALES)
     session.add(found)
     session.flush()
@@ -69,7 +74,10 @@ def directory(session: Session) -> Directory:
 @pytest.fixture
 def refer(session: Session, directory: Directory) -> Callable[..., referrals.Referral]:
     """A referral to the housing service (or another), sent unless told otherwise."""
+    return referrer(session, directory)
 
+
+def referrer(session: Session, directory: Directory) -> Callable[..., referrals.Referral]:
     def build(
         plan: ReleasePlan,
         *,

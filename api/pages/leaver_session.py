@@ -58,10 +58,16 @@ def cookie_secure() -> bool:
     return (not get_api_settings().local_mode) if configured is None else configured
 
 
-def _key() -> bytes:
+# A supporter's session cookie is signed with a key of its own, so a cookie made for one kind
+# of link can never be taken for the other's.
+LEAVER = b"resettlement leaver session cookie"
+SUPPORTER = b"resettlement supporter session cookie"
+
+
+def _key(purpose: bytes = LEAVER) -> bytes:
     configured = get_page_settings().page_secret
     base = configured.get_secret_value().encode() if configured else local_secret()
-    return hmac.new(base, b"resettlement leaver session cookie", hashlib.sha256).digest()
+    return hmac.new(base, purpose, hashlib.sha256).digest()
 
 
 def _b64(data: bytes) -> str:
@@ -80,18 +86,20 @@ class LeaverCookie:
     generation: int
 
 
-def encode(link_id: int, secret: str, issued: int, generation: int = 0) -> str:
+def encode(
+    link_id: int, secret: str, issued: int, generation: int = 0, purpose: bytes = LEAVER
+) -> str:
     body = _b64(json.dumps({"l": link_id, "s": secret, "t": issued, "g": generation}).encode())
-    signature = _b64(hmac.new(_key(), body.encode(), hashlib.sha256).digest())
+    signature = _b64(hmac.new(_key(purpose), body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}"
 
 
-def decode(value: str | None) -> LeaverCookie | None:
+def decode(value: str | None, purpose: bytes = LEAVER) -> LeaverCookie | None:
     """The link, secret and generation from a good, unexpired cookie; None for anything else."""
     if not value or value.count(".") != 1 or len(value) > 1000:
         return None
     body, signature = value.split(".")
-    expected = _b64(hmac.new(_key(), body.encode(), hashlib.sha256).digest())
+    expected = _b64(hmac.new(_key(purpose), body.encode(), hashlib.sha256).digest())
     if not hmac.compare_digest(signature, expected):
         return None
     try:
@@ -135,7 +143,9 @@ def form_token(request: Request) -> str:
     return secrets.token_urlsafe(32)
 
 
-def keep_form_token(response: Response, request: Request, token: str) -> None:
+def keep_form_token(
+    response: Response, request: Request, token: str, path: str = CSRF_PATH
+) -> None:
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(
             CSRF_COOKIE,
@@ -143,7 +153,7 @@ def keep_form_token(response: Response, request: Request, token: str) -> None:
             httponly=True,
             samesite="strict",
             secure=cookie_secure(),
-            path=CSRF_PATH,
+            path=path,
         )
 
 

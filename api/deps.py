@@ -111,6 +111,9 @@ CurrentLeaver = Annotated[Actor, Depends(require(Role.PRISON_LEAVER))]
 CurrentAdmin = Annotated[Actor, Depends(require(Role.ADMIN))]
 CurrentPartner = Annotated[Actor, Depends(require(Role.PARTNER))]
 CurrentStaff = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.GOVERNOR))]
+CurrentStaffOrAdmin = Annotated[
+    Actor, Depends(require(Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN))
+]
 
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="The release plan's id.")]
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The early-release request's id.")]

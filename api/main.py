@@ -18,6 +18,7 @@ from api.pages import mount_pages
 from api.rate_limits import TokenBucket
 from api.routes import (
     audit,
+    consents,
     early_release,
     health,
     leaver_links,
@@ -79,6 +80,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         people.router,
         leaver_links.router,
         person_mobile.router,
+        consents.router,
         early_release.router,
         me.router,
         release_dates.router,

@@ -127,8 +127,8 @@ class PersonBase(SQLModel):
     preferred_language: Language = _choice(2, default=Language.EN)
     needs: list[Need] = Field(default_factory=list, sa_type=JSON)
     reasonable_adjustments: str | None = Field(default=None, max_length=2000)
-    # Protected characteristics are held only with recorded consent, for monitoring outcomes.
-    monitoring_consent: bool = False
+    # Protected characteristics are held only with a live consent in the consent record
+    # (resettlement/privacy/consents.py), for monitoring outcomes; withdrawing it clears them.
     ethnic_group: EthnicGroup | None = _choice(40, default=None)
     sex: Sex | None = _choice(20, default=None)
     disability: Disability | None = _choice(20, default=None)
@@ -136,6 +136,10 @@ class PersonBase(SQLModel):
 
 
 class PersonCreate(PersonBase):
+    # The person's answer when the plan is opened: a yes is recorded as a consent (given in
+    # person, to the officer opening the plan). The record, not this field, is what is kept.
+    monitoring_consent: bool = False
+
     @field_validator("prison_number")
     @classmethod
     def _prison_number(cls, value: str) -> str:

@@ -19,6 +19,7 @@ from resettlement.actors import Actor, Role
 from resettlement.errors import InvalidInput, NotFound
 from resettlement.leaver_access import LeaverLink
 from resettlement.models import OPEN_STATES, Person, PersonEvent, ReleasePlan
+from resettlement.privacy import consents
 from resettlement.transactions import check_version, commit, service
 from rules.phone_numbers import NotAPhoneNumber, UkNumber, parse_mobile, parse_or_none
 
@@ -47,6 +48,26 @@ def officers_person(
     if open_only and plan.state not in {s.value for s in OPEN_STATES}:
         raise InvalidInput("The plan is closed: its details can no longer be changed.")
     return plan, person
+
+
+def _record_text_consent(session: Session, actor: Actor, person: Person) -> None:
+    """The agreement to be texted, in the consent record too, where the person sees it and can
+    withdraw it from their own page."""
+    assert person.id is not None
+    now = clock.now()
+    for old in consents.live_consents(session, person.id, consents.ConsentKind.CONTACT_BY_TEXT):
+        old.withdrawn_at, old.withdrawn_by = now, actor.user_id
+        old.withdrawn_reason = consents.REPLACED
+        session.add(old)
+    session.add(
+        consents.Consent(
+            person_id=person.id,
+            kind=consents.ConsentKind.CONTACT_BY_TEXT.value,
+            given_at=now,
+            given_how=consents.GivenHow.IN_PERSON.value,
+            recorded_by=actor.user_id,
+        )
+    )
 
 
 def mobile_of(person: Person) -> UkNumber | None:
@@ -96,6 +117,7 @@ def record_mobile(
     person.mobile_consent_at = clock.now()
     person.mobile_consent_by = actor.user_id
     session.add(person)
+    _record_text_consent(session, actor, person)
     _event(session, actor, person, kind, plan_id)
     history.record(session, plan, actor, kind)
     audit.record(session, actor, "update", "person", person.id)
@@ -103,16 +125,9 @@ def record_mobile(
     return person
 
 
-@service
-def withdraw_consent(
-    *, session: Session, actor: Actor, plan_id: int, expected_version: int
-) -> Person:
-    """The person no longer agrees: their number goes, and with it the numbers kept against
-    links texted to them. Allowed on a closed plan too; withdrawing twice changes nothing."""
-    plan, person = officers_person(session, actor, plan_id, open_only=False)
-    check_version(person, expected_version, "person")
-    if person.mobile_number is None and person.mobile_consent_at is None:
-        return person
+def forget_mobile(session: Session, person: Person) -> None:
+    """Removes the number and the numbers kept against links texted to the person: the consent
+    to be texted is gone (withdrawn here or through the consent record)."""
     person.mobile_number = None
     person.mobile_consent_at = None
     person.mobile_consent_by = None
@@ -130,6 +145,24 @@ def withdraw_consent(
         .values(sent_to=None)
         .execution_options(synchronize_session=False)
     )
+
+
+@service
+def withdraw_consent(
+    *, session: Session, actor: Actor, plan_id: int, expected_version: int
+) -> Person:
+    """The person no longer agrees: their number goes, and with it the numbers kept against
+    links texted to them. Allowed on a closed plan too; withdrawing twice changes nothing."""
+    plan, person = officers_person(session, actor, plan_id, open_only=False)
+    check_version(person, expected_version, "person")
+    if person.mobile_number is None and person.mobile_consent_at is None:
+        return person
+    forget_mobile(session, person)
+    assert person.id is not None
+    texting = consents.ConsentKind.CONTACT_BY_TEXT
+    for consent in consents.live_consents(session, person.id, texting):
+        consent.withdrawn_at, consent.withdrawn_by = clock.now(), actor.user_id
+        session.add(consent)
     _event(session, actor, person, "mobile_consent_withdrawn", plan_id)
     history.record(session, plan, actor, "mobile_consent_withdrawn")
     audit.record(session, actor, "update", "person", person.id)

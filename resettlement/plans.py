@@ -41,6 +41,7 @@ from resettlement.models import (
     SentenceFacts,
 )
 from resettlement.plan_view import PlanView, no_such_plan, read_plan_view, readable_by
+from resettlement.privacy import consents
 from resettlement.transactions import (
     check_version,
     commit,
@@ -155,7 +156,9 @@ def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePla
     if found:
         person = _existing_person(session, actor, found, given)
     else:
-        person = Person.model_validate(given.model_dump() | {"needs": needs})
+        person = Person.model_validate(
+            given.model_dump(exclude={"monitoring_consent"}) | {"needs": needs}
+        )
         session.add(person)
         # A person saved at the same moment by someone else is a unique-key clash here, which
         # the service decorator turns into a 409 (AlreadyExists).
@@ -184,6 +187,9 @@ def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePla
     )
     if assessment is not None:
         early_release.open_request_if_flagged(session, plan, person, assessment, actor)
+    if given.monitoring_consent:
+        assert person.id is not None
+        consents.record_monitoring_answer(session, actor, person.id)
     audit.record(session, actor, "create", "plan", plan.id)
     commit(session, "plan")
     return plan
@@ -208,7 +214,7 @@ def _existing_person(
         raise AlreadyExists(f"{given.prison_number} already has an open release plan{which}.")
     differ = [
         name
-        for name, value in given.model_dump(exclude={"needs"}).items()
+        for name, value in given.model_dump(exclude={"needs", "monitoring_consent"}).items()
         if getattr(person, name) != value
     ]
     if differ:

@@ -28,6 +28,7 @@ from resettlement.models import (
     ReleasePlan,
     RequestState,
 )
+from resettlement.privacy import consents
 from resettlement.transactions import commit
 
 SUPPRESS_BELOW = 5
@@ -61,6 +62,7 @@ class Breakdown(StrEnum):
     NATION = "nation"
 
 
+CHARACTERISTICS = (Breakdown.SEX, Breakdown.ETHNIC_GROUP, Breakdown.DISABILITY, Breakdown.RELIGION)
 NOT_RECORDED = "not_recorded"
 # ONS 2021 high-level ethnic groups: the detailed 19 would suppress almost everything.
 ETHNIC_HIGH_LEVEL = {
@@ -72,7 +74,7 @@ ETHNIC_HIGH_LEVEL = {
 }
 
 
-def _groups(person: Person, breakdown: Breakdown) -> list[str]:
+def _groups(person: Person, breakdown: Breakdown, consenting: set[int]) -> list[str]:
     if breakdown == Breakdown.NONE:
         return ["all"]
     if breakdown == Breakdown.NATION:
@@ -80,7 +82,7 @@ def _groups(person: Person, breakdown: Breakdown) -> list[str]:
     if breakdown == Breakdown.COHORT:
         # A person can be in several cohorts; each cohort's figures are about its own members.
         return [str(n) for n in person.needs] or ["no_recorded_needs"]
-    if not person.monitoring_consent:
+    if person.id not in consenting:
         return [NOT_RECORDED]
     value = getattr(person, breakdown.value)
     if value is None:
@@ -88,6 +90,16 @@ def _groups(person: Person, breakdown: Breakdown) -> list[str]:
     if breakdown == Breakdown.ETHNIC_GROUP and value != "prefer_not_to_say":
         return [str(value).split("_", 1)[0]]
     return [str(value)]
+
+
+def _characteristics_usable(session: Session, persons: list[Person]) -> set[int]:
+    """The people whose characteristics a report may count: those whose consent to monitoring
+    holds now (a withdrawn consent takes them out at once)."""
+    return consents.people_with_live_consent(
+        session,
+        [p.id for p in persons if p.id is not None],
+        consents.ConsentKind.MONITORING_CHARACTERISTICS,
+    )
 
 
 def _small(count: int) -> bool:
@@ -179,14 +191,23 @@ def _text(value: float | int | None) -> str:
 
 
 def _tabulate(
-    items: Iterable[tuple[Person, dict[str, bool]]], breakdown: Breakdown, measures: Iterable[str]
+    session: Session,
+    items: Iterable[tuple[Person, dict[str, bool]]],
+    breakdown: Breakdown,
+    measures: Iterable[str],
 ) -> list[Row]:
     keys = list(measures)
+    items = list(items)
+    consenting = (
+        _characteristics_usable(session, [person for person, _ in items])
+        if breakdown in CHARACTERISTICS
+        else set()
+    )
     totals: dict[str, int] = defaultdict(int)
     hits: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
     for person, facts in items:
         for group in [
-            *_groups(person, breakdown),
+            *_groups(person, breakdown, consenting),
             *(["all"] if breakdown != Breakdown.NONE else []),
         ]:
             totals[group] += 1
@@ -238,7 +259,7 @@ def outcomes(
             col(ReleasePlan.followup_recorded_at).is_not(None),
         ),
     )
-    rows = _tabulate(((p, plan.followup or {}) for plan, p in pairs), breakdown, OUTCOMES)
+    rows = _tabulate(session, ((p, plan.followup or {}) for plan, p in pairs), breakdown, OUTCOMES)
     _audited(session, actor, "outcomes", prison_code)
     return Report("Outcomes after release", start, end, prison_code, breakdown, OUTCOMES, rows)
 
@@ -268,6 +289,7 @@ def friday_releases(
         ):
             requests[request.plan_id].append(request)
     rows = _tabulate(
+        session,
         ((person, _friday_facts(plan, requests[plan.id or 0])) for plan, person in pairs),
         breakdown,
         FRIDAY_STAGES,

@@ -21,7 +21,7 @@ from api.pages.templating import PageProblem, choose_language, render
 from resettlement import clock, leaver_access, leaver_plan, local_map
 from resettlement.calendar_export import plan_calendar
 from resettlement.config import get_settings
-from resettlement.errors import NotFound
+from resettlement.errors import NotFound, VersionConflict
 from resettlement.leaver_access import (
     LeaverLink,
     LinkLocked,
@@ -30,8 +30,9 @@ from resettlement.leaver_access import (
     WrongDateOfBirth,
 )
 from resettlement.licence_conditions import standard_conditions
-from resettlement.models import PublishedPlan
+from resettlement.models import PublishedPlan, ReleasePlan
 from resettlement.plan_changes import Change, ChangeKind, compare
+from resettlement.privacy import consents
 from rules.entered_dates import DateNotValid, typed_date
 
 router = APIRouter(include_in_schema=False)
@@ -332,7 +333,55 @@ def my_plan(request: Request, session: SessionDep) -> Response:
         raise PageProblem(404, "leaver/not_published.html") from None
     language = choose_language(request, view.published.snapshot.get("preferred_language"))
     context = _plan_context(view.published, view.earlier, language)
+    context["consents"] = [
+        c
+        for c in consents.list_consents(
+            session=session,
+            actor=leaver_access.leaver_actor(link, request.state.request_id),
+            person_id=_persons_id(session, link),
+        )
+        if c.live
+    ]
+    context["consent_withdrawn"] = request.query_params.get("withdrawn") == "1"
     return render(request, "leaver/plan.html", context, language=language)
+
+
+def _persons_id(session: SessionDep, link: LeaverLink) -> int:
+    plan = session.get(ReleasePlan, link.plan_id)
+    if plan is None:
+        raise _not_valid_page()
+    return plan.person_id
+
+
+def _not_valid_page() -> PageProblem:
+    return PageProblem(404, "leaver/link_not_valid.html")
+
+
+@router.post(PLAN_PATH + "/consents/{consent_id}/withdraw")
+def withdraw_consent(
+    request: Request,
+    consent_id: str,
+    session: SessionDep,
+    expected_version: Annotated[str, Form()] = "",
+) -> Response:
+    """The person withdraws one of their consents from their own page. The session cookie is
+    SameSite=Strict, so a form on another site cannot do this for them."""
+    link, _secret = _signed_in(request, session)
+    if not consent_id.isdigit() or int(consent_id) > 2**31 - 1:
+        raise _not_valid_page()
+    try:
+        consents.withdraw_consent(
+            session=session,
+            actor=leaver_access.leaver_actor(link, request.state.request_id),
+            consent_id=int(consent_id),
+            expected_version=int(expected_version) if expected_version.isdigit() else None,
+            reason="withdrawn by the person on their page",
+        )
+    except NotFound:
+        raise _not_valid_page() from None
+    except VersionConflict:
+        pass  # changed meanwhile (withdrawn already, or replaced): the page shows it as it is
+    return RedirectResponse(PLAN_PATH + "?withdrawn=1#your-consents", status_code=303)
 
 
 def print_context(published: PublishedPlan, language: str, link_url: str | None) -> dict[str, Any]:

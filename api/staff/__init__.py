@@ -26,6 +26,7 @@ def mount_staff(app: FastAPI) -> None:
     from api.staff import (
         audit,
         caseload,
+        consents,
         governor,
         new_plan,
         officer,
@@ -50,6 +51,7 @@ def mount_staff(app: FastAPI) -> None:
         plan_corrections.router,
         person_access.router,
         person_mobile.router,
+        consents.router,
         printout.router,
         governor.router,
         reports.router,

@@ -53,6 +53,7 @@ from resettlement.models import (
     ResettlementNeed,
     SupportContactCreate,
 )
+from resettlement.privacy import consents
 from rules.entered_dates import INCOMPLETE
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -219,6 +220,7 @@ def show_plan(
         "published": _latest_published(session, plan_id),
         "access": leaver_access.link_status(session, plan_id),
         "mobile": person_mobile.mobile_of(view.person),
+        "live_consents": consents.live_consents(session, view.person.id or 0),
         "texts_available": notifications.texts_available(get_settings()),
         "history": history,
         "release_assessment": plans.assessment_for(view.plan, view.person),

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from resettlement import reports
 from resettlement.actors import Actor, Role
 from resettlement.models import AuditEvent, EarlyReleaseRequest, Person, ReleasePlan
+from resettlement.privacy.consents import Consent, ConsentKind
 from resettlement.reports import Breakdown
 
 ADMIN = Actor(user_id="analyst", role=Role.ADMIN)
@@ -40,11 +41,19 @@ def add(
         nation="england-and-wales",
         prison_code=prison,
         needs=list(needs),
-        monitoring_consent=consent,
         sex=sex if consent else None,
     )
     session.add(person)
     session.flush()
+    if consent:
+        session.add(
+            Consent(
+                person_id=person.id,
+                kind=ConsentKind.MONITORING_CHARACTERISTICS,
+                given_how="in_person",
+                recorded_by="po",
+            )
+        )
     plan = ReleasePlan(
         person_id=person.id,
         probation_officer_id="po",

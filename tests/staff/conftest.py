@@ -20,6 +20,7 @@ from api.staff.settings import get_staff_settings
 from resettlement import demo, staff
 from resettlement.actors import Role
 from resettlement.models import Person, ReleasePlan
+from resettlement.privacy.consents import Consent, ConsentKind
 
 OFFICER_ID = "po-test"  # the officer tests/conftest.py opens plans as
 OTHER_OFFICER_ID = "po-other"
@@ -142,11 +143,19 @@ def released(
         date_of_birth=date(1980, 1, 1),
         nation="england-and-wales",
         prison_code=prison,
-        monitoring_consent=sex is not None,
         sex=sex,
     )
     session.add(person)
     session.flush()
+    if sex is not None:
+        session.add(
+            Consent(
+                person_id=person.id,
+                kind=ConsentKind.MONITORING_CHARACTERISTICS,
+                given_how="in_person",
+                recorded_by=OFFICER_ID,
+            )
+        )
     plan = ReleasePlan(
         person_id=person.id,
         probation_officer_id=OFFICER_ID,

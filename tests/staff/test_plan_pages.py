@@ -24,6 +24,7 @@ from resettlement.models import (
     PlanEvent,
     ReleasePlan,
 )
+from resettlement.privacy import consents
 from tests.staff.conftest import OFFICER_ID, Browser
 
 OFFICER = Actor(user_id=OFFICER_ID, role=Role.PROBATION_OFFICER)
@@ -113,7 +114,10 @@ def test_a_new_plan_is_saved_only_after_its_answers_are_checked(
     plan = session.get(ReleasePlan, plan_id)
     assert plan is not None and plan.probation_officer_id == OFFICER_ID
     person = session.get(Person, plan.person_id)
-    assert person is not None and person.sex == "female" and person.monitoring_consent
+    assert person is not None and person.sex == "female"
+    assert consents.has_live_consent(
+        session, person.id, consents.ConsentKind.MONITORING_CHARACTERISTICS
+    )
     # A term under 12 months adds the short-sentence need to the one chosen.
     assert set(person.needs) == {"care_leaver", "short_sentence"}
     shown = officer.get(opened.headers["location"])

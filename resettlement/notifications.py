@@ -37,6 +37,7 @@ class NotificationKind(StrEnum):
     EARLY_RELEASE_ASSESSMENT = "early_release_assessment"
     NOT_READY = "not_ready"
     FOLLOWUP_DUE = "followup_due"
+    REFERRAL_UNANSWERED = "referral_unanswered"
     # To the governor of the prison.
     DECISION_DUE = "decision_due"
     # To the prison leaver.

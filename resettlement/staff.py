@@ -23,6 +23,7 @@ ROLE_WORDS = {
     "probation_officer": "probation officer",
     "governor": "governor",
     "admin": "administrator",
+    "partner": "partner organisation staff",
     PRISON_OFFENDER_MANAGER: "prison offender manager",
 }
 

@@ -48,6 +48,7 @@ HOMES = {
     Role.PROBATION_OFFICER: "/staff/caseload",
     Role.GOVERNOR: "/staff/early-release",
     Role.ADMIN: "/staff/reports",
+    Role.PARTNER: "/staff/partner",
 }
 
 
@@ -124,6 +125,7 @@ def _choices(session: Session, errors: Errors, request: Request) -> dict[str, ob
                 ("Probation officers", Role.PROBATION_OFFICER),
                 ("Governors", Role.GOVERNOR),
                 ("Administrators", Role.ADMIN),
+                ("Partner organisations", Role.PARTNER),
             )
         ],
     }
@@ -144,6 +146,7 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
         role=role,
         user=member.user_id,
         prison=member.prison_code if role == Role.GOVERNOR else None,
+        organisation=member.organisation_id if role == Role.PARTNER else None,
         hours=get_staff_settings().session_hours,
     )
     # Back to the form the person was filling in when their session ended, if any.

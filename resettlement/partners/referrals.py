@@ -49,7 +49,8 @@ from rules.service_needs import ServiceNeed
 # An organisation has this many days to answer a referral unless the officer says otherwise;
 # the daily scan chases the officer about any referral still unanswered after it.
 ANSWER_WITHIN_DAYS = 5
-MAX_CONSENT_DAYS = 366
+# Long enough to cover a release most of a year away and the months after it.
+MAX_CONSENT_DAYS = 731
 
 
 class UpdateKind(StrEnum):

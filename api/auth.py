@@ -37,6 +37,7 @@ PERSON_ROLES = (
     Role.PRISON_LEAVER,
     Role.ADMIN,
     Role.COORDINATOR,
+    Role.PARTNER,
 )
 # Roles whose token names their prison: they act only within it.
 PRISON_ROLES = (Role.GOVERNOR, Role.COORDINATOR)
@@ -51,6 +52,7 @@ class Claims(BaseModel):
     role: Role
     prison: str | None = None
     plan: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    organisation: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
     @model_validator(mode="after")
     def _scope(self) -> Claims:
@@ -60,6 +62,8 @@ class Claims(BaseModel):
             raise ValueError(f"a {self.role.value}'s token names their prison")
         if self.role == Role.PRISON_LEAVER and self.plan is None:
             raise ValueError("a prison leaver's token names their plan")
+        if self.role == Role.PARTNER and self.organisation is None:
+            raise ValueError("a partner's token names their organisation")
         return self
 
     def actor(self, request_id: str) -> Actor:
@@ -68,6 +72,7 @@ class Claims(BaseModel):
             role=self.role,
             prison_code=self.prison if self.role in PRISON_ROLES else None,
             plan_id=self.plan if self.role == Role.PRISON_LEAVER else None,
+            organisation_id=self.organisation if self.role == Role.PARTNER else None,
             request_id=request_id,
         )
 
@@ -103,6 +108,7 @@ def mint_token(
     user: str,
     prison: str | None = None,
     plan: int | None = None,
+    organisation: int | None = None,
     hours: float = 12,
     settings: ApiSettings | None = None,
 ) -> str:
@@ -112,7 +118,7 @@ def mint_token(
         raise RuntimeError("Tokens come from the OIDC provider when an issuer is configured.")
     if not 0 < hours <= MAX_TOKEN_HOURS:
         raise ValueError(f"hours must be more than 0 and at most {MAX_TOKEN_HOURS}")
-    claims = Claims(sub=user, role=Role(role), prison=prison, plan=plan)
+    claims = Claims(sub=user, role=Role(role), prison=prison, plan=plan, organisation=organisation)
     now = clock.now()
     payload: dict[str, Any] = {
         "sub": claims.sub,
@@ -126,6 +132,8 @@ def mint_token(
         payload["prison"] = claims.prison
     if claims.plan is not None:
         payload["plan"] = claims.plan
+    if claims.organisation is not None:
+        payload["organisation"] = claims.organisation
     return jwt.encode(payload, local_secret(), algorithm="HS256")
 
 

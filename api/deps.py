@@ -109,6 +109,7 @@ CurrentOfficer = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER))]
 CurrentGovernor = Annotated[Actor, Depends(require(Role.GOVERNOR))]
 CurrentLeaver = Annotated[Actor, Depends(require(Role.PRISON_LEAVER))]
 CurrentAdmin = Annotated[Actor, Depends(require(Role.ADMIN))]
+CurrentPartner = Annotated[Actor, Depends(require(Role.PARTNER))]
 CurrentStaff = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.GOVERNOR))]
 CurrentOfficerOrAdmin = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.ADMIN))]
 CurrentStaffOrAdmin = Annotated[

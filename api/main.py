@@ -32,6 +32,7 @@ from api.routes import (
     people,
     person_mobile,
     plans,
+    referrals,
     release_dates,
     subject_access,
 )
@@ -124,6 +125,7 @@ def create_app(settings: ApiSettings | None = None, watch: WatchSettings | None 
         audit.router,
         notifications.router,
         directory.router,
+        referrals.router,
     ):
         app.include_router(router, prefix=PREFIX)
     # The pages come after the API so its routes and problem handlers take precedence.

@@ -14,6 +14,12 @@ class Role(StrEnum):
     ADMIN = "admin"
     # Keeps their prison's directory of local services (one or more in each prison).
     COORDINATOR = "coordinator"
+    # Staff of a voluntary organisation a person is referred to: they see only the people
+    # referred to their organisation with live consent, and only the consented sections.
+    PARTNER = "partner"
+    # A family member or friend the person names: a read-only view of the parts of the
+    # published 48-hour plan the person chose, through a link of their own.
+    SUPPORTER = "supporter"
     # The scheduled workflows act as themselves, so history never pretends a person did it.
     SYSTEM = "system"
 
@@ -25,6 +31,8 @@ class Actor:
     prison_code: str | None = None
     plan_id: int | None = None
     request_id: str = field(default_factory=lambda: uuid4().hex)
+    # A partner's organisation (the directory's organisation id).
+    organisation_id: int | None = None
 
     @property
     def is_staff(self) -> bool:

@@ -23,6 +23,7 @@ from resettlement.models import (
     PlanState,
     ReleasePlan,
 )
+from resettlement.partners.referrals import open_flags
 from rules.timings import NO_ACCOMMODATION_WARNING_DAYS
 
 FINISHED = (ChecklistStatus.DONE.value, ChecklistStatus.NOT_NEEDED.value)
@@ -235,11 +236,13 @@ def _statement(*, officer_id: str | None, query: CaseloadQuery, today: date) -> 
 
 
 def _rows(session: Session, statement: Any, today: date) -> tuple[list[CaseloadRow], int | None]:
-    rows = []
     total: int | None = None
-    for plan, given, family, number, prison, count, done, late, housed, matching in session.execute(
-        statement
-    ):
+    found = list(session.execute(statement))
+    # Issues and risks partners flagged that the officer has not yet marked as seen: one more
+    # query for the whole page.
+    partner_flags = open_flags(session, [row[0].id for row in found])
+    rows = []
+    for plan, given, family, number, prison, count, done, late, housed, matching in found:
         total = int(matching)
         days = (plan.walk_out_date - today).days if plan.walk_out_date else None
         flags = []
@@ -251,6 +254,8 @@ def _rows(session: Session, statement: Any, today: date) -> tuple[list[CaseloadR
             flags.append("overdue_items")
         if plan.published_out_of_date:
             flags.append("published_plan_out_of_date")
+        if partner_flags.get(plan.id):
+            flags.append("partner_flag")
         rows.append(
             CaseloadRow(
                 plan_id=plan.id,

@@ -270,6 +270,10 @@ def seed(
             continue
         added += 1
         _move_along(session, plan.id, actor, fake, rng, today)  # type: ignore[arg-type]
+    # Imported here: the partners' package builds on the plans this module has just made.
+    from resettlement.partners.demo_referrals import seed_referrals
+
+    seed_referrals(session, [(p.code, p.nation) for p in PRISONS], seed_value, today)
     return added
 
 

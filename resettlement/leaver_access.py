@@ -17,6 +17,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Index, and_, bindparam, case, func, null, or_, text, update
 from sqlalchemy.exc import IntegrityError
@@ -198,7 +199,7 @@ def sign_out(*, session: Session, link_id: int) -> None:
 
 
 def leaver_actor(link: LeaverLink, request_id: str | None = None) -> Actor:
-    extra = {"request_id": request_id} if request_id else {}
+    extra: dict[str, Any] = {"request_id": request_id} if request_id else {}
     return Actor(
         user_id=f"leaver-link:{link.id}", role=Role.PRISON_LEAVER, plan_id=link.plan_id, **extra
     )

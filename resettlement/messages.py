@@ -291,3 +291,21 @@ def message_failed(
         f"{line.who}: a message could not be sent",
         body,
     )
+
+
+def referral_unanswered_key(referral_id: object, as_of: date) -> str:
+    return f"referral_unanswered:{referral_id}:{as_of}"
+
+
+def referral_unanswered(
+    line: PlanLine, referral_id: int, service: str, due: date, as_of: date
+) -> Message:
+    return _to_officer(
+        line,
+        NotificationKind.REFERRAL_UNANSWERED,
+        referral_unanswered_key(referral_id, as_of),
+        f"{line.who}: a referral has not been answered",
+        f"The referral of {line.who} to {service} was due an answer by {long_date(due)} and "
+        f"has none yet. {line.who} walks out on {line.walk_out}. Chase the organisation, or "
+        f"close the referral and refer elsewhere.\n\nPlan {line.plan_id}, referral {referral_id}.",
+    )

@@ -36,6 +36,7 @@ class NotificationKind(StrEnum):
     NOT_READY = "not_ready"
     FOLLOWUP_DUE = "followup_due"
     MESSAGE_FAILED = "message_failed"
+    REFERRAL_UNANSWERED = "referral_unanswered"
     # To the governor of the prison.
     DECISION_DUE = "decision_due"
     # To the prison leaver.

@@ -48,6 +48,9 @@ from resettlement.models import (
     RequestState,
 )
 from resettlement.notifications import Message, Notification, enqueue
+from resettlement.partners.models import DirectoryOrganisation, DirectoryService
+from resettlement.partners.referral_lifecycle import ReferralState
+from resettlement.partners.referrals import Referral
 from resettlement.transactions import commit
 from rules.calendars import add_working_days
 from rules.nations import Nation
@@ -794,6 +797,57 @@ def run_followup(session: Session, plan_ids: Ids, as_of: date) -> BatchResult:
     return result
 
 
+# --- referrals ----------------------------------------------------------------------------
+# A referral sent and still unanswered after its due date is chased with the plan's probation
+# officer, once a day until it is answered or closed.
+
+
+def due_referral_chases(session: Session, as_of: date) -> list[int]:
+    statement = (
+        select(Referral.id)
+        .where(
+            Referral.state == ReferralState.SENT.value,
+            col(Referral.due_date) < as_of,
+            not_yet_told(lambda i: messages.referral_unanswered_key(i, as_of), Referral.id),
+        )
+        .order_by(col(Referral.id))
+    )
+    return [int(i) for i in session.exec(statement) if i is not None]
+
+
+def run_referral_chases(session: Session, referral_ids: Ids, as_of: date) -> BatchResult:
+    """One query for the batch's referrals with their service and organisation names, one for
+    the plans' message facts, one insert into the outbox."""
+    result = BatchResult()
+    rows = session.exec(
+        select(Referral, DirectoryService.name, DirectoryOrganisation.name)
+        .join(DirectoryService, col(DirectoryService.id) == col(Referral.service_id))
+        .join(DirectoryOrganisation, col(DirectoryOrganisation.id) == col(Referral.organisation_id))
+        .where(
+            among(session, Referral.id, referral_ids),
+            Referral.state == ReferralState.SENT.value,
+        )
+        .order_by(col(Referral.id))
+    ).all()
+    lines = plan_lines(session, {referral.plan_id for referral, _, _ in rows})
+    result.notify(
+        session,
+        [
+            messages.referral_unanswered(
+                lines[referral.plan_id],
+                referral.id,  # type: ignore[arg-type]
+                f"{service} ({organisation})",
+                referral.due_date,
+                as_of,
+            )
+            for referral, service, organisation in rows
+        ],
+    )
+    result.counts["referrals_chased"] += len(rows)
+    commit(session, "notification")
+    return result
+
+
 # --- the actions, in the order each workflow runs them ------------------------------------
 
 ACTIONS: dict[str, Action] = {
@@ -836,6 +890,12 @@ ACTIONS: dict[str, Action] = {
             run_accommodation_warnings,
         ),
         Action(
+            "referral_chases",
+            "Officers told of referrals unanswered after their due date",
+            due_referral_chases,
+            run_referral_chases,
+        ),
+        Action(
             "release",
             "Ready plans released; officers told what is missing from the others",
             due_release,
@@ -863,6 +923,7 @@ DAILY_RELEASE_SCAN = (
     "escalate_decisions",
     "checklist_reminders",
     "no_accommodation_warnings",
+    "referral_chases",
 )
 RELEASE_DAY = ("release", "plan_to_leaver")
 FORTY_EIGHT_HOUR_FOLLOWUP = ("followup_requests",)

@@ -27,6 +27,7 @@ ROLE_WORDS = {
     "governor": "governor",
     "admin": "administrator",
     "coordinator": "directory coordinator",
+    "partner": "partner organisation staff",
     PRISON_CASE_MANAGER: "prison case manager",
 }
 
@@ -40,6 +41,8 @@ class StaffMember(SQLModel, table=True):
     # A governor's or a case manager's prison; an officer's probation team.
     prison_code: str | None = Field(default=None, index=True, max_length=3)
     team: str | None = Field(default=None, max_length=200)
+    # A partner's voluntary organisation (the directory's organisation id).
+    organisation_id: int | None = Field(default=None, index=True)
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
 

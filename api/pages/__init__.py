@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import calendar_api, leaver, policies
+from api.pages import calendar_api, leaver, policies, supporter
 from api.pages.templating import PageProblem, page_problem
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -26,6 +26,7 @@ def mount_pages(app: FastAPI) -> None:
     app.include_router(leaver.router)
     app.include_router(calendar_api.router)
     app.include_router(policies.router)
+    app.include_router(supporter.router)
 
 
 __all__ = ["mount_pages"]

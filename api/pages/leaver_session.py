@@ -51,7 +51,10 @@ def cookie_secure() -> bool:
     return (not get_api_settings().local_mode) if configured is None else configured
 
 
-SIGNED_AS = "leaver session"
+# A supporter's session cookie is signed with a salt of its own, so a cookie made for one kind
+# of link can never be taken for the other's.
+LEAVER = "leaver session"
+SUPPORTER = "supporter session"
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,15 @@ class LeaverCookie:
     generation: int
 
 
-def encode(link_id: int, secret: str, issued: int, generation: int = 0) -> str:
-    return cookie_signing.sign(SIGNED_AS, {"l": link_id, "s": secret, "t": issued, "g": generation})
+def encode(
+    link_id: int, secret: str, issued: int, generation: int = 0, purpose: str = LEAVER
+) -> str:
+    return cookie_signing.sign(purpose, {"l": link_id, "s": secret, "t": issued, "g": generation})
 
 
-def decode(value: str | None) -> LeaverCookie | None:
+def decode(value: str | None, purpose: str = LEAVER) -> LeaverCookie | None:
     """The link, secret and generation from a good, unexpired cookie; None for anything else."""
-    data = cookie_signing.unsign(SIGNED_AS, value if value and len(value) <= 1000 else None)
+    data = cookie_signing.unsign(purpose, value if value and len(value) <= 1000 else None)
     try:
         cookie = LeaverCookie(int(data["l"]), str(data["s"]), int(data["g"]))
         issued = int(data["t"])
@@ -109,7 +114,9 @@ def form_token(request: Request) -> str:
     return secrets.token_urlsafe(32)
 
 
-def keep_form_token(response: Response, request: Request, token: str) -> None:
+def keep_form_token(
+    response: Response, request: Request, token: str, path: str = CSRF_PATH
+) -> None:
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(
             CSRF_COOKIE,
@@ -117,7 +124,7 @@ def keep_form_token(response: Response, request: Request, token: str) -> None:
             httponly=True,
             samesite="strict",
             secure=cookie_secure(),
-            path=CSRF_PATH,
+            path=path,
         )
 
 

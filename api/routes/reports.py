@@ -24,6 +24,8 @@ from api.input_types import ReportDate
 from resettlement import clock, reports
 from resettlement.actors import Actor, Role
 from resettlement.errors import InvalidInput
+from resettlement.partners import referral_reports
+from resettlement.partners.referral_reports import ReferralBreakdown, ReferralReport
 from resettlement.reports import Breakdown, Report
 from rules.entered_dates import report_day_problem
 
@@ -268,3 +270,96 @@ def friday_releases_csv(
     """The Friday-release report as CSV; suppressed figures are "[c]"."""
     report = _report(ReportKind.FRIDAY_RELEASES, session, actor, start, end, prison, breakdown)
     return csv_response(ReportKind.FRIDAY_RELEASES, report)
+
+
+# --- referrals to services -----------------------------------------------------------------
+
+
+class ReferralRowPublic(ReportRowPublic):
+    median_days_to_accept: float | None
+
+
+class ReferralReportPublic(BaseModel):
+    title: str
+    start: date
+    end: date
+    prison: str
+    breakdown: ReferralBreakdown
+    suppressed_below: int
+    measures: dict[str, str]
+    rows: list[ReferralRowPublic]
+
+
+ReferralBreakdownQuery = Annotated[
+    ReferralBreakdown, Query(description="Group the referrals by service or by need.")
+]
+
+
+def _referrals(
+    session: Session,
+    actor: Actor,
+    start: date | None,
+    end: date | None,
+    prison: str | None,
+    breakdown: ReferralBreakdown,
+) -> ReferralReport:
+    first, last = report_period(start, end, clock.today())
+    return referral_reports.referrals_report(
+        session=session,
+        actor=actor,
+        start=first,
+        end=last,
+        prison_code=report_prison(actor, prison),
+        breakdown=breakdown,
+    )
+
+
+@router.get("/referrals", response_model=ReferralReportPublic)
+def referrals(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: ReferralBreakdownQuery = ReferralBreakdown.SERVICE,
+) -> ReferralReportPublic:
+    """Referrals sent in the period: made, accepted, completed and declined by service or need,
+    and the median days from sending to acceptance; counts under 5 are null."""
+    report = _referrals(session, actor, start, end, prison, breakdown)
+    return ReferralReportPublic.model_validate(report.as_dict())
+
+
+@router.get(
+    "/referrals.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
+def referrals_csv(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: ReferralBreakdownQuery = ReferralBreakdown.SERVICE,
+) -> Response:
+    """The referrals report as CSV; suppressed figures are "[c]"."""
+    report = _referrals(session, actor, start, end, prison, breakdown)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([report.title])
+    writer.writerow(
+        [
+            f"{report.start.isoformat()} to {report.end.isoformat()}",
+            report.prison_code or "national",
+            f"by {report.breakdown}",
+            f"[c] = fewer than {reports.SUPPRESS_BELOW}, not shown",
+        ]
+    )
+    writer.writerows(report.csv_rows())
+    name = (
+        f"referrals-{report.prison_code or 'national'}-{report.start.isoformat()}-"
+        f"{report.end.isoformat()}-{report.breakdown}.csv"
+    ).lower()
+    return Response(
+        out.getvalue(),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

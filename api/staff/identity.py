@@ -40,7 +40,13 @@ COOKIE_PATH = "/staff"
 CSRF_FIELD = "csrf_token"
 # Forms whose sending is not worth keeping across a sign-in.
 NO_RESUME = ("/staff/sign-in", "/staff/sign-out")
-STAFF_ROLES = (Role.PROBATION_OFFICER, Role.GOVERNOR, Role.ADMIN, Role.COORDINATOR)
+STAFF_ROLES = (
+    Role.PROBATION_OFFICER,
+    Role.GOVERNOR,
+    Role.ADMIN,
+    Role.COORDINATOR,
+    Role.PARTNER,
+)
 PRISON_NAMES = {p.code: p.name for p in PRISONS}
 
 
@@ -252,7 +258,7 @@ def signed_in(request: Request, db: SessionDep) -> Actor:
         raise problem(
             403,
             "You cannot use these pages",
-            "These pages are for probation officers, governors and administrators.",
+            "These pages are for probation officers, governors, administrators and partners.",
         )
     request.state.staff_actor = actor
     request.state.staff_name = session.name

@@ -45,6 +45,7 @@ FLAGS = {
     "no_accommodation": ("No accommodation yet", "govuk-tag--red"),
     "overdue_items": ("Overdue items", "govuk-tag--red"),
     "published_plan_out_of_date": ("48-hour plan out of date", "govuk-tag--red"),
+    "partner_flag": ("Partner flagged an issue or risk", "govuk-tag--red"),
 }
 
 REQUEST_STATES = {

@@ -47,6 +47,7 @@ HOMES = {
     Role.GOVERNOR: "/staff/early-release",
     Role.ADMIN: "/staff/reports",
     Role.COORDINATOR: "/staff/directory",
+    Role.PARTNER: "/staff/partner",
 }
 
 
@@ -112,6 +113,7 @@ def _choices(session: Session, errors: Errors, request: Request) -> dict[str, ob
                 ("Governors", Role.GOVERNOR),
                 ("Administrators", Role.ADMIN),
                 ("Directory coordinators", Role.COORDINATOR),
+                ("Partner organisations", Role.PARTNER),
             )
         ],
     }
@@ -132,6 +134,7 @@ def choose_user(request: Request, form: CheckedForm, session: SessionDep) -> Res
         sub=member.user_id,
         role=role,
         prison=member.prison_code if role in PRISON_ROLES else None,
+        organisation=member.organisation_id if role == Role.PARTNER else None,
     )
     # Back to the form the person was filling in when their session ended, if any.
     resume = browser_session(request).resume

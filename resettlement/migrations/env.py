@@ -13,6 +13,8 @@ from resettlement import staff as _staff  # noqa: F401  (staff members)
 from resettlement import web_sessions as _web_sessions  # noqa: F401  (sign-out generations)
 from resettlement.database import get_engine
 from resettlement.partners import models as _directory  # noqa: F401  (directory of services)
+from resettlement.partners import referrals as _referrals  # noqa: F401  (referrals)
+from resettlement.partners import supporters as _supporters  # noqa: F401  (supporters' links)
 from resettlement.privacy import consents as _consents  # noqa: F401  (the consent record)
 
 config = context.config

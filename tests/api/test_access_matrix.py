@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from resettlement.actors import Role
 from resettlement.models import EarlyReleaseRequest, ReleasePlan
+from resettlement.partners import referrals
 from tests.api.conftest import (
     OFFICER_ID,
     OTHER_OFFICER_ID,
@@ -23,6 +24,7 @@ from tests.api.conftest import (
     publish,
     submit_request,
 )
+from tests.partners.conftest import Directory, make_directory, referrer
 
 
 @dataclass
@@ -35,6 +37,11 @@ class World:
     plan_b: int
     request_b: int
     fake: Faker
+    directory: Directory
+    # Plan A's sent referral to the housing organisation (with the person's live consent),
+    # and a draft one to the work organisation.
+    referral_a: int
+    draft_a: int
 
     def version(self, plan_id: int) -> int:
         self.session.expire_all()
@@ -68,7 +75,21 @@ def world(session: Session, flagged_plan: Callable[..., ReleasePlan], fake: Fake
     request_b = submit_request(session, plan_b.id)
     assert request_b.id is not None
     assert open_request(session, plan_a.id).state == "flagged"
-    return World(session, plan_a.id, plan_b.id, request_b.id, fake)
+    directory = make_directory(session)
+    refer = referrer(session, directory)
+    referral_a = refer(plan_a, sections=("first_night_address", "appointments"))
+    draft_a = refer(plan_a, service_id=directory.work_service, need="employment", send=False)
+    assert referral_a.id is not None and draft_a.id is not None
+    return World(
+        session, plan_a.id, plan_b.id, request_b.id, fake, directory, referral_a.id, draft_a.id
+    )
+
+
+def _referral_version(w: World, referral_id: int) -> int:
+    w.session.expire_all()
+    found = w.session.get(referrals.Referral, referral_id)
+    assert found is not None
+    return found.version
 
 
 ROLES = {
@@ -78,6 +99,14 @@ ROLES = {
     "admin": lambda w: bearer(Role.ADMIN, "admin-test"),
     "governor_other": lambda w: bearer(Role.GOVERNOR, "governor-bwi", prison=OTHER_PRISON),
     "officer_other": lambda w: bearer(Role.PROBATION_OFFICER, OTHER_OFFICER_ID),
+    # A partner of an organisation with no referral of these people, and the partner of the
+    # organisation plan A's person was referred to with consent.
+    "partner_other": lambda w: bearer(
+        Role.PARTNER, "partner-work", organisation=w.directory.work_org
+    ),
+    "partner_own": lambda w: bearer(
+        Role.PARTNER, "partner-housing", organisation=w.directory.housing_org
+    ),
     # The owners go last: their calls change the records.
     "governor_own": lambda w: bearer(Role.GOVERNOR, "governor-mdi", prison=OWN_PRISON),
     "officer_own": lambda w: bearer(Role.PROBATION_OFFICER, OFFICER_ID),
@@ -88,6 +117,8 @@ Body = Callable[[World], dict[str, Any]] | None
 # A plan endpoint only the plan's own officer may use.
 OFFICER_ONLY = {
     "nobody": 401,
+    "partner_other": 403,
+    "partner_own": 403,
     "leaver_other": 403,
     "leaver_own": 403,
     "admin": 403,
@@ -98,6 +129,8 @@ OFFICER_ONLY = {
 # A plan endpoint the officer and the governor of the person's prison may read.
 STAFF_READ = {
     "nobody": 401,
+    "partner_other": 403,
+    "partner_own": 403,
     "leaver_other": 403,
     "leaver_own": 403,
     "admin": 403,
@@ -287,7 +320,105 @@ CASES: list[tuple[str, str, str, Body, dict[str, int]]] = [
         "GET",
         "/api/v1/notifications",
         None,
-        {r: 200 for r in ROLES} | {"nobody": 401, "leaver_own": 403, "leaver_other": 403},
+        {r: 200 for r in ROLES}
+        | {"nobody": 401, "leaver_own": 403, "leaver_other": 403}
+        | {"partner_own": 403, "partner_other": 403},
+    ),
+    (
+        "refer from a plan",
+        "POST",
+        "/api/v1/plans/{a}/referrals",
+        lambda w: {
+            "service_id": w.directory.housing_service,
+            "need": "accommodation",
+            "help_wanted": "A bed for the first week.",
+            "sections": ["first_night_address"],
+            "consent_until": "2027-06-30",
+        },
+        OFFICER_ONLY | {"officer_own": 201},
+    ),
+    (
+        "a plan's referrals",
+        "GET",
+        "/api/v1/plans/{a}/referrals",
+        None,
+        OFFICER_ONLY | {"officer_own": 200},
+    ),
+    (
+        "send a referral",
+        "POST",
+        "/api/v1/referrals/{draft_a}/send",
+        lambda w: {"expected_version": _referral_version(w, w.draft_a)},
+        OFFICER_ONLY | {"officer_own": 200},
+    ),
+    (
+        "close a referral",
+        "POST",
+        "/api/v1/referrals/{draft_a}/close",
+        lambda w: {"expected_version": _referral_version(w, w.draft_a), "reason": "Not needed"},
+        OFFICER_ONLY | {"officer_own": 200},
+    ),
+    (
+        "a plan's flags",
+        "GET",
+        "/api/v1/plans/{a}/referral-flags",
+        None,
+        OFFICER_ONLY | {"officer_own": 200},
+    ),
+    (
+        "name a supporter",
+        "POST",
+        "/api/v1/plans/{a}/supporters",
+        lambda w: {
+            "name": w.fake.name(),
+            "relationship": "Sister",
+            "check_question": "The name of our first dog",
+            "answer": "Biscuit",
+            "sections": ["first_night_address"],
+        },
+        OFFICER_ONLY | {"officer_own": 201},
+    ),
+    (
+        "a plan's supporters",
+        "GET",
+        "/api/v1/plans/{a}/supporters",
+        None,
+        OFFICER_ONLY | {"officer_own": 200},
+    ),
+    (
+        "a partner's referrals",
+        "GET",
+        "/api/v1/partner/referrals",
+        None,
+        _only("partner_own", 200) | {"partner_other": 200},
+    ),
+    (
+        "a partner reads a referral",
+        "GET",
+        "/api/v1/partner/referrals/{referral_a}",
+        None,
+        _only("partner_own", 200) | {"partner_other": 404},
+    ),
+    (
+        "a partner reads a draft referral",
+        "GET",
+        "/api/v1/partner/referrals/{draft_a}",
+        None,
+        _only("partner_own", 404) | {"partner_other": 404},
+    ),
+    (
+        "a partner flags a risk",
+        "POST",
+        "/api/v1/partner/referrals/{referral_a}/updates",
+        lambda w: {"kind": "flag", "flag_kind": "risk", "text": "Worried about his safety."},
+        _only("partner_own", 201) | {"partner_other": 404},
+    ),
+    (
+        "a partner accepts",
+        "POST",
+        "/api/v1/partner/referrals/{referral_a}/accept",
+        lambda w: {"expected_version": _referral_version(w, w.referral_a)},
+        _only("partner_own", 200) | {"partner_other": 404},
     ),
     ("liveness", "GET", "/healthz", None, {role: 200 for role in ROLES}),
     ("readiness", "GET", "/readyz", None, {role: 200 for role in ROLES}),
@@ -307,7 +438,13 @@ def test_each_role_gets_the_status_the_table_says(
     expected: dict[str, int],
 ) -> None:
     assert set(expected) == set(ROLES), "every role has an expected status"
-    url = path.format(a=world.plan_a, b=world.plan_b, request_b=world.request_b)
+    url = path.format(
+        a=world.plan_a,
+        b=world.plan_b,
+        request_b=world.request_b,
+        referral_a=world.referral_a,
+        draft_a=world.draft_a,
+    )
     got = {}
     for role, headers in ROLES.items():
         response = client.request(

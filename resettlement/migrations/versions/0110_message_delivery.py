@@ -1,7 +1,7 @@
 """messages that arrive: each outbox row's delivery state, attempts and GOV.UK Notify's status
 
 Revision ID: 0110
-Revises: 0090
+Revises: 0095
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from resettlement.models import UTCDateTime
 
 revision: str = "0110"
-down_revision: str | None = "0090"
+down_revision: str | None = "0095"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ goes. A mobile number held with consent gets a contact-by-text consent as well. 
 puts the yes/no back from the live monitoring consents.
 
 Revision ID: 0120
-Revises: 0090
+Revises: 0110
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from resettlement.models import UTCDateTime
 
 revision: str = "0120"
-down_revision: str | None = "0090"
+down_revision: str | None = "0110"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

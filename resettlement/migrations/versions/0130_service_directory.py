@@ -1,7 +1,7 @@
 """the directory of local services (Open Referral UK)
 
 Revision ID: 0130
-Revises: 0090
+Revises: 0125
 Create Date: 2026-12-01 01:21:46.082557
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import resettlement.models
 
 revision: str = "0130"
-down_revision: str | None = "0090"
+down_revision: str | None = "0125"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

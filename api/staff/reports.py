@@ -33,16 +33,32 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 
 BREAKDOWNS = {
     Breakdown.NONE: "No breakdown",
+    Breakdown.AGE: "Age at release (and young adults 18 to 25)",
     Breakdown.SEX: "Sex",
     Breakdown.ETHNIC_GROUP: "Ethnic group",
     Breakdown.DISABILITY: "Disability",
     Breakdown.RELIGION: "Religion or belief",
+    Breakdown.SENTENCE_TYPE: "Sentence type (and remand)",
+    Breakdown.SENTENCE_LENGTH: "Sentence length",
+    Breakdown.RECALL: "Release after a recall",
     Breakdown.COHORT: "Cohort (women, older people, care leavers...)",
     Breakdown.NATION: "Nation",
+    Breakdown.PRISON: "Prison",
+    Breakdown.BROUGHT_FORWARD: "Friday or pre-bank-holiday release brought forward",
+    Breakdown.MONTH: "Month (trend over the period)",
 }
 KINDS = {
     ReportKind.OUTCOMES: "Outcomes after release",
     ReportKind.FRIDAY_RELEASES: "Friday and pre-bank-holiday releases",
+    ReportKind.DUE_FOR_RELEASE: "Due for release",
+}
+AHEAD = {ReportKind.DUE_FOR_RELEASE}
+# Whom each report counts, said above its figures.
+PERIOD_WORDS = {
+    ReportKind.OUTCOMES: "People released",
+    ReportKind.FRIDAY_RELEASES: "People released on a Friday or before a bank holiday "
+    "(or brought forward from one)",
+    ReportKind.DUE_FOR_RELEASE: "People due for release, not yet released,",
 }
 
 
@@ -79,10 +95,10 @@ def _choice(
     if forms.text(query, "end-day") and end is None:
         errors.add("Enter the end of the period as a real date.", "end-day")
     try:
-        start, end = report_period(start, end, clock.today())
+        start, end = report_period(start, end, clock.today(), ahead=kind in AHEAD)
     except InvalidInput as invalid:
         errors.add(invalid.detail, f"{invalid.field or 'start'}-day")
-        start, end = report_period(None, None, clock.today())
+        start, end = report_period(None, None, clock.today(), ahead=kind in AHEAD)
     try:
         breakdown = Breakdown(forms.text(query, "breakdown") or Breakdown.NONE)
     except ValueError:
@@ -183,6 +199,7 @@ def report_page(
         {
             "kind": report_kind,
             "kind_title": KINDS[report_kind],
+            "period_words": PERIOD_WORDS[report_kind],
             "choice": choice,
             "report": report,
             "charts": charts(report),

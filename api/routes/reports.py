@@ -171,9 +171,7 @@ _PERIOD = (
 )
 Start = Annotated[
     ReportDate | None,
-    Query(
-        description=f"First walk-out date in the period (default: 13 weeks earlier). {_PERIOD}"
-    ),
+    Query(description=f"First walk-out date in the period (default: 13 weeks earlier). {_PERIOD}"),
 ]
 End = Annotated[
     ReportDate | None,
@@ -205,9 +203,7 @@ def _report(
     prison: str | None,
     breakdown: Breakdown,
 ) -> Report:
-    first, last = report_period(
-        start, end, clock.today(), ahead=kind == ReportKind.DUE_FOR_RELEASE
-    )
+    first, last = report_period(start, end, clock.today(), ahead=kind == ReportKind.DUE_FOR_RELEASE)
     return build(
         kind,
         session=session,

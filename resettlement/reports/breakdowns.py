@@ -127,7 +127,10 @@ def _ethnic_group() -> ColumnElement[str]:
     value = person.ethnic_group
     return case(
         (or_(person.monitoring_consent.is_(False), value.is_(None)), literal(NOT_RECORDED)),
-        *[(value.like(f"{prefix}\\_%", escape="\\"), literal(prefix)) for prefix in ETHNIC_HIGH_LEVEL],
+        *[
+            (value.like(f"{prefix}\\_%", escape="\\"), literal(prefix))
+            for prefix in ETHNIC_HIGH_LEVEL
+        ],
         else_=cast(value, String),
     )
 

@@ -15,7 +15,7 @@ from resettlement import clock
 from resettlement.actors import Actor
 from resettlement.models import PublishedPlan
 from resettlement.reports import breakdowns, figures
-from resettlement.reports.breakdowns import Breakdown, plan, plan_table
+from resettlement.reports.breakdowns import Breakdown, plan
 from resettlement.reports.period import audited, due_rows
 from resettlement.reports.tables import Report
 
@@ -50,9 +50,7 @@ def due_for_release(
             (exists(select(published.id).where(published.plan_id == plan.id)), 1), else_=0
         ),
     }
-    counted = figures.count_rows(
-        session, rows, breakdown, breakdowns.parts(breakdown), measures
-    )
+    counted = figures.count_rows(session, rows, breakdown, breakdowns.parts(breakdown), measures)
     audited(session, actor, "due_for_release", prison_code)
     return Report(
         "Due for release", start, max(start, end), prison_code, breakdown, DUE_MEASURES, counted

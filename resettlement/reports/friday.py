@@ -77,9 +77,7 @@ def friday_releases(
             else_=0,
         ),
     }
-    counted = figures.count_rows(
-        session, rows, breakdown, breakdowns.parts(breakdown), measures
-    )
+    counted = figures.count_rows(session, rows, breakdown, breakdowns.parts(breakdown), measures)
     audited(session, actor, "friday_releases", prison_code)
     return Report(
         "Friday and pre-bank-holiday releases",

@@ -50,6 +50,4 @@ def outcomes(
         {key: followup_flag(key) for key in OUTCOMES},
     )
     audited(session, actor, "outcomes", prison_code)
-    return Report(
-        "Outcomes after release", start, end, prison_code, breakdown, OUTCOMES, counted
-    )
+    return Report("Outcomes after release", start, end, prison_code, breakdown, OUTCOMES, counted)

@@ -103,5 +103,3 @@ class Report:
 def _text(value: float | int | None) -> str:
     # "[c]" is the Government Statistical Service's shorthand for a confidential, suppressed cell.
     return "[c]" if value is None else str(value)
-
-

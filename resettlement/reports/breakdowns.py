@@ -180,8 +180,9 @@ def parts(breakdown: Breakdown) -> list[ColumnElement[str | None]]:
         return [case((after_recall(), literal(RECALL_GROUPS[0])), else_=literal(RECALL_GROUPS[1]))]
     if breakdown == Breakdown.COHORT:
         no_needs = or_(person.needs.is_(None), ~needs_text().like('%"%'))
-        return [*(case((has_need(n), literal(str(n)))) for n in Need)] + [
-            case((no_needs, literal(NO_RECORDED_NEEDS)))
+        return [
+            *(case((has_need(n), literal(str(n)))) for n in Need),
+            case((no_needs, literal(NO_RECORDED_NEEDS))),
         ]
     if breakdown == Breakdown.NATION:
         return [cast(person.nation, String)]

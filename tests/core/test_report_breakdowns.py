@@ -23,6 +23,8 @@ TODAY = date(2026, 11, 30)
 PERIOD = (date(2026, 1, 1), date(2027, 3, 31))
 PRISONS = {"MDI": "england-and-wales", "BWI": "england-and-wales", "BAR": "scotland"}
 NEEDS = ["woman", "older_person", "learning_disability", "autism_or_adhd", "care_leaver"]
+ETHNIC = [None, "white_british", "white_other", "black_african", "asian_indian", "mixed_other"]
+ETHNIC += ["other_arab", "prefer_not_to_say"]
 TERMS = [None, 30, 183, 184, 364, 365, 1460, 1461, 4000]
 
 
@@ -42,12 +44,7 @@ def _person(fake: Faker, rng: random.Random, prison: str, born: date) -> Person:
         needs=needs,
         monitoring_consent=consent,
         sex=rng.choice([None, "female", "male", "male", "prefer_not_to_say"]) if consent else None,
-        ethnic_group=rng.choice(
-            [None, "white_british", "white_other", "black_african", "asian_indian", "mixed_other"]
-            + ["other_arab", "prefer_not_to_say"]
-        )
-        if consent
-        else None,
+        ethnic_group=rng.choice(ETHNIC) if consent else None,
         disability=rng.choice([None, "yes", "no", "no"]) if consent else None,
         religion=rng.choice([None, "christian", "muslim", "no_religion"]) if consent else None,
     )

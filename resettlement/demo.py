@@ -13,7 +13,15 @@ from datetime import date, datetime, time, timedelta
 from faker import Faker
 from sqlmodel import Session, select
 
-from resettlement import checklists, clock, early_release, forty_eight_hours, plans, staff
+from resettlement import (
+    checklists,
+    clock,
+    demo_history,
+    early_release,
+    forty_eight_hours,
+    plans,
+    staff,
+)
 from resettlement.actors import Actor, Role
 from resettlement.errors import DomainError
 from resettlement.models import (
@@ -162,11 +170,16 @@ def demo_staff(seed_value: int = 20261123) -> list[StaffMember]:
 
 
 def seed(
-    session: Session, count: int = 30, seed_value: int = 20261123, today: date | None = None
+    session: Session,
+    count: int = 30,
+    seed_value: int = 20261123,
+    today: date | None = None,
+    history: int = demo_history.HISTORY_PLANS,
 ) -> int:
     """Adds the demo staff (any missing), then `count` demo plans unless the database already
     holds people. Returns plans added. The plans are placed around `today` (by default,
-    today)."""
+    today). Then `history` completed plans over the last year (demo_history), and a request
+    waiting for each governor's decision."""
     staff.add_missing(session=session, members=demo_staff(seed_value))
     if session.exec(select(Person.id).limit(1)).first() is not None:
         return 0
@@ -231,6 +244,9 @@ def seed(
             continue
         added += 1
         _move_along(session, plan.id, actor, fake, rng, today)  # type: ignore[arg-type]
+    if history:
+        demo_history.add_year(session, seed_value, today, plans=history)
+        demo_history.fill_governor_queues(session, seed_value, today)
     return added
 
 

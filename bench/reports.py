@@ -44,7 +44,8 @@ ADMIN = Actor(user_id="bench-admin", role=Role.ADMIN)
 # the same rows: one scan, one GROUP BY, the JSON flags read as in the report.
 HAND_WRITTEN = """
 SELECT person.prison_code, count(*),
-       sum(CASE WHEN (plan.followup ->> 'night_in_planned_accommodation')::boolean THEN 1 ELSE 0 END),
+       sum(CASE WHEN (plan.followup ->> 'night_in_planned_accommodation')::boolean
+           THEN 1 ELSE 0 END),
        sum(CASE WHEN (plan.followup ->> 'gp_registered')::boolean THEN 1 ELSE 0 END),
        sum(CASE WHEN (plan.followup ->> 'id_in_hand')::boolean THEN 1 ELSE 0 END),
        sum(CASE WHEN (plan.followup ->> 'bank_account_in_hand')::boolean THEN 1 ELSE 0 END),
@@ -71,7 +72,8 @@ SELECT g,
     (ARRAY['MDI', 'BWI', 'SDI', 'BAR', 'MGH'])[1 + g % 5],
     'en',
     (ARRAY['[]', '[]', '["woman"]', '["older_person"]', '["care_leaver"]',
-           '["learning_disability", "autism_or_adhd"]', '["on_remand"]', '[]'])[1 + (g * 13) % 8]::json,
+           '["learning_disability", "autism_or_adhd"]', '["on_remand"]', '[]'])
+        [1 + (g * 13) % 8]::json,
     g % 7 <> 0,
     CASE WHEN g % 7 = 0 THEN NULL ELSE
         (ARRAY['white_british', 'white_other', 'black_african', 'black_caribbean',

@@ -33,6 +33,14 @@ from resettlement.models import (
     RequestState,
     Sex,
 )
+from resettlement.voice.models import (
+    Appointments,
+    FirstNight,
+    Had,
+    VoiceAnswer,
+    WentWrong,
+    WouldHaveHelped,
+)
 from rules.checklists import Need
 from rules.nations import Nation
 from rules.release_dates import (
@@ -260,6 +268,8 @@ def _one_release(
     if decision is not None:
         _request(session, rng, plan, prison, decision, assessment)
     _history(session, plan, officer, opened, walk_out, followed_up, followup)
+    if rng.random() < 0.55:
+        _answers(session, rng, plan, officer, followup, walk_out, brought_forward)
 
 
 def _request(
@@ -352,6 +362,87 @@ def _history(
                 detail=detail,
             )
         )
+
+
+def _answers(
+    session: Session,
+    rng: random.Random,
+    plan: ReleasePlan,
+    officer: str,
+    followup: dict[str, bool],
+    walk_out: date,
+    brought_forward: bool,
+) -> None:
+    """What the person said of their first days: mostly what the officer recorded too, but not
+    always (the point of asking them)."""
+
+    def agrees(fact: bool) -> bool:
+        return fact if rng.random() < 0.85 else not fact
+
+    slept = agrees(followup["night_in_planned_accommodation"])
+    first_night = (
+        FirstNight.PLANNED_ADDRESS
+        if slept
+        else rng.choice(
+            [FirstNight.FAMILY_OR_FRIENDS, FirstNight.EMERGENCY_HOUSING, FirstNight.NOWHERE]
+        )
+    )
+    had_id = Had.YES if agrees(followup["id_in_hand"]) else Had.NO
+    appointments = (
+        Appointments.ALL if agrees(followup["first_appointment_attended"]) else Appointments.SOME
+    )
+    had_money = Had.YES if rng.random() < 0.6 else Had.NO
+    wrong = [
+        w
+        for w, bad in (
+            (WentWrong.NO_BED, first_night != FirstNight.PLANNED_ADDRESS),
+            (WentWrong.NO_ID, had_id == Had.NO),
+            (WentWrong.NO_MONEY, had_money == Had.NO),
+            (WentWrong.MISSED_APPOINTMENT, appointments != Appointments.ALL),
+        )
+        if bad
+    ] or [WentWrong.NOTHING]
+    helped = [WouldHaveHelped.NOTHING]
+    if wrong != [WentWrong.NOTHING]:
+        helped = rng.sample(
+            [
+                WouldHaveHelped.HOUSING_SORTED,
+                WouldHaveHelped.ID_BEFORE_RELEASE,
+                WouldHaveHelped.SOMEONE_TO_MEET_ME,
+                WouldHaveHelped.HELP_WITH_TRAVEL,
+            ],
+            k=rng.randint(1, 2),
+        )
+        if plan.flagged and not brought_forward:
+            helped.append(WouldHaveHelped.RELEASED_EARLIER_IN_THE_WEEK)
+    by_person = rng.random() < 0.7
+    answered = _at(walk_out + timedelta(days=rng.randint(2, 5)), 19)
+    session.add(
+        VoiceAnswer(
+            plan_id=plan.id,  # type: ignore[arg-type]
+            first_night=first_night.value,
+            appointments=appointments.value,
+            had_id=had_id.value,
+            had_money=had_money.value,
+            had_medication=rng.choice([Had.YES, Had.YES, Had.NOT_NEEDED, Had.NO]).value,
+            went_wrong=[w.value for w in wrong],
+            would_have_helped=[h.value for h in helped],
+            recorded_by=f"leaver-plan-{plan.id}" if by_person else officer,
+            recorded_by_role="prison_leaver" if by_person else "probation_officer",
+            first_answered_at=answered,
+            updated_at=answered,
+        )
+    )
+    session.add(
+        PlanEvent(
+            plan_id=plan.id,  # type: ignore[arg-type]
+            at=answered,
+            actor=f"leaver-plan-{plan.id}" if by_person else officer,
+            actor_role="prison_leaver" if by_person else "probation_officer",
+            kind="first_days_answered",
+            detail={"by": "person" if by_person else "officer at follow-up"},
+        )
+    )
 
 
 def history_count(session: Session) -> int:

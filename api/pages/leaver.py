@@ -30,8 +30,9 @@ from resettlement.leaver_access import (
     WrongDateOfBirth,
 )
 from resettlement.licence_conditions import standard_conditions
-from resettlement.models import PublishedPlan
+from resettlement.models import PublishedPlan, ReleasePlan
 from resettlement.plan_changes import Change, ChangeKind, compare
+from resettlement.voice.answers import can_answer as first_days_asked
 from rules.entered_dates import DateNotValid, typed_date
 
 router = APIRouter(include_in_schema=False)
@@ -158,7 +159,7 @@ def confirm(
 # --- the plan ------------------------------------------------------------------------------
 
 
-def _signed_in(request: Request, session: SessionDep) -> tuple[LeaverLink, str]:
+def signed_in(request: Request, session: SessionDep) -> tuple[LeaverLink, str]:
     found = leaver_session.read(request)
     if found is None:
         raise PageProblem(401, "leaver/sign_in_needed.html")
@@ -325,13 +326,16 @@ def _plan_context(
 
 @router.get(PLAN_PATH)
 def my_plan(request: Request, session: SessionDep) -> Response:
-    link, _secret = _signed_in(request, session)
+    link, _secret = signed_in(request, session)
     try:
         view = leaver_access.open_published_plan(session=session, link=link)
     except NotFound:
         raise PageProblem(404, "leaver/not_published.html") from None
     language = choose_language(request, view.published.snapshot.get("preferred_language"))
     context = _plan_context(view.published, view.earlier, language)
+    # After release the plan page asks how the first days went (api/pages/first_days.py).
+    plan = session.get(ReleasePlan, link.plan_id)
+    context["first_days_open"] = plan is not None and first_days_asked(plan)
     return render(request, "leaver/plan.html", context, language=language)
 
 
@@ -346,7 +350,7 @@ def print_context(published: PublishedPlan, language: str, link_url: str | None)
 
 
 def _printed(request: Request, session: SessionDep) -> tuple[PublishedPlan, str, str]:
-    link, secret = _signed_in(request, session)
+    link, secret = signed_in(request, session)
     try:
         published = leaver_access.latest_published(session, link.plan_id)
     except NotFound:
@@ -387,7 +391,7 @@ def pdf_response(html: bytes, language: str, filename: str) -> Response:
 
 @router.get(PLAN_PATH + ".ics")
 def my_calendar(request: Request, session: SessionDep) -> Response:
-    link, _secret = _signed_in(request, session)
+    link, _secret = signed_in(request, session)
     try:
         published = leaver_access.latest_published(session, link.plan_id)
     except NotFound:

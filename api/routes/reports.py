@@ -43,12 +43,14 @@ class ReportKind(StrEnum):
     OUTCOMES = "outcomes"
     FRIDAY_RELEASES = "friday-releases"
     DUE_FOR_RELEASE = "due-for-release"
+    SELF_REPORTED = "self-reported"
 
 
 BUILDERS: dict[ReportKind, Callable[..., Report]] = {
     ReportKind.OUTCOMES: reports.outcomes,
     ReportKind.FRIDAY_RELEASES: reports.friday_releases,
     ReportKind.DUE_FOR_RELEASE: reports.due_for_release,
+    ReportKind.SELF_REPORTED: reports.self_reported,
 }
 
 
@@ -314,3 +316,36 @@ def due_for_release_csv(
     """The due-for-release report as CSV; suppressed figures are "[c]"."""
     report = _report(ReportKind.DUE_FOR_RELEASE, session, actor, start, end, prison, breakdown)
     return csv_response(ReportKind.DUE_FOR_RELEASE, report)
+
+
+@router.get("/self-reported", response_model=ReportPublic)
+def self_reported(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> ReportPublic:
+    """What people released in the period said of their first days (closed answers only),
+    beside the officer's follow-up, and how often the two agree."""
+    report = _report(ReportKind.SELF_REPORTED, session, actor, start, end, prison, breakdown)
+    return _public(report)
+
+
+@router.get(
+    "/self-reported.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def self_reported_csv(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> Response:
+    """The self-reported report as CSV; suppressed figures are "[c]"."""
+    report = _report(ReportKind.SELF_REPORTED, session, actor, start, end, prison, breakdown)
+    return csv_response(ReportKind.SELF_REPORTED, report)

@@ -51,6 +51,8 @@ KINDS = {
     ReportKind.OUTCOMES: "Outcomes after release",
     ReportKind.FRIDAY_RELEASES: "Friday and pre-bank-holiday releases",
     ReportKind.DUE_FOR_RELEASE: "Due for release",
+    ReportKind.SELF_REPORTED: "What people said of their first days (and agreement with "
+    "the officer's record)",
 }
 AHEAD = {ReportKind.DUE_FOR_RELEASE}
 # Whom each report counts, said above its figures.
@@ -59,6 +61,8 @@ PERIOD_WORDS = {
     ReportKind.FRIDAY_RELEASES: "People released on a Friday or before a bank holiday "
     "(or brought forward from one)",
     ReportKind.DUE_FOR_RELEASE: "People due for release, not yet released,",
+    ReportKind.SELF_REPORTED: "People released, who answered the questions about their "
+    "first days and whose follow-up is recorded,",
 }
 
 

@@ -12,6 +12,7 @@ from resettlement.reports.breakdowns import (
 from resettlement.reports.due import DUE_MEASURES, due_for_release
 from resettlement.reports.friday import FRIDAY_STAGES, friday_releases
 from resettlement.reports.outcomes import OUTCOMES, outcomes
+from resettlement.reports.self_reported import SELF_REPORTED, self_reported
 from resettlement.reports.tables import SUPPRESS_BELOW, Cell, Report, Row
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "FRIDAY_STAGES",
     "NOT_RECORDED",
     "OUTCOMES",
+    "SELF_REPORTED",
     "SUPPRESS_BELOW",
     "Breakdown",
     "Cell",
@@ -28,4 +30,5 @@ __all__ = [
     "due_for_release",
     "friday_releases",
     "outcomes",
+    "self_reported",
 ]

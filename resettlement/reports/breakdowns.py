@@ -102,10 +102,14 @@ plan = plan_table.c
 person = person_table.c
 
 
+def json_text(column: ColumnElement[object]) -> ColumnElement[str]:
+    # A JSON list of fixed words: matching '"woman"' in its text reads the same on SQLite and
+    # PostgreSQL, where JSON functions differ.
+    return cast(column, Text)
+
+
 def needs_text() -> ColumnElement[str]:
-    # The needs are a JSON list of fixed words: matching '"woman"' in its text reads the same
-    # on SQLite and PostgreSQL, where JSON functions differ.
-    return cast(person.needs, Text)
+    return json_text(person.needs)
 
 
 def has_need(need: str) -> ColumnElement[bool]:

@@ -66,23 +66,24 @@ SELECT g,
     'B' || lpad(to_hex(g), 6, '0'),
     'C' || lpad(to_hex(g), 6, '0'),
     'Bench', 'Person ' || g,
-    DATE '2026-11-30' - ((18 * 365) + (g * 7919) % (55 * 365)),
+    DATE '2026-11-30' - ((18 * 365) + ((g::bigint * 7919) % (55 * 365))::int),
     (ARRAY['england-and-wales', 'england-and-wales', 'england-and-wales', 'scotland',
            'northern-ireland'])[1 + g % 5],
     (ARRAY['MDI', 'BWI', 'SDI', 'BAR', 'MGH'])[1 + g % 5],
     'en',
     (ARRAY['[]', '[]', '["woman"]', '["older_person"]', '["care_leaver"]',
            '["learning_disability", "autism_or_adhd"]', '["on_remand"]', '[]'])
-        [1 + (g * 13) % 8]::json,
+        [1 + ((g::bigint * 13) % 8)::int]::json,
     g % 7 <> 0,
     CASE WHEN g % 7 = 0 THEN NULL ELSE
         (ARRAY['white_british', 'white_other', 'black_african', 'black_caribbean',
                'asian_pakistani', 'asian_indian', 'mixed_other', 'other_arab', 'white_british',
-               'white_british', 'prefer_not_to_say'])[1 + (g * 17) % 11] END,
+               'white_british', 'prefer_not_to_say'])[1 + ((g::bigint * 17) % 11)::int] END,
     CASE WHEN g % 7 = 0 THEN NULL WHEN g % 5 = 2 THEN 'female' ELSE 'male' END,
-    CASE WHEN g % 7 = 0 THEN NULL WHEN (g * 3) % 10 < 3 THEN 'yes' ELSE 'no' END,
+    CASE WHEN g % 7 = 0 THEN NULL WHEN ((g::bigint * 3) % 10)::int < 3 THEN 'yes' ELSE 'no' END,
     CASE WHEN g % 7 = 0 THEN NULL ELSE
-        (ARRAY['no_religion', 'christian', 'muslim', 'other', 'no_religion'])[1 + (g * 11) % 5]
+        (ARRAY['no_religion', 'christian', 'muslim', 'other', 'no_religion'])
+        [1 + ((g::bigint * 11) % 5)::int]
     END,
     1, now()
 FROM generate_series(1, :plans) AS g
@@ -102,21 +103,21 @@ INSERT INTO release_plan (person_id, probation_officer_id, state, sentence_type,
     published_out_of_date, followup, followup_recorded_at, version, created_at, updated_at)
 SELECT g, 'po-bench', 'completed',
     (ARRAY['determinate', 'determinate', 'determinate', 'hdc', 'parole', 'indeterminate'])
-        [1 + (g * 5) % 6],
+        [1 + ((g::bigint * 5) % 6)::int],
     DATE '2024-06-01',
-    (ARRAY[90, 200, 300, 500, 1000, 2000])[1 + (g * 19) % 6],
+    (ARRAY[90, 200, 300, 500, 1000, 2000])[1 + ((g::bigint * 19) % 6)::int],
     walk + CASE WHEN g % 10 = 1 THEN 1 ELSE 0 END,
     walk + CASE WHEN g % 10 = 1 THEN 1 ELSE 0 END,
     walk,
     g % 5 = 1, CASE WHEN g % 5 = 1 THEN 'friday' END,
     false,
     json_build_object(
-        'night_in_planned_accommodation', (g * 31) % 100 < 72,
-        'gp_registered', (g * 37) % 100 < 61,
-        'id_in_hand', (g * 41) % 100 < 70,
-        'bank_account_in_hand', (g * 43) % 100 < 60,
-        'universal_credit_claim_made', (g * 47) % 100 < 76,
-        'first_appointment_attended', (g * 53) % 100 < 83),
+        'night_in_planned_accommodation', ((g::bigint * 31) % 100)::int < 72,
+        'gp_registered', ((g::bigint * 37) % 100)::int < 61,
+        'id_in_hand', ((g::bigint * 41) % 100)::int < 70,
+        'bank_account_in_hand', ((g::bigint * 43) % 100)::int < 60,
+        'universal_credit_claim_made', ((g::bigint * 47) % 100)::int < 76,
+        'first_appointment_attended', ((g::bigint * 53) % 100)::int < 83),
     now(), 1, now(), now()
 FROM (SELECT g, DATE '2026-11-29' - (g % 365) AS walk FROM generate_series(1, :plans) AS g) AS s
 """

@@ -204,7 +204,7 @@ def _plan(request: Request, session: SessionDep) -> tuple[Any, ReleasePlan, str]
 
 @router.get(FIRST_DAYS_PATH)
 def first_days(request: Request, session: SessionDep) -> Response:
-    link, plan, language = _plan(request, session)
+    _link, plan, language = _plan(request, session)
     if not voice.can_answer(plan):
         return RedirectResponse(PLAN_PATH, status_code=303)
     answer = voice.answers_for(session, plan.id)  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ def mount_staff(app: FastAPI) -> None:
     from api.staff import (
         audit,
         caseload,
+        first_days,
         governor,
         new_plan,
         officer,
@@ -47,6 +48,7 @@ def mount_staff(app: FastAPI) -> None:
         audit.router,
         new_plan.router,
         officer.router,
+        first_days.router,
         plan_corrections.router,
         person_access.router,
         person_mobile.router,

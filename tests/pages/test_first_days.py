@@ -124,3 +124,32 @@ def test_a_choice_that_is_not_on_the_page_is_refused_and_nothing_is_stored(
     response = _post(client, {**ANSWERS, "first_night": "<script>"})
     assert response.status_code == 422
     assert session.exec(select(VoiceAnswer)).first() is None
+
+
+@pytest.mark.parametrize(
+    ("language", "asked"),
+    [("en", "where you slept"), ("cy", "ble wnaethoch chi gysgu")],
+)
+def test_the_48_hour_message_says_the_questions_will_be_asked_and_carries_nothing_sensitive(
+    language, asked
+):
+    from datetime import date
+
+    from resettlement import messages
+    from resettlement.leaver_access import SIGN_IN_LINK
+
+    line = messages.PlanLine(
+        plan_id=7,
+        officer_id="po-test",
+        person_name="Made Up",
+        prison_number="A1234BC",
+        prison_code="MDI",
+        walk_out_date=date(2026, 12, 16),
+        language=language,
+    )
+    message = messages.plan_ready(line, "Made", date(2026, 12, 16))
+    assert asked in message.body
+    # The link is a placeholder until sending; the body names no number, date of birth or
+    # address, and no answer.
+    assert SIGN_IN_LINK in message.body
+    assert "A1234BC" not in message.body and "MDI" not in message.body

@@ -31,6 +31,7 @@ from resettlement.models import (
     ReleasePlan,
     Religion,
     RequestState,
+    ResettlementNeed,
     Sex,
 )
 from resettlement.voice.models import (
@@ -146,7 +147,7 @@ def _one_release(
     prison: str,
     release_date: date,
 ) -> None:
-    new_number = unique  # type: ignore[assignment]
+    new_number = unique
     woman = prison == "SDI" or rng.random() < 0.03
     age = _between(rng, (*AGES, AGES_60))
     # Days, not .replace(year=...), which fails on 29 February.
@@ -304,7 +305,7 @@ def _request(
             latest_date=window[1] if window else about,
             decision_deadline=deadline,
             harms_resettlement=decision in ("approved", "refused") if assessed else None,
-            needs=["accommodation"] if decided else [],
+            needs=[ResettlementNeed.ACCOMMODATION] if decided else [],
             assessment="The hostel cannot take new arrivals at the weekend." if decided else None,
             assessed_by=plan.probation_officer_id if assessed else None,
             submitted_at=_at(deadline - timedelta(days=6), 11) if decided else None,

@@ -46,7 +46,9 @@ def first_days_summary(session: Session, plan: ReleasePlan) -> dict[str, Any] | 
         words = dict(question["choices"])
         value = getattr(answer, question["name"])
         text = (
-            ", ".join(words.get(v, v) for v in value) if isinstance(value, list) else words[value]
+            ", ".join(str(words.get(v, v)) for v in value)
+            if isinstance(value, list)
+            else str(words[value])
         )
         summary["rows"].append({"key": {"text": question["question"]}, "value": {"text": text}})
     followup = plan.followup or {}

@@ -27,7 +27,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -166,12 +165,12 @@ def _ethnic_group() -> ColumnElement[str]:
 
 def after_recall() -> ColumnElement[bool]:
     """The release follows a recall: an earlier plan of the person's was cancelled by recall."""
-    earlier = aliased(ReleasePlan)
+    earlier = plan_table.alias("earlier")
     return exists(
         select(literal(1)).where(
-            earlier.person_id == plan.person_id,
-            earlier.id < plan.id,
-            earlier.cancel_reason == CancelReason.RECALL.value,
+            earlier.c.person_id == plan.person_id,
+            earlier.c.id < plan.id,
+            earlier.c.cancel_reason == CancelReason.RECALL.value,
         )
     )
 
@@ -183,7 +182,7 @@ def _month() -> ColumnElement[str]:
     return cast(number, String)
 
 
-def parts(breakdown: Breakdown) -> list[ColumnElement[str | None]]:
+def parts(breakdown: Breakdown) -> list[ColumnElement[Any]]:
     """The breakdown's parts: each an SQL expression giving a row's group, or NULL."""
     if breakdown == Breakdown.NONE:
         return []

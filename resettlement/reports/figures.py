@@ -38,7 +38,7 @@ def count_rows(
     if dialect == "postgresql" and parts:
         sub = base.subquery("counted")
         groups = [sub.c[f"g{i}"] for i in range(len(parts))]
-        statement = (
+        statement: Any = (
             Select(
                 func.grouping(*groups).label("bits"),
                 *groups,
@@ -94,7 +94,7 @@ def _from_union(
     def sums() -> list[ColumnElement[Any]]:
         return [func.coalesce(func.sum(counted.c[f"m{j}"]), 0) for j in range(measures)]
 
-    selects: list[Select[Any]] = [
+    selects: list[Any] = [
         Select(
             literal(-1, Integer).label("part"),
             literal(ALL).label("grp"),
@@ -110,7 +110,7 @@ def _from_union(
             .where(group.is_not(null()))
             .group_by(group)
         )
-    statement = union_all(*selects) if len(selects) > 1 else selects[0]
+    statement: Any = union_all(*selects) if len(selects) > 1 else selects[0]
     return [
         (row[0], str(row[1]), row[2], list(row[3:])) for row in session.execute(statement).all()
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import case
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from resettlement import clock
@@ -24,7 +25,7 @@ OUTCOMES: dict[str, str] = {
 }
 
 
-def followup_flag(key: str):  # type: ignore[no-untyped-def]
+def followup_flag(key: str) -> ColumnElement[int]:
     """1 when the officer recorded the outcome as met, else 0 (JSON true on both databases)."""
     return case((plan.followup[key].as_boolean(), 1), else_=0)
 

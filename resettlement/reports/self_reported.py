@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import case
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from resettlement import clock
@@ -42,11 +43,11 @@ voice_table = VoiceAnswer.__table__  # type: ignore[attr-defined]
 voice = voice_table.c
 
 
-def _flag(condition):  # type: ignore[no-untyped-def]
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _agree(said, recorded):  # type: ignore[no-untyped-def]
+def _agree(said: ColumnElement[int], recorded: ColumnElement[int]) -> ColumnElement[int]:
     return _flag(said == recorded)
 
 

@@ -5,6 +5,7 @@ over the person's own."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -65,19 +66,25 @@ def record_answers(
         if by_person and not editable(existing):
             raise ConflictsWithRecord("Answers can be changed for a week after first giving them.")
     data = _closed(data)
-    answer = existing or VoiceAnswer(plan_id=plan_id, recorded_by="", recorded_by_role="")
-    answer.first_night = str(data.first_night)
-    answer.appointments = str(data.appointments)
-    answer.had_id = str(data.had_id)
-    answer.had_money = str(data.had_money)
-    answer.had_medication = str(data.had_medication)
-    answer.went_wrong = [str(w) for w in data.went_wrong]
-    answer.would_have_helped = [str(h) for h in data.would_have_helped]
-    answer.recorded_by = actor.user_id
-    answer.recorded_by_role = actor.role.value
-    answer.updated_at = clock.now()
+    now = clock.now()
+    values: dict[str, Any] = {
+        "first_night": str(data.first_night),
+        "appointments": str(data.appointments),
+        "had_id": str(data.had_id),
+        "had_money": str(data.had_money),
+        "had_medication": str(data.had_medication),
+        "went_wrong": [str(w) for w in data.went_wrong],
+        "would_have_helped": [str(h) for h in data.would_have_helped],
+        "recorded_by": actor.user_id,
+        "recorded_by_role": actor.role.value,
+        "updated_at": now,
+    }
     if existing is None:
-        answer.first_answered_at = answer.updated_at
+        answer = VoiceAnswer(plan_id=plan_id, first_answered_at=now, **values)
+    else:
+        answer = existing
+        for name, value in values.items():
+            setattr(answer, name, value)
     session.add(answer)
     history.record(
         session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -177,7 +177,13 @@ def charts(report: Report) -> list[dict[str, Any]]:
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_home(request: Request, actor: PageReportReader) -> Response:
-    return render(request, "staff/reports_home.html", {"kinds": KINDS})
+    today = clock.today()
+    year = Choice(ReportKind.OUTCOMES, today - timedelta(days=364), today, None, Breakdown.MONTH)
+    return render(
+        request,
+        "staff/reports_home.html",
+        {"kinds": KINDS, "last_year": year.query().replace("&breakdown=month", "")},
+    )
 
 
 @router.get("/reports/{kind}", response_class=HTMLResponse)

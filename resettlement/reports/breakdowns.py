@@ -10,6 +10,7 @@ see figures.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -187,9 +188,9 @@ def parts(breakdown: Breakdown) -> list[ColumnElement[Any]]:
     if breakdown == Breakdown.NONE:
         return []
     if breakdown == Breakdown.AGE:
-        age = age_at_release()
-        young = case((and_(age >= 18, age <= 25), literal(YOUNG_ADULTS)))
-        return [case(*_bands(age, AGE_BANDS), else_=literal(NOT_RECORDED)), young]
+        # The age itself: bands are drawn from it in Python (groups_of), since a CASE of
+        # eight bands would work the age out again in each branch, for every row.
+        return [age_at_release()]
     if breakdown in (Breakdown.SEX, Breakdown.DISABILITY, Breakdown.RELIGION):
         return [_monitored(getattr(person, breakdown.value))]
     if breakdown == Breakdown.ETHNIC_GROUP:
@@ -227,6 +228,17 @@ def parts(breakdown: Breakdown) -> list[ColumnElement[Any]]:
     if breakdown == Breakdown.MONTH:
         return [_month()]
     raise ValueError(breakdown)
+
+
+def groups_of(breakdown: Breakdown, values: Sequence[Any]) -> list[tuple[int, str]]:
+    """The (part, group) pairs a combination of the parts' values counts in."""
+    if breakdown == Breakdown.AGE:
+        age = values[0]
+        if age is None:
+            return [(0, NOT_RECORDED)]
+        band = next((name for name, low, high in AGE_BANDS if low <= age <= high), NOT_RECORDED)
+        return [(0, band), *([(1, YOUNG_ADULTS)] if 18 <= age <= 25 else [])]
+    return [(part, str(value)) for part, value in enumerate(values) if value is not None]
 
 
 def sort_key(breakdown: Breakdown, group: str) -> tuple[int, int, str]:

@@ -18,7 +18,7 @@ from sqlalchemy import Select, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from resettlement.reports.breakdowns import Breakdown, sort_key
+from resettlement.reports.breakdowns import Breakdown, groups_of, sort_key
 from resettlement.reports.tables import Cell, Row
 
 ALL = "all"
@@ -44,10 +44,7 @@ def count_rows(
     hits: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * len(keys))
     for row in session.execute(statement).all():
         groups, count, flags = row[: len(parts)], row[len(parts)], row[len(parts) + 1 :]
-        for part, group in [*enumerate(groups), (-1, ALL)]:
-            if group is None:
-                continue
-            key = (part, str(group))
+        for key in [*groups_of(breakdown, groups), (-1, ALL)]:
             people[key] += count
             hits[key] = [a + int(b) for a, b in zip(hits[key], flags, strict=True)]
     if not people.get((-1, ALL)):

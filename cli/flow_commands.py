@@ -102,6 +102,8 @@ def run_calendar_refresh(
     migrate.upgrade()
     day = as_of.date() if as_of else None
     _print("calendar-refresh", calendar_refresh(url=url, as_of=day, batch_size=batch_size))
+
+
 @run_app.command("retention")
 def run_retention(as_of: AsOf = None, batch_size: BatchSize = None) -> None:
     """Anonymise people past their retention period; delete or empty other records past theirs."""

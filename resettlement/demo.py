@@ -14,7 +14,15 @@ from datetime import date, datetime, time, timedelta
 from faker import Faker
 from sqlmodel import Session, select
 
-from resettlement import checklists, clock, early_release, forty_eight_hours, plans, staff
+from resettlement import (
+    checklists,
+    clock,
+    demo_history,
+    early_release,
+    forty_eight_hours,
+    plans,
+    staff,
+)
 from resettlement.actors import Actor, Role
 from resettlement.errors import DomainError
 from resettlement.models import (
@@ -200,11 +208,16 @@ def seed_directories(session: Session, seed_value: int = 20261123) -> int:
 
 
 def seed(
-    session: Session, count: int = 30, seed_value: int = 20261123, today: date | None = None
+    session: Session,
+    count: int = 30,
+    seed_value: int = 20261123,
+    today: date | None = None,
+    history: int = demo_history.HISTORY_PLANS,
 ) -> int:
     """Adds the demo staff (any missing), then `count` demo plans unless the database already
     holds people. Returns plans added. The plans are placed around `today` (by default,
-    today)."""
+    today). Then `history` completed plans over the last year (demo_history), and a request
+    waiting for each governor's decision."""
     staff.add_missing(session=session, members=demo_staff(seed_value))
     seed_directories(session, seed_value)
     if session.exec(select(Person.id).limit(1)).first() is not None:
@@ -274,6 +287,9 @@ def seed(
     from resettlement.partners.demo_referrals import seed_referrals
 
     seed_referrals(session, [(p.code, p.nation) for p in PRISONS], seed_value, today)
+    if history:
+        demo_history.add_year(session, seed_value, today, plans=history)
+        demo_history.fill_governor_queues(session, seed_value, today)
     return added
 
 

@@ -200,6 +200,8 @@ def followup_due(line: PlanLine, as_of: date) -> Message:
         "- registered with a GP\n"
         "- Universal Credit claim made\n"
         "- ID and bank account in hand\n\n"
+        "If they cannot answer the questions about their first days on their phone, ask them "
+        "and record their answers on the plan page.\n\n"
         f"Recording them completes the plan. Plan {line.plan_id}.",
     )
 
@@ -244,6 +246,10 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
             "apwyntiad prawf cyntaf ar yr amser sydd yn eich cynllun.\n\n"
             f"Agorwch eich cynllun: {link}\n"
             "Bydd angen i chi roi eich dyddiad geni. Mae'r ddolen yn gweithio am 7 diwrnod.\n\n"
+            "Ar ôl eich diwrnodau cyntaf, bydd eich cynllun yn gofyn ychydig o gwestiynau: "
+            "ble wnaethoch chi gysgu, a wnaethoch chi gyrraedd eich apwyntiadau, ac a oedd "
+            "gennych chi ddogfen adnabod, arian a meddyginiaeth. Mae eich atebion yn helpu "
+            "pobl eraill sy'n gadael carchar.\n\n"
             "Os oes unrhyw beth yn aneglur, gofynnwch i'ch swyddog prawf."
         )
     else:
@@ -256,6 +262,9 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
             "time in your plan.\n\n"
             f"Open your plan: {link}\n"
             "You will be asked for your date of birth. The link works for 7 days.\n\n"
+            "After your first days, your plan will ask you a few questions: where you slept, "
+            "whether you got to your appointments, and whether you had ID, money and "
+            "medication. Your answers help other people leaving prison.\n\n"
             "If anything is unclear, ask your probation officer."
         )
     return Message(

@@ -65,6 +65,12 @@ def gettext(message: str, **variables: object) -> str:
     return translated % variables if variables else translated
 
 
+def pgettext(context: str, message: str) -> str:
+    """The message as said in one context: Welsh answers "Yes" with the question's own verb
+    ("Oedd" to "Did you have...?"), where English has one word."""
+    return translations(_current.get()).pgettext(context, message)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
 

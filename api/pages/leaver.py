@@ -34,6 +34,7 @@ from resettlement.models import PublishedPlan, ReleasePlan
 from resettlement.partners import nearby
 from resettlement.plan_changes import Change, ChangeKind, compare
 from resettlement.privacy import consents
+from resettlement.voice.answers import can_answer as first_days_asked
 from rules import service_needs
 from rules.entered_dates import DateNotValid, typed_date
 
@@ -161,7 +162,7 @@ def confirm(
 # --- the plan ------------------------------------------------------------------------------
 
 
-def _signed_in(request: Request, session: SessionDep) -> tuple[LeaverLink, str]:
+def signed_in(request: Request, session: SessionDep) -> tuple[LeaverLink, str]:
     found = leaver_session.read(request)
     if found is None:
         raise PageProblem(401, "leaver/sign_in_needed.html")
@@ -328,7 +329,7 @@ def _plan_context(
 
 @router.get(PLAN_PATH)
 def my_plan(request: Request, session: SessionDep) -> Response:
-    link, _secret = _signed_in(request, session)
+    link, _secret = signed_in(request, session)
     try:
         view = leaver_access.open_published_plan(session=session, link=link)
     except NotFound:
@@ -347,6 +348,9 @@ def my_plan(request: Request, session: SessionDep) -> Response:
     context["consent_withdrawn"] = request.query_params.get("withdrawn") == "1"
     context["who_is_open"] = nearby.for_plan(session, view.published.plan_id)
     context["need_label"] = lambda need: service_needs.label(need, language)
+    # After release the plan page asks how the first days went (api/pages/first_days.py).
+    plan = session.get(ReleasePlan, link.plan_id)
+    context["first_days_open"] = plan is not None and first_days_asked(plan)
     return render(request, "leaver/plan.html", context, language=language)
 
 
@@ -370,7 +374,7 @@ def withdraw_consent(
 ) -> Response:
     """The person withdraws one of their consents from their own page. The session cookie is
     SameSite=Strict, so a form on another site cannot do this for them."""
-    link, _secret = _signed_in(request, session)
+    link, _secret = signed_in(request, session)
     if not consent_id.isdigit() or int(consent_id) > 2**31 - 1:
         raise _not_valid_page()
     try:
@@ -399,7 +403,7 @@ def print_context(published: PublishedPlan, language: str, link_url: str | None)
 
 
 def _printed(request: Request, session: SessionDep) -> tuple[PublishedPlan, str, str]:
-    link, secret = _signed_in(request, session)
+    link, secret = signed_in(request, session)
     try:
         published = leaver_access.latest_published(session, link.plan_id)
     except NotFound:
@@ -440,7 +444,7 @@ def pdf_response(html: bytes, language: str, filename: str) -> Response:
 
 @router.get(PLAN_PATH + ".ics")
 def my_calendar(request: Request, session: SessionDep) -> Response:
-    link, _secret = _signed_in(request, session)
+    link, _secret = signed_in(request, session)
     try:
         published = leaver_access.latest_published(session, link.plan_id)
     except NotFound:

@@ -28,6 +28,10 @@ CSRF_COOKIE = "leaver_form"
 CSRF_FIELD = "csrf_token"
 # Only the sign-in form needs the token cookie.
 CSRF_PATH = "/plan-link/"
+# The signed-in person's own forms (their answers about their first days) have a token of
+# their own, scoped to the plan's pages.
+PLAN_FORM_COOKIE = "leaver_plan_form"
+PLAN_FORM_PATH = "/my-plan/"
 # A session lasts a day at most; the link's own expiry and revocation still apply at once.
 MAX_AGE_SECONDS = 24 * 3600
 
@@ -106,20 +110,24 @@ def end(response: Response, request: Request) -> None:
     )
 
 
-def form_token(request: Request) -> str:
+def form_token(request: Request, cookie: str = CSRF_COOKIE) -> str:
     """The browser's sign-in form token: the one its cookie holds, or a new one."""
-    found = request.cookies.get(CSRF_COOKIE)
+    found = request.cookies.get(cookie)
     if found and 32 <= len(found) <= 100:
         return found
     return secrets.token_urlsafe(32)
 
 
 def keep_form_token(
-    response: Response, request: Request, token: str, path: str = CSRF_PATH
+    response: Response,
+    request: Request,
+    token: str,
+    cookie: str = CSRF_COOKIE,
+    path: str = CSRF_PATH,
 ) -> None:
-    if request.cookies.get(CSRF_COOKIE) != token:
+    if request.cookies.get(cookie) != token:
         response.set_cookie(
-            CSRF_COOKIE,
+            cookie,
             token,
             httponly=True,
             samesite="strict",
@@ -128,8 +136,8 @@ def keep_form_token(
         )
 
 
-def form_token_matches(request: Request, sent: str) -> bool:
-    expected = request.cookies.get(CSRF_COOKIE)
+def form_token_matches(request: Request, sent: str, cookie: str = CSRF_COOKIE) -> bool:
+    expected = request.cookies.get(cookie)
     if not expected or not sent:
         return False
     return hmac.compare_digest(sent.encode(), expected.encode())

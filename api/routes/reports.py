@@ -44,11 +44,15 @@ ReportReader = Annotated[Actor, Depends(require(*REPORT_ROLES))]
 class ReportKind(StrEnum):
     OUTCOMES = "outcomes"
     FRIDAY_RELEASES = "friday-releases"
+    DUE_FOR_RELEASE = "due-for-release"
+    SELF_REPORTED = "self-reported"
 
 
 BUILDERS: dict[ReportKind, Callable[..., Report]] = {
     ReportKind.OUTCOMES: reports.outcomes,
     ReportKind.FRIDAY_RELEASES: reports.friday_releases,
+    ReportKind.DUE_FOR_RELEASE: reports.due_for_release,
+    ReportKind.SELF_REPORTED: reports.self_reported,
 }
 
 
@@ -91,11 +95,18 @@ def report_prison(actor: Actor, prison: str | None) -> str | None:
     raise ForbiddenPrison()
 
 
-def report_period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+def report_period(
+    start: date | None, end: date | None, today: date, ahead: bool = False
+) -> tuple[date, date]:
+    """The period asked for; by default the last 13 weeks, or the next 13 weeks when the
+    report looks `ahead` (releases still due)."""
     for name, day in (("start", start), ("end", end)):
         problem = day and report_day_problem(day, today)
         if problem:
             raise InvalidInput(problem, field=name)
+    if ahead:
+        start = start or today
+        end = end or start + timedelta(days=DEFAULT_DAYS)
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS)
     if start > end:
@@ -164,11 +175,15 @@ _PERIOD = (
 )
 Start = Annotated[
     ReportDate | None,
-    Query(description=f"First release date in the period (default: 13 weeks earlier). {_PERIOD}"),
+    Query(description=f"First walk-out date in the period (default: 13 weeks earlier). {_PERIOD}"),
 ]
 End = Annotated[
     ReportDate | None,
-    Query(description=f"Last release date in the period (default: today). {_PERIOD}"),
+    Query(
+        description="Last walk-out date in the period (default: today). Reports of releases "
+        "count only releases that happened, so their period ends today at the latest; the "
+        f"due-for-release report counts from today. {_PERIOD}"
+    ),
 ]
 Prison = Annotated[
     str | None,
@@ -192,7 +207,7 @@ def _report(
     prison: str | None,
     breakdown: Breakdown,
 ) -> Report:
-    first, last = report_period(start, end, clock.today())
+    first, last = report_period(start, end, clock.today(), ahead=kind == ReportKind.DUE_FOR_RELEASE)
     return build(
         kind,
         session=session,
@@ -270,6 +285,72 @@ def friday_releases_csv(
     """The Friday-release report as CSV; suppressed figures are "[c]"."""
     report = _report(ReportKind.FRIDAY_RELEASES, session, actor, start, end, prison, breakdown)
     return csv_response(ReportKind.FRIDAY_RELEASES, report)
+
+
+@router.get("/due-for-release", response_model=ReportPublic)
+def due_for_release(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> ReportPublic:
+    """People due to walk out in the period who have not yet (from today on): how many are
+    flagged, brought forward, have somewhere to stay and a published 48-hour plan."""
+    report = _report(ReportKind.DUE_FOR_RELEASE, session, actor, start, end, prison, breakdown)
+    return _public(report)
+
+
+@router.get(
+    "/due-for-release.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def due_for_release_csv(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> Response:
+    """The due-for-release report as CSV; suppressed figures are "[c]"."""
+    report = _report(ReportKind.DUE_FOR_RELEASE, session, actor, start, end, prison, breakdown)
+    return csv_response(ReportKind.DUE_FOR_RELEASE, report)
+
+
+@router.get("/self-reported", response_model=ReportPublic)
+def self_reported(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> ReportPublic:
+    """What people released in the period said of their first days (closed answers only),
+    beside the officer's follow-up, and how often the two agree."""
+    report = _report(ReportKind.SELF_REPORTED, session, actor, start, end, prison, breakdown)
+    return _public(report)
+
+
+@router.get(
+    "/self-reported.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def self_reported_csv(
+    actor: ReportReader,
+    session: SessionDep,
+    start: Start = None,
+    end: End = None,
+    prison: Prison = None,
+    breakdown: BreakdownQuery = Breakdown.NONE,
+) -> Response:
+    """The self-reported report as CSV; suppressed figures are "[c]"."""
+    report = _report(ReportKind.SELF_REPORTED, session, actor, start, end, prison, breakdown)
+    return csv_response(ReportKind.SELF_REPORTED, report)
 
 
 # --- referrals to services -----------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
+from api.staff.identity import PRISON_NAMES
 from resettlement import clock
 from resettlement.models import (
     AppointmentKind,
@@ -18,6 +19,7 @@ from resettlement.models import (
     ResettlementNeed,
 )
 from resettlement.reports import ETHNIC_HIGH_LEVEL, NOT_RECORDED
+from resettlement.reports.breakdowns import NO_RECORDED_NEEDS, REMAND, YOUNG_ADULTS
 from rules.opening_hours import time_words
 from rules.service_needs import LABELS as SERVICE_NEED_LABELS
 
@@ -112,14 +114,50 @@ NATIONS = {
 }
 
 
+# Report groups whose words are not their value with spaces (acronyms, ranges, phrases).
+GROUPS = {
+    "all": "All",
+    NOT_RECORDED: "Not recorded",
+    NO_RECORDED_NEEDS: "No recorded needs",
+    "autism_or_adhd": "Autism or ADHD",
+    "prefer_not_to_say": "Prefer not to say",
+    "under_18": "Under 18",
+    "18_20": "18 to 20",
+    "21_24": "21 to 24",
+    "25_29": "25 to 29",
+    "30_39": "30 to 39",
+    "40_49": "40 to 49",
+    "50_59": "50 to 59",
+    "60_plus": "60 and over",
+    YOUNG_ADULTS: "Young adults (18 to 25)",
+    "up_to_6_months": "Up to 6 months",
+    "6_to_12_months": "6 to 12 months",
+    "1_to_4_years": "1 to 4 years",
+    "4_years_or_more": "4 years or more",
+    "indeterminate": "Indeterminate",
+    "determinate": "Determinate",
+    "parole": "Parole",
+    "hdc": "Home detention curfew (HDC)",
+    REMAND: "On remand",
+    "after_recall": "Released after a recall",
+    "not_after_recall": "Not after a recall",
+    "brought_forward": "Flagged and brought forward",
+    "flagged_not_brought_forward": "Flagged, not brought forward",
+    "not_flagged": "Not a Friday or pre-bank-holiday release",
+}
+
+
 def group(value: str) -> str:
-    """A report group as a heading: "all", "female", "older_person", "asian"..."""
-    if value == "all":
-        return "All"
-    if value == NOT_RECORDED:
-        return "Not recorded"
+    """A report group as a heading: "all", "female", "older_person", "asian", "202610"..."""
+    if value in GROUPS:
+        return GROUPS[value]
+    if len(value) == 6 and value.isdigit():
+        return f"{date(int(value[:4]), int(value[4:]), 1):%B %Y}"
     return (
-        ETHNIC_HIGH_LEVEL.get(value) or NATIONS.get(value) or value.replace("_", " ").capitalize()
+        ETHNIC_HIGH_LEVEL.get(value)
+        or NATIONS.get(value)
+        or PRISON_NAMES.get(value)
+        or value.replace("_", " ").capitalize()
     )
 
 

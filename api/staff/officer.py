@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from api.deps import MAX_ID, SessionDep, officers_plan
 from api.pages.formatting import phone_text
 from api.staff import forms, labels, timeline
+from api.staff.first_days_view import first_days_summary
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
 from api.staff.rendering import render
@@ -94,6 +95,7 @@ DONE = {
     "assessed": "Your assessment of the release day has been saved.",
     "submitted": "Your assessment has been submitted to the governor.",
     "follow-up": "The 48-hour follow-up has been recorded and the plan is complete.",
+    "first-days": "Their answers about their first days have been recorded.",
 }
 # The plan page's parts, as the MoJ sub-navigation lists them.
 TABS = {
@@ -232,6 +234,7 @@ def show_plan(
         "can_cancel": "cancel" in events,
         "cancel_reasons": labels.CANCEL_REASONS,
         "followup_questions": FOLLOWUP_QUESTIONS,
+        "first_days": first_days_summary(session, view.plan),
         "four_eight": four_eight,
         "appointments": [
             {**a, "when": labels.when(datetime.fromisoformat(a["starts_at"]))}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,16 +33,36 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 
 BREAKDOWNS = {
     Breakdown.NONE: "No breakdown",
+    Breakdown.AGE: "Age at release (and young adults 18 to 25)",
     Breakdown.SEX: "Sex",
     Breakdown.ETHNIC_GROUP: "Ethnic group",
     Breakdown.DISABILITY: "Disability",
     Breakdown.RELIGION: "Religion or belief",
+    Breakdown.SENTENCE_TYPE: "Sentence type (and remand)",
+    Breakdown.SENTENCE_LENGTH: "Sentence length",
+    Breakdown.RECALL: "Release after a recall",
     Breakdown.COHORT: "Cohort (women, older people, care leavers...)",
     Breakdown.NATION: "Nation",
+    Breakdown.PRISON: "Prison",
+    Breakdown.BROUGHT_FORWARD: "Friday or pre-bank-holiday release brought forward",
+    Breakdown.MONTH: "Month (trend over the period)",
 }
 KINDS = {
     ReportKind.OUTCOMES: "Outcomes after release",
     ReportKind.FRIDAY_RELEASES: "Friday and pre-bank-holiday releases",
+    ReportKind.DUE_FOR_RELEASE: "Due for release",
+    ReportKind.SELF_REPORTED: "What people said of their first days (and agreement with "
+    "the officer's record)",
+}
+AHEAD = {ReportKind.DUE_FOR_RELEASE}
+# Whom each report counts, said above its figures.
+PERIOD_WORDS = {
+    ReportKind.OUTCOMES: "People released",
+    ReportKind.FRIDAY_RELEASES: "People released on a Friday or before a bank holiday "
+    "(or brought forward from one)",
+    ReportKind.DUE_FOR_RELEASE: "People due for release, not yet released,",
+    ReportKind.SELF_REPORTED: "People released, who answered the questions about their "
+    "first days and whose follow-up is recorded,",
 }
 
 
@@ -79,10 +99,10 @@ def _choice(
     if forms.text(query, "end-day") and end is None:
         errors.add("Enter the end of the period as a real date.", "end-day")
     try:
-        start, end = report_period(start, end, clock.today())
+        start, end = report_period(start, end, clock.today(), ahead=kind in AHEAD)
     except InvalidInput as invalid:
         errors.add(invalid.detail, f"{invalid.field or 'start'}-day")
-        start, end = report_period(None, None, clock.today())
+        start, end = report_period(None, None, clock.today(), ahead=kind in AHEAD)
     try:
         breakdown = Breakdown(forms.text(query, "breakdown") or Breakdown.NONE)
     except ValueError:
@@ -157,7 +177,13 @@ def charts(report: Report) -> list[dict[str, Any]]:
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_home(request: Request, actor: PageReportReader) -> Response:
-    return render(request, "staff/reports_home.html", {"kinds": KINDS})
+    today = clock.today()
+    year = Choice(ReportKind.OUTCOMES, today - timedelta(days=364), today, None, Breakdown.MONTH)
+    return render(
+        request,
+        "staff/reports_home.html",
+        {"kinds": KINDS, "last_year": year.query().replace("&breakdown=month", "")},
+    )
 
 
 @router.get("/reports/{kind}", response_class=HTMLResponse)
@@ -183,6 +209,7 @@ def report_page(
         {
             "kind": report_kind,
             "kind_title": KINDS[report_kind],
+            "period_words": PERIOD_WORDS[report_kind],
             "choice": choice,
             "report": report,
             "charts": charts(report),

@@ -16,6 +16,7 @@ from resettlement.partners import models as _directory  # noqa: F401  (directory
 from resettlement.partners import referrals as _referrals  # noqa: F401  (referrals)
 from resettlement.partners import supporters as _supporters  # noqa: F401  (supporters' links)
 from resettlement.privacy import consents as _consents  # noqa: F401  (the consent record)
+from resettlement.voice import models as _voice  # noqa: F401  (the person's own answers)
 
 config = context.config
 target_metadata = SQLModel.metadata

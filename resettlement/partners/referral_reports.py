@@ -22,7 +22,9 @@ from resettlement.models import Person
 from resettlement.partners.models import DirectoryOrganisation, DirectoryService
 from resettlement.partners.referral_lifecycle import TAKEN_ON, ReferralState
 from resettlement.partners.referrals import Referral
-from resettlement.reports import SUPPRESS_BELOW, Cell, Row, _audited, _text
+from resettlement.reports import SUPPRESS_BELOW, Cell, Row
+from resettlement.reports.period import audited
+from resettlement.reports.tables import _text
 from rules.service_needs import LABELS, ServiceNeed
 
 
@@ -151,5 +153,5 @@ def referrals_report(
         accepted = row.cells["accepted"]
         shown = not accepted.suppressed and accepted.count >= SUPPRESS_BELOW
         medians[row.group] = round(median(waits[row.group]), 1) if shown else None
-    _audited(session, actor, "referrals", prison_code)
+    audited(session, actor, "referrals", prison_code)
     return ReferralReport(start, end, prison_code, breakdown, rows, medians)

@@ -123,3 +123,45 @@ def test_each_demo_prison_has_a_directory_with_weekday_weekend_and_24_hour_servi
             if all(s.opens_at == s.closes_at for s in r.regular) and len(r.regular) == 7
         ]
         assert all_day, f"{prison.area} has no 24-hour service"
+
+
+def test_the_demo_shows_figures_in_every_default_report_and_each_governor_has_a_decision(
+    session,
+):
+    from datetime import timedelta
+
+    from resettlement import demo, reports
+    from resettlement.actors import Actor, Role
+
+    today = date(2026, 12, 1)
+    seed(session, today=today)
+    admin = Actor(user_id="admin-demo", role=Role.ADMIN)
+    # The reports pages' default periods: the last 13 weeks, and the next 13 for releases due.
+    last_quarter = {"start": today - timedelta(days=91), "end": today, "today": today}
+    for build in (reports.outcomes, reports.friday_releases):
+        report = build(session=session, actor=admin, **last_quarter)
+        everyone = report.rows[-1]
+        assert everyone.group == "all" and everyone.denominator.shown, report.title
+        for key, label in report.measures.items():
+            cell = everyone.cells[key]
+            assert cell.shown is not None, label
+    due = reports.due_for_release(
+        session=session, actor=admin, start=today, end=today + timedelta(days=91), today=today
+    )
+    assert due.rows and due.rows[-1].denominator.shown
+    for breakdown in (reports.Breakdown.AGE, reports.Breakdown.PRISON, reports.Breakdown.SEX):
+        rows = reports.outcomes(
+            session=session, actor=admin, breakdown=breakdown, **last_quarter
+        ).rows
+        assert sum(r.denominator.shown is not None for r in rows[:-1]) >= 2, breakdown
+    for prison in demo.PRISONS:
+        waiting = early_release.queue(session, prison.code)
+        if prison.nation == "northern-ireland":
+            # No early-release scheme there (rules.release_dates): nothing for its governor.
+            assert not waiting
+        else:
+            assert waiting, f"{prison.code}'s governor has no request to decide"
+            assert all(r.release_date > today for r in waiting)
+    completed = session.exec(select(ReleasePlan).where(ReleasePlan.state == "completed")).all()
+    assert len(completed) >= 500
+    assert len({p.walk_out_date.isoformat()[:7] for p in completed}) >= 12

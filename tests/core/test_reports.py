@@ -185,7 +185,7 @@ def test_cohorts_count_each_member_once_per_cohort(session, fake):
 
 def test_friday_release_picture(session, fake):
     def flagged(state, *, assessed=True, submitted=True, decided=None, deadline=date(2026, 10, 9)):
-        plan = add(session, fake, flagged=True, released=date(2026, 10, 16), state="pre_release")
+        plan = add(session, fake, flagged=True, released=date(2026, 10, 16))
         session.add(
             EarlyReleaseRequest(
                 plan_id=plan.id,

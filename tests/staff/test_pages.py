@@ -620,3 +620,28 @@ def test_the_decision_page_shows_the_plan_for_release_and_audits_reading_it(
         )
     ).all()
     assert [(e.action, e.object_id) for e in reads] == [("read", str(plan.id))]
+
+
+def test_trend_page_shows_each_month_as_a_bar_and_a_row_and_the_csv(
+    signed_in: SignedIn, session: Session, fake: object
+) -> None:
+    from tests.staff.conftest import released
+
+    for on in [date(2026, 9, 10)] * 6 + [date(2026, 10, 14)] * 7:
+        released(session, fake, on=on, followup={"id_in_hand": True})  # type: ignore[arg-type]
+    admin = signed_in("admin")
+    home = admin.get("/staff/reports")
+    assert "breakdown=month" in home.text
+    query = "start-day=1&start-month=9&start-year=2026&end-day=31&end-month=10&end-year=2026"
+    page = admin.get(f"/staff/reports/outcomes?{query}&breakdown=month")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
+    assert "September 2026 6 6 100%" in text and "October 2026 7 7 100%" in text
+    svg = page.text.split('class="app-chart"', 1)[1].split("</svg>", 1)[0]
+    assert svg.count("<rect") == 3  # September, October and All
+    csv = admin.get(f"/staff/reports/outcomes.csv?{query}&breakdown=month").text
+    assert "202609,6," in csv and "202610,7," in csv
+    due = admin.get("/staff/reports/due-for-release")
+    assert due.status_code == 200 and "People due for release, not yet released," in due.text
+    said = admin.get(f"/staff/reports/self-reported?{query}")
+    assert said.status_code == 200 and "What people said of their first days" in said.text

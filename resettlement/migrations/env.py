@@ -12,6 +12,7 @@ from resettlement import notifications as _notifications  # noqa: F401  (the out
 from resettlement import staff as _staff  # noqa: F401  (staff members)
 from resettlement import web_sessions as _web_sessions  # noqa: F401  (sign-out generations)
 from resettlement.database import get_engine
+from resettlement.intake import models as _intake  # noqa: F401  (import runs and reports)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -210,7 +210,7 @@ def import_extract(
         session.expunge_all()
         if progress:
             progress(len(chunk))
-    _finish(session, run, results, max(stamps) if stamps else None)
+    run = _finish(session, run, results, max(stamps) if stamps else None)
     return ImportReport(run=run, results=results)
 
 
@@ -225,6 +225,7 @@ def _finish(session: Session, run: IntakeRun, results: Sequence[RowResult], stam
     run.refused = sum(1 for r in results if r.outcome == Outcome.REFUSED)
     session.add(run)
     commit(session, "import run")
+    return run
 
 
 # --- one batch -------------------------------------------------------------------------------

@@ -214,7 +214,9 @@ def import_extract(
     return ImportReport(run=run, results=results)
 
 
-def _finish(session: Session, run: IntakeRun, results: Sequence[RowResult], stamp: Any) -> None:
+def _finish(
+    session: Session, run: IntakeRun, results: Sequence[RowResult], stamp: Any
+) -> IntakeRun:
     run = session.merge(run)
     run.state = RunState.FINISHED.value
     run.finished_at = clock.now()

@@ -57,7 +57,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 expose_headers=["X-Request-ID", "Retry-After", "Location"],
             )
         )
-    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            larger={"/staff/intake": settings.max_upload_bytes},
+        )
+    )
     middleware.append(Middleware(RefuseNulCharacters))
     app = FastAPI(
         title="Resettlement API",

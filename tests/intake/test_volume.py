@@ -123,6 +123,7 @@ def test_ten_thousand_rows_bad_ones_refused_twice_unchanged_then_changes(
     assert moved == {plan_of[i] for i in changed}
     actor = third.run.actor_id
     kinds = _history(session, actor)
+    live_after = _live_requests(session)
 
     for index in which["release_date"]:
         plan_id = plan_of[index]
@@ -138,7 +139,7 @@ def test_ten_thousand_rows_bad_ones_refused_twice_unchanged_then_changes(
             served_days=(wanted - plan.sentence_date).days,
             sentence=plan.sentence_type,
         )
-        live = _live_requests(session).get(plan_id, set())
+        live = live_after.get(plan_id, set())
         if plan_id in live_before:
             # The stale request is withdrawn by the rules, attributed to the import.
             assert "early_release_withdrawn" in kinds[plan_id]
@@ -164,7 +165,7 @@ def test_ten_thousand_rows_bad_ones_refused_twice_unchanged_then_changes(
         plan = session.get(ReleasePlan, plan_id)
         assert plan is not None
         assert (plan.state, plan.cancel_reason) == (PlanState.CANCELLED.value, CancelReason.RECALL)
-        assert plan_id not in _live_requests(session)
+        assert plan_id not in live_after
         assert "transition" in kinds[plan_id]
 
     # And the second extract, again, changes nothing.

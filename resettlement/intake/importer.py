@@ -23,10 +23,19 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, or_
+from sqlalchemy import Table, or_
 from sqlmodel import Session, SQLModel, col, select
 
-from resettlement import audit, checklists, clock, early_release, history, people, plans
+from resettlement import (
+    audit,
+    bulk,
+    checklists,
+    clock,
+    early_release,
+    history,
+    people,
+    plans,
+)
 from resettlement.actors import Actor, Role
 from resettlement.errors import DomainError
 from resettlement.intake.extract import Extract
@@ -289,7 +298,11 @@ def _batch(
         done[row.line] = _apply(session, actor, row, change, where)
 
     results = [done[item.line] for item in chunk]
-    session.connection().execute(insert(IntakeRowOutcome), [r.as_row(run_id) for r in results])
+    bulk.insert_rows(
+        session,
+        IntakeRowOutcome.__table__,  # type: ignore[attr-defined]
+        [r.as_row(run_id) for r in results],
+    )
     commit(session, "import report")
     return results
 
@@ -580,11 +593,12 @@ def _create(
         if assessment is not None
         and (values := early_release.request_values(plan, person, assessment)) is not None
     ]
-    connection = session.connection()
-    if items:
-        connection.execute(insert(ChecklistItem), items)
-    if requests:
-        connection.execute(insert(EarlyReleaseRequest), [v for _, v in requests])
+    bulk.insert_rows(session, ChecklistItem.__table__, items)  # type: ignore[attr-defined]
+    bulk.insert_rows(
+        session,
+        EarlyReleaseRequest.__table__,  # type: ignore[attr-defined]
+        [v for _, v in requests],
+    )
     opened = f"Opened from the prison's records: {where}."
     history.record_each(
         session,
@@ -621,22 +635,15 @@ def _create(
     return done
 
 
-def _insert(session: Session, objects: Sequence[SQLModel], *, key: str | None = None) -> None:
-    """New rows of one table in one multi-row INSERT (the ORM writes them one by one where it
-    cannot batch them, as on SQLite). With `key`, a column unique within the batch, each object
-    is given its new id by that column: asking for the ids in the order given would make
-    SQLite write the rows one by one again."""
+def _insert(session: Session, objects: Sequence[SQLModel], *, key: str) -> None:
+    """New people or plans, a table at a time (resettlement/bulk.py), each object given its new
+    id by `key`, a column unique within the batch."""
     if not objects:
         return
     table: Table = type(objects[0]).__table__  # type: ignore[attr-defined]
     names = [c.name for c in table.columns if c.name != "id"]
     rows = [{name: getattr(obj, name) for name in names} for obj in objects]
-    connection = session.connection()
-    if key is None:
-        connection.execute(insert(table), rows)
-        return
-    returning = insert(table).returning(table.c.id, table.c[key])
-    ids = dict((k, i) for i, k in connection.execute(returning, rows).all())
+    ids = {k: i for i, k in bulk.insert_rows(session, table, rows, returning=key)}
     for obj in objects:
         obj.id = ids[getattr(obj, key)]
 

@@ -120,9 +120,9 @@ def main() -> None:
     migrate.upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         members = [
-            StaffMember(user_id=f"governor-{p.lower()}", name=f"Governor {p}", role="governor",
-                        prison_code=p) for p in PRISONS
-        ] + [StaffMember(user_id=o, name=o, role="probation_officer") for o in OFFICERS]  # fmt: skip
+            StaffMember(user_id=f"governor-{p.lower()}", name=p, role="governor", prison_code=p)
+            for p in PRISONS
+        ] + [StaffMember(user_id=o, name=o, role="probation_officer") for o in OFFICERS]
         staff.add_missing(session=session, members=members)
     today = date.today()
     rows = made_up.made_up_rows(args.rows, today=today, prisons=PRISONS, officers=OFFICERS)
@@ -168,16 +168,17 @@ def main() -> None:
     batches = -(-args.rows // args.batch_size)
     print(f"\nimport / COPY: {import_rate / copy_rate:.3f} (goal at least 0.25); "
           f"unchanged / COPY: {unchanged_rate / copy_rate:.3f}")  # fmt: skip
+    per_batch, per_row = first_statements / batches, first_statements / args.rows
     print(f"statements: {first_statements:,} for {batches:,} batches "
-          f"({first_statements / batches:.1f} a batch, {first_statements / args.rows:.3f} a row)")  # fmt: skip
+          f"({per_batch:.1f} a batch, {per_row:.3f} a row)")  # fmt: skip
 
     # Statements grow with batches, not rows: the same number of batches of twice the rows.
     for size, count in ((100, 1_000), (200, 2_000)):
         more = made_up.made_up_rows(count, today=today, prisons=PRISONS, officers=OFFICERS,
                                     first=500_000 + size * 100)  # fmt: skip
         with Session(engine, expire_on_commit=False) as session, counter:
-            import_extract(session=session, actor=ACTOR,
-                           extract=read_extract("more.csv", made_up.as_csv(more)), batch_size=size)  # fmt: skip
+            extract = read_extract("more.csv", made_up.as_csv(more))
+            import_extract(session=session, actor=ACTOR, extract=extract, batch_size=size)
         print(f"{count:>6,} rows in 10 batches of {size}: {counter.count} statements")
 
 

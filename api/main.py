@@ -50,9 +50,11 @@ from resettlement.partners.open_referral import MAX_BYTES as MAX_UPLOAD_BYTES
 
 PREFIX = "/api/v1"
 # Where an Open Referral UK file is sent: the API's import and the coordinator's upload page.
-UPLOAD_PATHS = re.compile(
+DIRECTORY_UPLOADS = re.compile(
     rf"^({PREFIX}/directories/\d+/open-referral|/staff/directory/\d+/import)$"
 )
+# Where an admin sends a prison's records extract.
+INTAKE_UPLOADS = re.compile(r"^/staff/intake$")
 DESCRIPTION = """
 Release plans, checklists, early-release requests for Friday and pre-bank-holiday releases,
 and the prison leaver's 48-hour plan. Every error is `application/problem+json` (RFC 9457).
@@ -85,9 +87,11 @@ def create_app(settings: ApiSettings | None = None, watch: WatchSettings | None 
         Middleware(
             BodySizeLimit,
             max_bytes=settings.max_body_bytes,
-            # A council's whole directory of services is megabytes, not kilobytes.
-            uploads=UPLOAD_PATHS,
-            upload_bytes=MAX_UPLOAD_BYTES,
+            uploads=(
+                # A council's whole directory of services is megabytes, not kilobytes.
+                (DIRECTORY_UPLOADS, MAX_UPLOAD_BYTES),
+                (INTAKE_UPLOADS, settings.max_upload_bytes),
+            ),
         )
     )
     middleware.append(Middleware(RefuseNulCharacters))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from uuid import uuid4
 
 from opentelemetry import trace
@@ -116,26 +117,26 @@ class BodyTooLarge(HTTPException):
 
 
 class BodySizeLimit:
+    """`uploads`: the few paths that take a file (a council's directory of services, an admin's
+    records extract), each pattern with its own limit; every other body is held to
+    `max_bytes`."""
+
     def __init__(
         self,
         app: ASGIApp,
         max_bytes: int,
-        uploads: re.Pattern[str] | None = None,
-        upload_bytes: int = 0,
+        uploads: Sequence[tuple[re.Pattern[str], int]] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Paths that take a file: they alone may send up to upload_bytes.
-        self.uploads = uploads
-        self.upload_bytes = upload_bytes
+        self.uploads = tuple(uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes
-        if self.uploads is not None and self.uploads.match(scope.get("path", "")):
-            limit = max(limit, self.upload_bytes)
+        path = scope.get("path", "")
+        limit = next((n for pattern, n in self.uploads if pattern.match(path)), self.max_bytes)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             error = BodyTooLarge(limit)

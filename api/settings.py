@@ -22,6 +22,9 @@ class ApiSettings(BaseSettings):
     cors_origins: list[str] = []
     # Every body this API takes is a small form; anything bigger is a mistake or an attack.
     max_body_bytes: int = 64 * 1024
+    # Except an admin's upload of a prison's records extract (/staff/intake): 100,000 rows
+    # of CSV are about 20 MB.
+    max_upload_bytes: int = 50 * 1024 * 1024
     # Prison leavers' endpoints face the open internet from personal phones.
     leaver_requests_per_minute: float = 60.0
     leaver_burst: int = 20

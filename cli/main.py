@@ -12,6 +12,7 @@ import typer
 
 from cli.api_commands import demo_leaver_link, demo_tokens, serve, token
 from cli.flow_commands import flows_app
+from cli.intake_commands import intake_app
 from cli.link_commands import links_app
 from cli.rules_commands import calendar_app, rules_app
 from resettlement import migrate
@@ -43,6 +44,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(flows_app, name="flows")
 app.add_typer(links_app, name="links")
+app.add_typer(intake_app, name="intake")
 app.command("token")(token)
 
 

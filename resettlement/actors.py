@@ -22,6 +22,9 @@ class Role(StrEnum):
     SUPPORTER = "supporter"
     # The scheduled workflows act as themselves, so history never pretends a person did it.
     SYSTEM = "system"
+    # An import of the prison's records (resettlement/intake), one actor per run and file; like
+    # the system, never given to a token (api/auth.py PERSON_ROLES).
+    INTAKE = "intake"
 
 
 @dataclass(frozen=True)

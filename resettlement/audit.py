@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, insert, or_
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
-from resettlement import clock
+from resettlement import bulk, clock
 from resettlement.actors import Actor
 from resettlement.models import AuditEvent, EarlyReleaseRequest, Person, ReleasePlan
 from resettlement.transactions import commit, note_audit_row, service
@@ -74,7 +74,7 @@ def _insert(
         for object_id in object_ids
     ]
     if rows:
-        session.connection().execute(insert(AuditEvent), rows)
+        bulk.insert_rows(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
         note_audit_row(session, rows[-1])
 
 

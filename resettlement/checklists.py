@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -17,21 +18,32 @@ NEEDS_A_REASON = (ChecklistStatus.NOT_NEEDED, ChecklistStatus.BLOCKED)
 
 
 def create_items(session: Session, plan: ReleasePlan, needs: Iterable[Need]) -> list[ChecklistItem]:
-    items = [
-        ChecklistItem(
-            plan_id=plan.id,  # type: ignore[arg-type]
-            key=spec.key,
-            title=spec.title,
-            category=spec.category,
-            owner=spec.owner,
-            partner=spec.partner,
-            due_date=spec.due_date,
-            rule_id=spec.rule_id,
-        )
-        for spec in checklist_for(needs, plan.walk_out_date, today=clock.today())
-    ]
+    items = [ChecklistItem(**values) for values in item_values(plan, needs)]
     session.add_all(items)
     return items
+
+
+def item_values(plan: ReleasePlan, needs: Iterable[Need]) -> list[dict[str, Any]]:
+    """A new plan's checklist rows as column values: create_items makes them objects, the
+    intake writes a batch of plans' rows in one INSERT (resettlement/intake)."""
+    now = clock.now()
+    return [
+        {
+            "plan_id": plan.id,
+            "key": spec.key,
+            "title": spec.title,
+            "category": spec.category.value,
+            "owner": spec.owner.value,
+            "partner": spec.partner,
+            "status": ChecklistStatus.NOT_STARTED.value,
+            "reason": None,
+            "note": None,
+            "due_date": spec.due_date,
+            "rule_id": spec.rule_id,
+            "updated_at": now,
+        }
+        for spec in checklist_for(needs, plan.walk_out_date, today=clock.today())
+    ]
 
 
 def reschedule(session: Session, plan: ReleasePlan) -> None:

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     local_mode: bool = False
     # Plans per workflow task: one transaction and one set of queries each.
     workflow_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # Intake (resettlement/intake): the folder the `intake-folder` flow imports each new
+    # extract file from, once each, and how often it looks (minutes).
+    intake_folder: Path | None = None
+    intake_every_minutes: int = Field(default=10, ge=1, le=1440)
     # GOV.UK Notify: without an API key every message stays in the notification outbox.
     # The address people open (links in messages, the QR code on the printed plan). Unset, the
     # pages use the address of the request; `resettlement up` sets it for its own processes.

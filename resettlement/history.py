@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
-from resettlement import clock
+from resettlement import bulk, clock
 from resettlement.actors import Actor
 from resettlement.models import PlanEvent, ReleasePlan
 from resettlement.transactions import note_written
@@ -83,8 +82,7 @@ def record_each(
         }
         for line in lines
     ]
-    if rows:
-        session.connection().execute(insert(PlanEvent), rows)
+    bulk.insert_rows(session, PlanEvent.__table__, rows)  # type: ignore[attr-defined]
     for line in lines:
         line.plan.updated_at = now
         session.add(line.plan)
@@ -100,13 +98,13 @@ def record_rows(
 ) -> None:
     """record_each for plans read as plain rows, (plan id, reason, detail): only the history
     lines; the caller bumps the plans' versions (with updated_at = now) itself."""
-    if rows:
-        session.connection().execute(
-            insert(PlanEvent),
-            [
-                {"plan_id": plan_id, "at": now, "actor": actor.user_id,
-                 "actor_role": actor.role.value, "kind": kind, "from_state": None,
-                 "to_state": None, "reason": reason, "detail": detail}
-                for plan_id, reason, detail in rows
-            ],
-        )  # fmt: skip
+    bulk.insert_rows(
+        session,
+        PlanEvent.__table__,  # type: ignore[attr-defined]
+        [
+            {"plan_id": plan_id, "at": now, "actor": actor.user_id,
+             "actor_role": actor.role.value, "kind": kind, "from_state": None,
+             "to_state": None, "reason": reason, "detail": detail}
+            for plan_id, reason, detail in rows
+        ],
+    )  # fmt: skip

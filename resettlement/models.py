@@ -3,7 +3,6 @@ Create/Public shapes the services and the API exchange."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -13,7 +12,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, String, TypeDecorator, U
 from sqlmodel import Field, SQLModel
 
 from resettlement import clock
-from rules import phone_numbers
+from rules import identifiers, phone_numbers
 from rules.checklists import ChecklistCategory, Need, Owner
 from rules.entered_dates import appointment_day_problem
 from rules.nations import Nation
@@ -48,11 +47,10 @@ def _choice(length: int, **kwargs: Any) -> Any:
     return Field(sa_type=String(length), max_length=length, **kwargs)
 
 
-# HMPPS prison number (NOMIS number): letter, four digits, two letters.
-PRISON_NUMBER = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
-# nDelius case reference number: letter and six digits.
-CRN = re.compile(r"^[A-Z][0-9]{6}$")
-PRISON_CODE = re.compile(r"^[A-Z]{3}$")
+# The identifiers' formats live with the rules, where the intake's row checks use them too.
+PRISON_NUMBER = identifiers.PRISON_NUMBER
+CRN = identifiers.CRN
+PRISON_CODE = identifiers.PRISON_CODE
 # No one in the service was born, or sentenced, before 1900.
 FIRST_BIRTH_YEAR = 1900
 

@@ -45,7 +45,11 @@ def may_see(session: Session, actor: Actor, person: Person) -> bool:
 
 
 def may_change(session: Session, actor: Actor, person: Person) -> bool:
-    """Only the officer accountable for the person now: named on one of their open plans."""
+    """Only the officer accountable for the person now: named on one of their open plans; or
+    an import of the prison's records, whose details of the people in its prisons are the
+    source (resettlement/intake)."""
+    if actor.role == Role.INTAKE:
+        return True
     return actor.role == Role.PROBATION_OFFICER and _has_plan(
         session, actor, person, open_only=True
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from pydantic import model_validator
 from sqlalchemy import func, or_
@@ -119,8 +120,13 @@ def apply_assessment(plan: ReleasePlan, assessment: ReleaseAssessment | None) ->
 
 
 def _needs(data: PlanCreate) -> list[Need]:
-    needs = list(dict.fromkeys(Need(n) for n in data.person.needs))
-    short = data.term_days is not None and data.term_days < SHORT_SENTENCE_DAYS
+    return needs_for(data.person.needs, data.term_days)
+
+
+def needs_for(given: Sequence[Need | str], term_days: int | None) -> list[Need]:
+    """The person's needs as recorded: those given, and a short sentence where the term is."""
+    needs = list(dict.fromkeys(Need(n) for n in given))
+    short = term_days is not None and term_days < SHORT_SENTENCE_DAYS
     if short and Need.SHORT_SENTENCE not in needs:
         needs.append(Need.SHORT_SENTENCE)
     return needs
@@ -164,9 +170,26 @@ def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePla
         # the service decorator turns into a 409 (AlreadyExists).
         session.flush()
 
+    plan, assessment = new_plan_row(person, data, data.probation_officer_id)
+    session.add(plan)
+    session.flush()
+    start_plan(session, actor, plan, person, needs, assessment)
+    if given.monitoring_consent:
+        assert person.id is not None
+        consents.record_monitoring_answer(session, actor, person.id)
+    audit.record(session, actor, "create", "plan", plan.id)
+    commit(session, "plan")
+    return plan
+
+
+def new_plan_row(
+    person: Person, data: SentenceFacts, probation_officer_id: str
+) -> tuple[ReleasePlan, ReleaseAssessment | None]:
+    """A new plan's row with the rules run on its release date, not yet saved. The person
+    must have an id (the intake saves a batch of people, then a batch of plans)."""
     plan = ReleasePlan(
         person_id=person.id,  # type: ignore[arg-type]
-        probation_officer_id=data.probation_officer_id,
+        probation_officer_id=probation_officer_id,
         sentence_type=data.sentence_type,
         sentence_date=data.sentence_date,
         requested_release_date=data.requested_release_date,
@@ -174,25 +197,28 @@ def open_plan(*, session: Session, actor: Actor, data: PlanCreate) -> ReleasePla
     )
     assessment = assessment_for(plan, person)
     apply_assessment(plan, assessment)
-    session.add(plan)
-    session.flush()
+    return plan, assessment
+
+
+def start_plan(
+    session: Session,
+    actor: Actor,
+    plan: ReleasePlan,
+    person: Person,
+    needs: Sequence[Need],
+    assessment: ReleaseAssessment | None,
+) -> None:
+    """What a saved new plan starts with: its checklist, its history and, for a flagged
+    release, its early-release request (the intake writes the same rows for a batch of plans
+    a table at a time: resettlement/intake/importer.py)."""
     checklists.create_items(session, plan, needs)
-    history.record(
-        session,
-        plan,
-        actor,
-        "opened",
-        to_state=plan.state,
-        detail={"release_date": str(plan.release_date), "flagged": plan.flagged},
-    )
+    history.record(session, plan, actor, "opened", to_state=plan.state, detail=opened_detail(plan))
     if assessment is not None:
         early_release.open_request_if_flagged(session, plan, person, assessment, actor)
-    if given.monitoring_consent:
-        assert person.id is not None
-        consents.record_monitoring_answer(session, actor, person.id)
-    audit.record(session, actor, "create", "plan", plan.id)
-    commit(session, "plan")
-    return plan
+
+
+def opened_detail(plan: ReleasePlan) -> dict[str, Any]:
+    return {"release_date": str(plan.release_date), "flagged": plan.flagged}
 
 
 def _existing_person(
@@ -495,6 +521,45 @@ def reassign(
         detail={"from": before, "to": new_officer},
     )
     audit.record(session, actor, "reassign", "plan", plan.id)
+    commit(session, "plan")
+    return plan
+
+
+@service
+def move_to_prison(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int,
+    from_prison: str,
+    to_prison: str,
+    reason: str,
+) -> ReleasePlan:
+    """A transfer: the person's record already names the new prison (people.update_person),
+    so its governor sees the plan; here the plan's history says so, and its early-release
+    requests still open go to the new prison's governor, who now decides them."""
+    plan = load_open_plan(session, plan_id, expected_version)
+    moved = session.exec(
+        select(EarlyReleaseRequest).where(
+            EarlyReleaseRequest.plan_id == plan.id,
+            col(EarlyReleaseRequest.state).in_([s.value for s in AWAITING_DECISION]),
+            EarlyReleaseRequest.prison_code != to_prison,
+        )
+    ).all()
+    for request in moved:
+        request.prison_code = to_prison
+        session.add(request)
+    history.record(
+        session,
+        plan,
+        actor,
+        "moved_prison",
+        reason=reason,
+        detail={"from": from_prison, "to": to_prison, "requests": [r.id for r in moved]},
+    )
+    audit.record(session, actor, "move_prison", "plan", plan.id)
+    audit.record_each(session, actor, "move_prison", "early_release_request", [r.id for r in moved])
     commit(session, "plan")
     return plan
 

@@ -50,6 +50,25 @@ def typed_date(day: str, month: str, year: str, *, today: date) -> date:
         raise DateNotValid(NOT_A_REAL_DATE.format(example=example)) from None
 
 
+# Dates in files from other systems (the prison's extract): ISO 8601, year first, four digits.
+_WRITTEN = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+WRITTEN_NOT_ISO = "Write the date as year-month-day with a four-digit year, for example {example}."
+
+
+def written_date(value: str, *, today: date) -> date:
+    """A date another system wrote (`2027-03-10`) as a date; raises DateNotValid with what to
+    fix. Two-digit years and day-first dates are refused, never guessed, as for typed dates."""
+    example = f"{today.year + 1}-{today.month:02d}-{today.day:02d}"
+    found = _WRITTEN.fullmatch(value.strip())
+    if not found:
+        raise DateNotValid(WRITTEN_NOT_ISO.format(example=example))
+    year, month, day = (int(part) for part in found.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateNotValid(f"{value.strip()} is not a real date.") from None
+
+
 def last_appointment_day(today: date) -> date:
     return date(today.year + APPOINTMENT_YEARS_AHEAD, 12, 31)
 

@@ -153,6 +153,8 @@ def _text(event: PlanEvent) -> str:
 def _who(event: PlanEvent) -> str:
     if event.actor_role == Role.SYSTEM.value:
         return "the service (scheduled)"
+    if event.actor_role == Role.INTAKE.value:
+        return f"the prison's records ({event.actor.replace('-', ' ')})"
     role = {
         Role.PROBATION_OFFICER.value: "probation officer",
         Role.GOVERNOR.value: "governor",

@@ -12,6 +12,7 @@ from resettlement import notifications as _notifications  # noqa: F401  (the out
 from resettlement import staff as _staff  # noqa: F401  (staff members)
 from resettlement import web_sessions as _web_sessions  # noqa: F401  (sign-out generations)
 from resettlement.database import get_engine
+from resettlement.intake import models as _intake  # noqa: F401  (import runs and reports)
 from resettlement.partners import models as _directory  # noqa: F401  (directory of services)
 from resettlement.partners import referrals as _referrals  # noqa: F401  (referrals)
 from resettlement.partners import supporters as _supporters  # noqa: F401  (supporters' links)

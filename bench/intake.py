@@ -1,0 +1,188 @@
+"""The intake over 100,000 made-up rows on PostgreSQL, beside a plain COPY of the same rows.
+
+Creates the database `resettlement_bench_intake` afresh, migrates it, adds the staff the rows
+name, writes a made-up extract (faker, fixed seed) as CSV, then in one run:
+
+1. COPY of the CSV into a staging table of text columns (the floor: no checks, no domain);
+2. the import (`resettlement.intake.importer.import_extract`): every row read and checked,
+   10,000 people and plans a batch... created with their checklists, history, early-release
+   requests, audit and the report;
+3. the same file again: every row compared and left unchanged;
+4. statements at two batch sizes, to show they grow with batches, not rows.
+
+Prints rows per second and SQL statements for each, and the import's rate as a share of COPY's
+(the goal is at least a quarter). Statements are counted with a SQLAlchemy event listener on
+the engine (an executemany counts once).
+
+Run: .venv/bin/python bench/intake.py [--rows 100000] [--batch-size 500]
+     [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+_ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
+sys.path.insert(0, str(_ROOT))
+
+from sqlalchemy import Engine, create_engine, event, text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from resettlement import migrate, staff  # noqa: E402
+from resettlement.actors import Actor, Role  # noqa: E402
+from resettlement.config import get_settings  # noqa: E402
+from resettlement.intake import made_up  # noqa: E402
+from resettlement.intake.extract import read_extract  # noqa: E402
+from resettlement.intake.importer import import_extract  # noqa: E402
+from resettlement.intake.models import Outcome  # noqa: E402
+from resettlement.staff import StaffMember  # noqa: E402
+from rules.intake_rows import COLUMNS  # noqa: E402
+
+DB_NAME = os.environ.get("BENCH_INTAKE_DB", "resettlement_bench_intake")
+PRISONS = ("MDI", "BWI", "SDI", "LPI", "HMI", "WDI", "NMI", "CFI")
+OFFICERS = tuple(f"po-bench-{n}" for n in range(20))
+ACTOR = Actor(user_id="bench-intake", role=Role.ADMIN)
+
+
+def fresh_database(admin_url: str) -> str:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
+
+
+class Counter:
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> Counter:
+        self.count, self.started, self.cpu = 0, time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.seconds = time.perf_counter() - self.started
+        # This process's own CPU time: on a shared machine, wall time is mostly waiting.
+        self.cpu = time.process_time() - self.cpu
+
+
+def copy_rows(engine: Engine, content: bytes) -> None:
+    """The floor: the same rows into a staging table of text columns, with COPY."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        columns = ", ".join(f"{c} text" for c in COLUMNS)
+        cursor.execute(
+            f"DROP TABLE IF EXISTS intake_staging; CREATE TABLE intake_staging ({columns})"
+        )
+        raw.commit()
+        with cursor.copy(  # type: ignore[attr-defined]
+            f"COPY intake_staging ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy:
+            copy.write(content)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def line(what: str, rows: int, counter: Counter) -> float:
+    rate = rows / counter.seconds
+    print(f"{what:<34} {rows:>8,} rows {counter.seconds:>8.2f} s {rate:>10,.0f} rows/s "
+          f"{counter.count:>6,} statements  (Python CPU {counter.cpu:.1f} s)")  # fmt: skip
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
+    args = parser.parse_args()
+    url = fresh_database(args.admin_url)
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    from resettlement.database import get_engine
+
+    engine = get_engine()
+    migrate.upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        members = [
+            StaffMember(user_id=f"governor-{p.lower()}", name=p, role="governor", prison_code=p)
+            for p in PRISONS
+        ] + [StaffMember(user_id=o, name=o, role="probation_officer") for o in OFFICERS]
+        staff.add_missing(session=session, members=members)
+    today = date.today()
+    rows = made_up.made_up_rows(args.rows, today=today, prisons=PRISONS, officers=OFFICERS)
+    content = made_up.as_csv(rows)
+    print(f"{args.rows:,} made-up rows, {len(content) / 1e6:.1f} MB of CSV, batches of "
+          f"{args.batch_size}, PostgreSQL at {engine.url.render_as_string()}")  # fmt: skip
+    # Warm up what every run loads once (the bank holiday tables), outside the clock.
+    warm = made_up.made_up_rows(1, today=today, prisons=PRISONS, officers=OFFICERS, first=900_000)
+    with Session(engine, expire_on_commit=False) as session:
+        import_extract(
+            session=session, actor=ACTOR, extract=read_extract("w.csv", made_up.as_csv(warm))
+        )
+
+    counter = Counter(engine)
+    with counter:
+        copy_rows(engine, content)
+    # The COPY goes through the driver's own connection, which the listener does not see: it
+    # is one CREATE TABLE and one COPY.
+    counter.count = 2
+    copy_rate = line("COPY into a staging table", args.rows, counter)
+
+    with Session(engine, expire_on_commit=False) as session, counter:
+        done = import_extract(
+            session=session,
+            actor=ACTOR,
+            extract=read_extract("bench.csv", content),
+            batch_size=args.batch_size,
+        )
+    assert done.count(Outcome.CREATED) == args.rows, {o: done.count(o) for o in Outcome}
+    import_rate = line("import (every row a new plan)", args.rows, counter)
+    first_statements = counter.count
+
+    with Session(engine, expire_on_commit=False) as session, counter:
+        again = import_extract(
+            session=session,
+            actor=ACTOR,
+            extract=read_extract("bench.csv", content),
+            batch_size=args.batch_size,
+        )
+    assert again.count(Outcome.UNCHANGED) == args.rows
+    unchanged_rate = line("the same file again (unchanged)", args.rows, counter)
+
+    batches = -(-args.rows // args.batch_size)
+    print(f"\nimport / COPY: {import_rate / copy_rate:.3f} (goal at least 0.25); "
+          f"unchanged / COPY: {unchanged_rate / copy_rate:.3f}")  # fmt: skip
+    per_batch, per_row = first_statements / batches, first_statements / args.rows
+    print(f"statements: {first_statements:,} for {batches:,} batches "
+          f"({per_batch:.1f} a batch, {per_row:.3f} a row)")  # fmt: skip
+
+    # Statements grow with batches, not rows: the same number of batches of twice the rows.
+    for size, count in ((100, 1_000), (200, 2_000)):
+        more = made_up.made_up_rows(count, today=today, prisons=PRISONS, officers=OFFICERS,
+                                    first=500_000 + size * 100)  # fmt: skip
+        with Session(engine, expire_on_commit=False) as session, counter:
+            extract = read_extract("more.csv", made_up.as_csv(more))
+            import_extract(session=session, actor=ACTOR, extract=extract, batch_size=size)
+        print(f"{count:>6,} rows in 10 batches of {size}: {counter.count} statements")
+
+
+if __name__ == "__main__":
+    main()

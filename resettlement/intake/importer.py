@@ -1,0 +1,772 @@
+"""The import: each row of an extract creates a plan, changes one through the existing services,
+leaves it alone, or is refused with its reasons; the report says which, row by row.
+
+It works in batches. Each batch is read with a few set-based statements (the people named by
+its prison numbers and CRNs, their plans, their plans' open early-release requests); its new
+people and plans are written a table at a time, in one transaction, by the same steps
+`plans.open_plan` takes. A change to a plan that exists is rarer and is made by the service
+an officer would use (`people.update_person`, `plans.change_release_date`, `plans.transition`,
+`plans.move_to_prison`, `plans.reassign`), each its own transaction with its history and
+audit, so a change made by the import is the same change an officer would have made. Every
+change is attributed to the run's own actor (`intake-run-<id>`, role intake); the run names the
+file and who started it.
+
+The import is idempotent: a row that already matches what the service holds changes nothing,
+so the same file imported twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Table, or_
+from sqlmodel import Session, SQLModel, col, select
+
+from resettlement import (
+    audit,
+    bulk,
+    checklists,
+    clock,
+    early_release,
+    history,
+    people,
+    plans,
+)
+from resettlement.actors import Actor, Role
+from resettlement.errors import DomainError
+from resettlement.intake.extract import Extract
+from resettlement.intake.models import IntakeRowOutcome, IntakeRun, Outcome, RunState
+from resettlement.models import (
+    AWAITING_DECISION,
+    OPEN_STATES,
+    CancelReason,
+    ChecklistItem,
+    EarlyReleaseRequest,
+    Person,
+    PersonCreate,
+    PlanState,
+    ReleasePlan,
+    SentenceFacts,
+)
+from resettlement.staff import StaffMember
+from resettlement.transactions import commit, service
+from rules.intake_rows import (
+    RELEASE_DATE_TYPES,
+    ExtractRow,
+    RowProblem,
+    duplicated,
+    read_row,
+)
+
+BATCH_SIZE = 500
+_OPEN = {s.value for s in OPEN_STATES}
+
+
+@dataclass
+class RowResult:
+    line: int
+    prison_number: str | None
+    outcome: Outcome
+    plan_id: int | None = None
+    changes: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def as_row(self, run_id: int) -> dict[str, Any]:
+        return {
+            "run_id": run_id,
+            "line": self.line,
+            "prison_number": (self.prison_number or "")[:20] or None,
+            "plan_id": self.plan_id,
+            "outcome": self.outcome.value,
+            "changes": self.changes or None,
+            "problems": [{"field": p.field, "reason": p.reason} for p in self.problems] or None,
+        }
+
+
+@dataclass
+class ImportReport:
+    run: IntakeRun
+    results: list[RowResult]
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+
+def refused(line: int, prison_number: str | None, field_name: str, reason: str) -> RowResult:
+    return RowResult(
+        line, prison_number, Outcome.REFUSED, problems=[RowProblem(field_name, reason)]
+    )
+
+
+# --- the steps a change takes ---------------------------------------------------------------
+
+
+@dataclass
+class _Change:
+    """What one row changes on an existing open plan, worked out before anything is written."""
+
+    plan: ReleasePlan
+    person: Person
+    person_changes: dict[str, Any]
+    cancel: CancelReason | None = None
+    move_prison: tuple[str, str] | None = None
+    release_date: date | None = None
+    rerun_rules: bool = False
+    officer: str | None = None
+
+
+@dataclass
+class _Create:
+    row: ExtractRow
+    person: Person | None
+    person_changes: dict[str, Any]
+
+
+@dataclass
+class _Known:
+    """What the service knows that a row must match: prisons (with a governor to decide their
+    early-release requests) and probation officers."""
+
+    prisons: set[str]
+    officers: set[str]
+
+
+def _known(session: Session) -> _Known:
+    rows = session.exec(
+        select(StaffMember.role, StaffMember.user_id, StaffMember.prison_code).where(
+            col(StaffMember.role).in_([Role.GOVERNOR.value, Role.PROBATION_OFFICER.value])
+        )
+    ).all()
+    return _Known(
+        prisons={p for role, _, p in rows if role == Role.GOVERNOR.value and p},
+        officers={u for role, u, _ in rows if role == Role.PROBATION_OFFICER.value},
+    )
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+@service
+def start_run(*, session: Session, actor: Actor, extract: Extract) -> IntakeRun:
+    run = IntakeRun(
+        file_name=extract.file_name[:200],
+        sha256=extract.sha256,
+        file_format=extract.file_format,
+        run_by=actor.user_id,
+        rows=len(extract.rows),
+    )
+    session.add(run)
+    session.flush()
+    audit.record(session, actor, "import", "intake_run", run.id)
+    commit(session, "import run")
+    return run
+
+
+def imported_before(session: Session, sha256: str) -> IntakeRun | None:
+    """The finished run of a file with these contents, if there is one."""
+    return session.exec(
+        select(IntakeRun)
+        .where(IntakeRun.sha256 == sha256, IntakeRun.state == RunState.FINISHED.value)
+        .order_by(col(IntakeRun.id))
+        .limit(1)
+    ).first()
+
+
+def import_extract(
+    *,
+    session: Session,
+    actor: Actor,
+    extract: Extract,
+    batch_size: int = BATCH_SIZE,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Imports every row of `extract` (already read: a file that is not an extract never gets
+    here), started by `actor`, and returns the report of every row."""
+    today = today or clock.today()
+    run = start_run(session=session, actor=actor, extract=extract)
+    importer = Actor(user_id=run.actor_id, role=Role.INTAKE)
+    where = f"{extract.file_name} (import run {run.id})"
+    known = _known(session)
+    read: list[ExtractRow | RowResult] = []
+    for raw in extract.rows:
+        prison_number = str(raw.values.get("prison_number") or "").strip().upper() or None
+        if raw.unreadable:
+            read.append(refused(raw.line, prison_number, "row", raw.unreadable))
+            continue
+        parsed = read_row(raw.values, line=raw.line, today=today)
+        if isinstance(parsed, list):
+            read.append(RowResult(raw.line, prison_number, Outcome.REFUSED, problems=parsed))
+        else:
+            read.append(parsed)
+    twice = duplicated(
+        [
+            (raw.line, str(raw.values.get("prison_number") or "").strip().upper(),
+             str(raw.values.get("crn") or "").strip().upper())
+            for raw in extract.rows
+            if not raw.unreadable
+        ]
+    )  # fmt: skip
+    results: list[RowResult] = []
+    stamps = [r.extract_timestamp for r in read if isinstance(r, ExtractRow)]
+    for start in range(0, len(read), batch_size):
+        chunk = read[start : start + batch_size]
+        results.extend(_batch(session, importer, run.id or 0, chunk, twice, known, where))
+        session.expunge_all()
+        if progress:
+            progress(len(chunk))
+    run = _finish(session, run, results, max(stamps) if stamps else None)
+    return ImportReport(run=run, results=results)
+
+
+def _finish(
+    session: Session, run: IntakeRun, results: Sequence[RowResult], stamp: Any
+) -> IntakeRun:
+    run = session.merge(run)
+    run.state = RunState.FINISHED.value
+    run.finished_at = clock.now()
+    run.extract_timestamp = stamp
+    run.created = sum(1 for r in results if r.outcome == Outcome.CREATED)
+    run.changed = sum(1 for r in results if r.outcome == Outcome.CHANGED)
+    run.unchanged = sum(1 for r in results if r.outcome == Outcome.UNCHANGED)
+    run.refused = sum(1 for r in results if r.outcome == Outcome.REFUSED)
+    session.add(run)
+    commit(session, "import run")
+    return run
+
+
+# --- one batch -------------------------------------------------------------------------------
+
+
+def _batch(
+    session: Session,
+    actor: Actor,
+    run_id: int,
+    chunk: Sequence[ExtractRow | RowResult],
+    twice: dict[int, str],
+    known: _Known,
+    where: str,
+) -> list[RowResult]:
+    done: dict[int, RowResult] = {}
+    rows: list[ExtractRow] = []
+    for item in chunk:
+        if isinstance(item, RowResult):
+            done[item.line] = item
+        elif item.line in twice:
+            done[item.line] = refused(
+                item.line, item.prison_number, "prison_number", twice[item.line]
+            )
+        else:
+            problem = _unknown(item, known)
+            if problem:
+                done[item.line] = RowResult(item.line, item.prison_number, Outcome.REFUSED,
+                                            problems=[problem])  # fmt: skip
+            else:
+                rows.append(item)
+
+    found = _people(session, rows)
+    plans_of = _plans(session, [p.id for p in found if p.id is not None])
+    open_ids = [p.id for ps in plans_of.values() for p in ps if p.state in _OPEN and p.id]
+    request_prisons = _request_prisons(session, open_ids)
+    by_number = {p.prison_number: p for p in found}
+    by_crn = {p.crn: p for p in found}
+
+    creates: list[_Create] = []
+    changes: list[tuple[ExtractRow, _Change]] = []
+    for row in rows:
+        decided = _decide(row, by_number, by_crn, plans_of, request_prisons)
+        if isinstance(decided, RowResult):
+            done[row.line] = decided
+        elif isinstance(decided, _Create):
+            creates.append(decided)
+        else:
+            changes.append((row, decided))
+
+    for create in creates:
+        if create.person is not None and create.person_changes:
+            failed = _update_person(session, actor, create.person, create.person_changes)
+            if failed:
+                done[create.row.line] = refused(create.row.line, create.row.prison_number,
+                                                "row", failed)  # fmt: skip
+    creates = [c for c in creates if c.row.line not in done]
+    done.update(_create(session, actor, creates, where))
+    for row, change in changes:
+        done[row.line] = _apply(session, actor, row, change, where)
+
+    results = [done[item.line] for item in chunk]
+    bulk.insert_rows(
+        session,
+        IntakeRowOutcome.__table__,  # type: ignore[attr-defined]
+        [r.as_row(run_id) for r in results],
+    )
+    commit(session, "import report")
+    return results
+
+
+def _unknown(row: ExtractRow, known: _Known) -> RowProblem | None:
+    if row.prison_code not in known.prisons:
+        return RowProblem(
+            "prison_code",
+            f"No prison with the code {row.prison_code} is known to this service (it has no "
+            "governor here to decide its early-release requests). Check the code, or ask an "
+            "administrator to add the prison's governor.",
+        )
+    if row.probation_officer not in known.officers:
+        return RowProblem(
+            "probation_officer",
+            f"No probation officer {row.probation_officer!r} is known to this service. Check "
+            "the officer's user id, or ask an administrator to add them.",
+        )
+    return None
+
+
+def _people(session: Session, rows: Sequence[ExtractRow]) -> list[Person]:
+    if not rows:
+        return []
+    numbers = [r.prison_number for r in rows]
+    crns = [r.crn for r in rows]
+    return list(
+        session.exec(
+            select(Person).where(
+                or_(col(Person.prison_number).in_(numbers), col(Person.crn).in_(crns))
+            )
+        ).all()
+    )
+
+
+def _plans(session: Session, person_ids: Sequence[int]) -> dict[int, list[ReleasePlan]]:
+    if not person_ids:
+        return {}
+    found: dict[int, list[ReleasePlan]] = {}
+    for plan in session.exec(
+        select(ReleasePlan)
+        .where(col(ReleasePlan.person_id).in_(person_ids))
+        .order_by(col(ReleasePlan.id))
+    ).all():
+        found.setdefault(plan.person_id, []).append(plan)
+    return found
+
+
+def _request_prisons(session: Session, plan_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The prisons of each plan's requests awaiting a decision: a transfer moves them."""
+    if not plan_ids:
+        return {}
+    found: dict[int, set[str]] = {}
+    for plan_id, prison in session.exec(
+        select(EarlyReleaseRequest.plan_id, EarlyReleaseRequest.prison_code).where(
+            col(EarlyReleaseRequest.plan_id).in_(plan_ids),
+            col(EarlyReleaseRequest.state).in_([s.value for s in AWAITING_DECISION]),
+        )
+    ).all():
+        found.setdefault(plan_id, set()).add(prison)
+    return found
+
+
+# --- deciding what a row does ----------------------------------------------------------------
+
+
+def _person_changes(person: Person, row: ExtractRow) -> dict[str, Any]:
+    wanted: dict[str, Any] = {
+        "given_name": row.given_name,
+        "family_name": row.family_name,
+        "date_of_birth": row.date_of_birth,
+        "nation": row.nation,
+        "prison_code": row.prison_code,
+    }
+    differ = {k: v for k, v in wanted.items() if getattr(person, k) != v}
+    if row.needs is not None:
+        needs = plans.needs_for(row.needs, row.term_days)
+        if {str(n) for n in needs} != {str(n) for n in person.needs}:
+            differ["needs"] = needs
+    return differ
+
+
+def _decide(
+    row: ExtractRow,
+    by_number: dict[str, Person],
+    by_crn: dict[str, Person],
+    plans_of: dict[int, list[ReleasePlan]],
+    request_prisons: dict[int, set[str]],
+) -> RowResult | _Create | _Change:
+    a, b = by_number.get(row.prison_number), by_crn.get(row.crn)
+    if a is not b and (a is not None or b is not None):
+        return refused(
+            row.line,
+            row.prison_number,
+            "crn" if a is not None else "prison_number",
+            "The prison number and the CRN belong to different people in this service (or one "
+            "of them to someone and the other to no one). Check both numbers; nothing is "
+            "guessed.",
+        )
+    person = a
+    if person is None:
+        if row.recall or row.release_date_withdrawn:
+            return _nothing_to_cancel(row)
+        return _Create(row, None, {})
+    held = plans_of.get(person.id or 0, [])
+    current = next((p for p in held if p.state in _OPEN), None)
+    if current is not None:
+        return _decide_open(row, person, current, request_prisons.get(current.id or 0, set()))
+    same = [p for p in held if p.sentence_date == row.sentence_date]
+    latest = same[-1] if same else None
+    if row.recall or row.release_date_withdrawn:
+        if latest is not None:
+            return RowResult(row.line, row.prison_number, Outcome.UNCHANGED, latest.id)
+        return _nothing_to_cancel(row)
+    reopenable = (CancelReason.RECALL.value, CancelReason.RELEASE_DATE_WITHDRAWN.value)
+    if latest is None or (
+        latest.state == PlanState.CANCELLED.value and latest.cancel_reason in reopenable
+    ):
+        # A new sentence, or the release after a recall or a withdrawn date: a new plan.
+        return _Create(row, person, _person_changes(person, row))
+    if latest.requested_release_date == row.release_date:
+        return RowResult(row.line, row.prison_number, Outcome.UNCHANGED, latest.id)
+    return refused(
+        row.line,
+        row.prison_number,
+        "release_date",
+        f"The plan for this sentence is {latest.state.replace('_', ' ')}: an import does not "
+        "reopen or change a closed plan. Ask the probation officer.",
+    )
+
+
+def _nothing_to_cancel(row: ExtractRow) -> RowResult:
+    if row.recall:
+        return refused(
+            row.line,
+            row.prison_number,
+            "recall",
+            "The person is recalled but has no open plan here to cancel. A plan for the recall "
+            "is opened from a row with the post-recall release date (PRRD).",
+        )
+    return refused(
+        row.line,
+        row.prison_number,
+        "release_date_withdrawn",
+        "The release date is withdrawn and there is no open plan here to cancel. A plan is "
+        "opened from a row with a release date.",
+    )
+
+
+def _decide_open(
+    row: ExtractRow, person: Person, plan: ReleasePlan, request_prisons: set[str]
+) -> RowResult | _Change:
+    if plan.sentence_date != row.sentence_date:
+        return refused(
+            row.line,
+            row.prison_number,
+            "sentence_date",
+            f"The person has an open plan for the sentence of {plan.sentence_date:%-d %B %Y}; "
+            "this row is for another sentence. Its probation officer closes that plan first.",
+        )
+    if row.recall:
+        return _Change(plan, person, {}, cancel=CancelReason.RECALL)
+    if row.release_date_withdrawn:
+        return _Change(plan, person, {}, cancel=CancelReason.RELEASE_DATE_WITHDRAWN)
+    if row.release_date is None and plan.requested_release_date is not None:
+        return refused(
+            row.line,
+            row.prison_number,
+            "release_date",
+            "The release date is empty but not marked withdrawn: give the date, or mark it "
+            "withdrawn (release_date_withdrawn) if the sentence calculation withdrew it.",
+        )
+    differs = [
+        words
+        for words, mine, theirs in (
+            ("sentence type", plan.sentence_type, row.sentence_type),
+            ("term", plan.term_days, row.term_days),
+        )
+        if mine != theirs
+    ]
+    if differs:
+        return refused(
+            row.line,
+            row.prison_number,
+            "sentence_type" if "sentence type" in differs else "term_days",
+            f"The {' and '.join(differs)} differ from the open plan's. An import changes release "
+            "dates, prisons, officers and people's details, not a plan's sentence: ask the "
+            "probation officer.",
+        )
+    person_changes = _person_changes(person, row)
+    change = _Change(plan, person, person_changes)
+    if person.prison_code != row.prison_code or request_prisons - {row.prison_code}:
+        change.move_prison = (person.prison_code, row.prison_code)
+    if row.release_date is not None and row.release_date != plan.requested_release_date:
+        change.release_date = row.release_date
+    elif "nation" in person_changes and plan.requested_release_date is not None:
+        change.rerun_rules = True
+    if row.probation_officer != plan.probation_officer_id:
+        change.officer = row.probation_officer
+    if not (person_changes or change.move_prison or change.release_date or change.officer):
+        return RowResult(row.line, row.prison_number, Outcome.UNCHANGED, plan.id)
+    return change
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _update_person(
+    session: Session, actor: Actor, person: Person, changes: dict[str, Any]
+) -> str | None:
+    try:
+        people.update_person(
+            session=session,
+            actor=actor,
+            person_id=person.id or 0,
+            expected_version=person.version,
+            changes=people.PersonChanges(**changes),
+        )
+    except (DomainError, ValidationError) as exc:
+        return _words(exc)
+    return None
+
+
+def _words(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return exc.detail
+    if isinstance(exc, ValidationError):
+        return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+    return str(exc)
+
+
+def _create(
+    session: Session, actor: Actor, creates: Sequence[_Create], where: str
+) -> dict[int, RowResult]:
+    """The batch's new people and plans, a table at a time, in one transaction."""
+    done: dict[int, RowResult] = {}
+    ready: list[tuple[_Create, Person, list[Any]]] = []
+    new_people: list[Person] = []
+    for create in creates:
+        row = create.row
+        needs = plans.needs_for(row.needs or (), row.term_days)
+        person = create.person
+        if person is None:
+            try:
+                given = PersonCreate(
+                    prison_number=row.prison_number,
+                    crn=row.crn,
+                    given_name=row.given_name,
+                    family_name=row.family_name,
+                    date_of_birth=row.date_of_birth,
+                    nation=row.nation,
+                    prison_code=row.prison_code,
+                )
+            except ValidationError as exc:
+                done[row.line] = refused(row.line, row.prison_number, "row", _words(exc))
+                continue
+            person = Person.model_validate(
+                given.model_dump(exclude={"monitoring_consent"}) | {"needs": needs}
+            )
+            new_people.append(person)
+        else:
+            needs = [*person.needs] if row.needs is None else needs
+        ready.append((create, person, needs))
+    if not ready:
+        return done
+    _insert(session, new_people, key="prison_number")
+    started: list[tuple[_Create, Person, list[Any], ReleasePlan, Any]] = []
+    for create, person, needs in ready:
+        row = create.row
+        facts = SentenceFacts(
+            sentence_type=row.sentence_type,
+            sentence_date=row.sentence_date,
+            requested_release_date=row.release_date,
+            term_days=row.term_days,
+        )
+        try:
+            plan, assessment = plans.new_plan_row(person, facts, row.probation_officer)
+        except DomainError as exc:
+            done[row.line] = refused(row.line, row.prison_number, "release_date", exc.detail)
+            continue
+        started.append((create, person, needs, plan, assessment))
+    _insert(session, [s[3] for s in started], key="person_id")
+    # What plans.start_plan gives one new plan, for the batch a table at a time: the
+    # checklists, the early-release requests of flagged releases, and their history.
+    new_plans = [s[3] for s in started]
+    items = [v for _, _, needs, plan, _ in started for v in checklists.item_values(plan, needs)]
+    requests = [
+        (plan, values)
+        for _, person, _, plan, assessment in started
+        if assessment is not None
+        and (values := early_release.request_values(plan, person, assessment)) is not None
+    ]
+    bulk.insert_rows(session, ChecklistItem.__table__, items)  # type: ignore[attr-defined]
+    bulk.insert_rows(
+        session,
+        EarlyReleaseRequest.__table__,  # type: ignore[attr-defined]
+        [v for _, v in requests],
+    )
+    opened = f"Opened from the prison's records: {where}."
+    history.record_each(
+        session,
+        [history.Line(p, opened, plans.opened_detail(p)) for p in new_plans],
+        actor,
+        "opened",
+        to_state=PlanState.SENTENCE_PLANNING.value,
+    )
+    flagged = {id(plan) for plan, _ in requests}
+    history.record_each(
+        session,
+        [
+            history.Line(plan, early_release.flagged_words(assessment))
+            for _, _, _, plan, assessment in started
+            if id(plan) in flagged
+        ],
+        actor,
+        "early_release_flagged",
+    )
+    # The plans are written already: record_each added them to the session only to bump them.
+    for obj in list(session.new):
+        session.expunge(obj)
+    for create, _, _, plan, _ in started:
+        done[create.row.line] = RowResult(
+            create.row.line,
+            create.row.prison_number,
+            Outcome.CREATED,
+            plan.id,
+            changes=[_release_words(create.row)],
+        )
+    audit.record_each(session, actor, "create", "person", [p.id for p in new_people])
+    audit.record_each(session, actor, "create", "plan", [s[3].id for s in started])
+    commit(session, "plan")
+    return done
+
+
+def _insert(session: Session, objects: Sequence[SQLModel], *, key: str) -> None:
+    """New people or plans, a table at a time (resettlement/bulk.py), each object given its new
+    id by `key`, a column unique within the batch."""
+    if not objects:
+        return
+    table: Table = type(objects[0]).__table__  # type: ignore[attr-defined]
+    names = [c.name for c in table.columns if c.name != "id"]
+    rows = [{name: getattr(obj, name) for name in names} for obj in objects]
+    ids = {k: i for i, k in bulk.insert_rows(session, table, rows, returning=key)}
+    for obj in objects:
+        obj.id = ids[getattr(obj, key)]
+
+
+def _release_words(row: ExtractRow) -> str:
+    if row.release_date is None:
+        return "no release date yet"
+    kind = RELEASE_DATE_TYPES.get(row.release_date_type or "", "release date")
+    return f"{kind} {row.release_date.isoformat()}"
+
+
+def _apply(
+    session: Session, actor: Actor, row: ExtractRow, change: _Change, where: str
+) -> RowResult:
+    """One row's change through the services, in order; each is its own transaction. A step
+    that fails stops the row: the report says what was done and what was not, and importing
+    the file again finishes the rest (each step checks again what is already true)."""
+    plan, person = change.plan, change.person
+    said: list[str] = []
+    because = f"From the prison's records: {where}."
+    try:
+        if change.cancel is not None:
+            plan = plans.transition(
+                session=session,
+                actor=actor,
+                plan_id=plan.id or 0,
+                event="cancel",
+                expected_version=plan.version,
+                reason=because,
+                cancel_reason=change.cancel,
+            )
+            said.append(f"cancelled: {change.cancel.value.replace('_', ' ')}")
+            return RowResult(row.line, row.prison_number, Outcome.CHANGED, plan.id, said)
+        if change.person_changes:
+            words = [
+                _detail_words(name, getattr(person, name), value)
+                for name, value in change.person_changes.items()
+                if name != "prison_code"
+            ]
+            people.update_person(
+                session=session,
+                actor=actor,
+                person_id=person.id or 0,
+                expected_version=person.version,
+                changes=people.PersonChanges(**change.person_changes),
+            )
+            said.extend(words)
+        if change.move_prison is not None:
+            before, after = change.move_prison
+            plan = plans.move_to_prison(
+                session=session,
+                actor=actor,
+                plan_id=plan.id or 0,
+                expected_version=plan.version,
+                from_prison=before,
+                to_prison=after,
+                reason=because,
+            )
+            said.append(f"prison {before} to {after}: the plan is now with {after}'s governor")
+        if change.release_date is not None or change.rerun_rules:
+            was = plan.requested_release_date
+            kind = RELEASE_DATE_TYPES.get(row.release_date_type or "", "release date")
+            plan = plans.change_release_date(
+                session=session,
+                actor=actor,
+                plan_id=plan.id or 0,
+                expected_version=plan.version,
+                requested_release_date=change.release_date or was,  # type: ignore[arg-type]
+                reason=f"a new sentence calculation ({kind}) in the prison's records, {where}",
+            )
+            said.append(f"release date {was} to {plan.requested_release_date} ({kind})")
+        if change.officer is not None:
+            was_officer = plan.probation_officer_id
+            plan = plans.reassign(
+                session=session,
+                actor=actor,
+                plan_id=plan.id or 0,
+                expected_version=plan.version,
+                probation_officer_id=change.officer,
+                reason=f"The prison's records name this probation officer: {where}.",
+            )
+            said.append(f"probation officer {was_officer} to {change.officer}")
+    except (DomainError, ValidationError) as exc:
+        reason = _words(exc)
+        if said:
+            reason += f" (Already changed: {'; '.join(said)}. Import the file again to finish.)"
+        return refused(row.line, row.prison_number, "row", reason)
+    return RowResult(row.line, row.prison_number, Outcome.CHANGED, plan.id, said)
+
+
+_DETAIL_WORDS = {
+    "given_name": "given name",
+    "family_name": "family name",
+    "date_of_birth": "date of birth",
+    "nation": "nation",
+    "needs": "needs",
+}
+
+
+def _detail_words(name: str, before: Any, after: Any) -> str:
+    # Names and dates of birth are personal: the report says what changed, the person's
+    # history (people.history) holds from and to.
+    if name in ("nation", "needs"):
+        return f"{_DETAIL_WORDS[name]} {_plain(before)} to {_plain(after)}"
+    return f"{_DETAIL_WORDS.get(name, name)} corrected"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(v) for v in value)) or "none"
+    return str(value)
+
+
+def outcomes(session: Session, run_id: int, outcome: str | None = None) -> list[IntakeRowOutcome]:
+    statement = select(IntakeRowOutcome).where(IntakeRowOutcome.run_id == run_id)
+    if outcome:
+        statement = statement.where(IntakeRowOutcome.outcome == outcome)
+    return list(session.exec(statement.order_by(col(IntakeRowOutcome.line))).all())
+
+
+def runs(session: Session, limit: int = 50) -> list[IntakeRun]:
+    return list(
+        session.exec(select(IntakeRun).order_by(col(IntakeRun.id).desc()).limit(limit)).all()
+    )

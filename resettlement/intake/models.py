@@ -1,0 +1,65 @@
+"""An import run and its report: one row per row of the file, kept so the report can be read
+again (the admin page, the CLI's CSV, the flow's artifact) and a file is imported once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from resettlement import clock
+from resettlement.models import UTCDateTime
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+class RunState(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+class IntakeRun(SQLModel, table=True):
+    __tablename__ = "intake_run"
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str = Field(max_length=200)
+    # The file's SHA-256: the folder flow imports each file once, whatever it is called.
+    sha256: str = Field(index=True, max_length=64)
+    file_format: str = Field(max_length=10)
+    run_by: str = Field(max_length=100)
+    state: str = Field(default=RunState.RUNNING.value, max_length=20)
+    started_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The latest extract timestamp in the file's rows.
+    extract_timestamp: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rows: int = 0
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    refused: int = 0
+
+    @property
+    def actor_id(self) -> str:
+        """Who the run's changes are attributed to in history and audit."""
+        return f"intake-run-{self.id}"
+
+
+class IntakeRowOutcome(SQLModel, table=True):
+    __tablename__ = "intake_row"
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="intake_run.id", index=True)
+    line: int
+    # As written in the file (cut short if it is not a prison number at all).
+    prison_number: str | None = Field(default=None, max_length=20)
+    plan_id: int | None = None
+    outcome: str = Field(max_length=20, index=True)
+    # Changed: what changed, in words. Refused: [{"field": ..., "reason": ...}].
+    changes: list[str] | None = Field(default=None, sa_type=JSON)
+    problems: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)

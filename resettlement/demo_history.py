@@ -187,6 +187,7 @@ def _one_release(
     officer = OFFICERS[index % len(OFFICERS)]
     if consent:
         # Characteristics are held only with a consent in the record (resettlement/privacy).
+        assert person.id is not None
         session.add(
             Consent(
                 person_id=person.id,

@@ -312,7 +312,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @contextmanager
 def server_process(
-    engine: Engine, arguments: list[str], port: int, env: dict[str, str] | None = None
+    engine: Engine,
+    arguments: list[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    start_seconds: float = 60,
 ) -> Iterator[str]:
     """A server started as `python <arguments>`, on this test's database, until it answers."""
     environment = {
@@ -323,7 +327,7 @@ def server_process(
     server = subprocess.Popen([sys.executable, *arguments], cwd=ROOT, env=environment)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_seconds
         while True:
             assert server.poll() is None, "uvicorn exited"
             assert time.monotonic() < deadline, "uvicorn did not start"

@@ -376,7 +376,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @contextmanager
 def server_process(
-    engine: Engine, arguments: list[str], port: int, env: dict[str, str] | None = None
+    engine: Engine,
+    arguments: list[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    start_seconds: float = 60,
 ) -> Iterator[str]:
     """A server started as `python <arguments>`, on this test's database, until it answers."""
     environment = {
@@ -394,7 +398,7 @@ def server_process(
     log.close()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_seconds
         while True:
             assert server.poll() is None, "uvicorn exited"
             assert time.monotonic() < deadline, "uvicorn did not start"

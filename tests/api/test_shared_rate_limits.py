@@ -61,6 +61,8 @@ def test_two_workers_sharing_redis_allow_exactly_five_of_thirty_requests(
                     ["-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(p)],
                     p,
                     env=env,
+                    # Two workers starting one after the other on a busy 2-core machine.
+                    start_seconds=180,
                 )
             )
             for p in ports

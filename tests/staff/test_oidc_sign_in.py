@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from api import cookie_signing
 from api.settings import get_api_settings
-from api.staff.identity import COOKIE, encode_session, new_session
+from api.staff.identity import COOKIE, Resume, encode_session, new_session
 from api.staff.oidc import FLOW_COOKIE, SIGNED_AS, _client
 from api.staff.settings import get_staff_settings
 from resettlement import staff
@@ -526,3 +526,16 @@ def test_a_provider_that_cannot_be_reached_is_said_plainly(
     page = visitor.get("/staff/sign-in")
     assert page.status_code == 503
     assert "Sign-in is not available just now" in page.text
+
+
+def test_a_form_kept_when_the_session_ended_is_returned_to_after_signing_in_at_the_provider(
+    provider: Provider, visitor: Visitor
+) -> None:
+    provider.add_user("po-oidc-8", role="probation_officer")
+    # What the service keeps when a form arrives after the session ended.
+    kept = replace(new_session(), resume=Resume("/staff/plans/new", {"given_name": "Sami"}))
+    visitor.http.cookies.set(COOKIE, encode_session(kept), path="/staff")
+    assert _onward(visitor.sign_in("po-oidc-8")) == "/staff/plans/new"
+    form = visitor.get("/staff/plans/new")
+    assert form.status_code == 200
+    assert 'value="Sami"' in form.text

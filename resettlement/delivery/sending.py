@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from resettlement import clock, history, leaver_access, messages, notifications
@@ -103,11 +105,7 @@ def _deliver_one(
             found = find_by_reference(client, row.idempotency_key)
             if found is not None:
                 return found
-        row.status = MessageState.SENDING.value
-        row.attempts += 1
-        row.last_attempt_at = clock.now()
-        session.add(row)
-        session.commit()
+        _claim(session, row)
         try:
             return client.send_email_notification(
                 email_address=address,
@@ -126,10 +124,39 @@ def _deliver_one(
     left = settings.notify_max_attempts - row.attempts
     try:
         response = tries(settings, min(settings.notify_tries_per_round, left))(attempt)
+    except TakenElsewhere:
+        session.rollback()
+        return "busy"
     except Exception as exc:
         return _not_this_time(session, settings, row, exc)
     mark_sent(session, row, response)
     return "sent"
+
+
+class TakenElsewhere(Exception):
+    """Another process recorded an attempt at this message first: it is sending it."""
+
+
+def _claim(session: Session, row: Notification) -> None:
+    """Records the attempt, committed, before the request is made: a compare-and-set on the
+    attempts counter, so of two processes (a flow's batch and the sweep) only one sends."""
+    now, seen = clock.now(), row.attempts
+    claimed = session.execute(
+        update(Notification)
+        .where(col(Notification.id) == row.id, col(Notification.attempts) == seen)
+        .values(status=MessageState.SENDING.value, attempts=seen + 1, last_attempt_at=now)
+        # The row in hand is brought up to date below, as committed.
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise TakenElsewhere(row.id)
+    for name, value in (
+        ("status", MessageState.SENDING.value),
+        ("attempts", seen + 1),
+        ("last_attempt_at", now),
+    ):
+        set_committed_value(row, name, value)
 
 
 def _not_this_time(

@@ -320,3 +320,29 @@ def test_texting_a_sign_in_link_goes_through_notifys_sms_api_after_a_timeout_onc
     secret = text["personalisation"]["body"].split("/plan-link/", 1)[1].split()[0]
     link = leaver_access.confirm(session=session, secret=secret, date_of_birth=person.date_of_birth)
     assert link.plan_id == plan.id
+
+
+def test_of_two_processes_delivering_one_message_only_the_first_to_record_an_attempt_sends(
+    session, new_plan, notify_server: FakeNotify, addresses, monkeypatch, engine
+):
+    from sqlalchemy import text
+
+    plan = new_plan()
+    row_id = _queue(session, plan.id)
+    real_body = sending._with_sign_in_link
+
+    def another_process_claims_it_first(session_, row, settings):
+        with engine.begin() as other:
+            other.execute(
+                text(
+                    "UPDATE notification SET attempts = attempts + 1, status = 'sending' "
+                    "WHERE id = :id"
+                ),
+                {"id": row_id},
+            )
+        return real_body(session_, row, settings)
+
+    monkeypatch.setattr(sending, "_with_sign_in_link", another_process_claims_it_first)
+    assert deliver(session, [row_id]) == {"notify_busy": 1}
+    assert notify_server.requests == []
+    assert _row(session, row_id).attempts == 1

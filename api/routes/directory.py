@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.deps import MAX_ID, PlanId, SessionDep, require
+from api.input_types import STRICT_BODY, WHOLE_NUMBER, AnyDate, StrictBool
 from resettlement import plans
 from resettlement.actors import Actor, Role
 from resettlement.partners import directory, nearby, open_referral
-from resettlement.partners.directory import ClockTime, ServiceDetails
+from resettlement.partners.directory import ClockTime, HolidayHours, OpeningTimes, ServiceDetails
 from rules.nations import Nation
 from rules.service_needs import ServiceNeed
 
@@ -29,6 +30,7 @@ Officer = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.GOVERNOR
 
 
 class DirectoryIn(BaseModel):
+    model_config = STRICT_BODY
     prison_code: str = Field(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")
     area: str = Field(min_length=1, max_length=100)
     nation: Nation
@@ -43,16 +45,38 @@ class DirectoryPublic(BaseModel):
     updated_at: datetime
 
 
+class OpeningTimesIn(OpeningTimes):
+    model_config = STRICT_BODY
+    weekday: Annotated[int, Field(ge=1, le=7), WHOLE_NUMBER]
+
+
+class HolidayHoursIn(HolidayHours):
+    model_config = STRICT_BODY
+    start_date: AnyDate
+    end_date: AnyDate
+    closed: StrictBool = True
+
+
+Age = Annotated[int, Field(ge=0, le=130), WHOLE_NUMBER]
+
+
 class ServiceIn(ServiceDetails):
     """A service as a coordinator enters it (weekday 1 is Monday). Rules between fields, stated
     here in words: the oldest age is not below the youngest; a holiday's last day is on or
-    after its first, and a day that is not closed gives both times; an opening's closing time
-    is not the same as its opening time (00:00 to 00:00 is all day; a closing time before the
-    opening time runs past midnight)."""
+    after its first, and a day that is not closed gives both times. Closing before opening runs
+    past midnight; closing as it opens is round the clock from then (00:00 to 00:00: all day)."""
+
+    model_config = STRICT_BODY
+    women_only: StrictBool = False
+    minimum_age: Age | None = None
+    maximum_age: Age | None = None
+    # Narrower than the service's own lists: the API refuses what the form's lax types read.
+    opening_times: list[OpeningTimesIn] = Field(default_factory=list)  # type: ignore[assignment]
+    holidays: list[HolidayHoursIn] = Field(default_factory=list)  # type: ignore[assignment]
 
 
-class ServiceChangeIn(ServiceDetails):
-    expected_version: int = Field(ge=1, le=MAX_ID)
+class ServiceChangeIn(ServiceIn):
+    expected_version: Annotated[int, Field(ge=1, le=MAX_ID), WHOLE_NUMBER]
 
 
 class WeeklyPublic(BaseModel):

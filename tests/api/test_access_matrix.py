@@ -169,6 +169,13 @@ CASES: list[tuple[str, str, str, Body, dict[str, int]]] = [
     ("read a plan", "GET", "/api/v1/plans/{a}", None, STAFF_READ),
     ("read a plan's history", "GET", "/api/v1/plans/{a}/history", None, STAFF_READ),
     (
+        "who is open in their first 48 hours",
+        "GET",
+        "/api/v1/plans/{a}/who-is-open",
+        None,
+        STAFF_READ,
+    ),
+    (
         "move a plan on",
         "POST",
         "/api/v1/plans/{a}/transitions",

@@ -162,3 +162,58 @@ def test_an_imported_service_the_form_could_not_have_made_still_reads(client):
     assert _import(client, d, odd).status_code == 200
     [service] = client.get(f"{API}/directories/{d['id']}/services", headers=_coordinator()).json()
     assert service["needs"] == [] and service["url"] == "www.example.org"
+
+
+def test_every_directory_endpoint_for_every_kind_of_user(client, new_plan):
+    d = _open(client)
+    service = {
+        "organisation_name": "Doncaster Food Project",
+        "name": "Food bank",
+        "needs": ["food"],
+    }
+    added = client.post(
+        f"{API}/directories/{d['id']}/services", json=service, headers=_coordinator()
+    ).json()
+    plan = new_plan()
+    users = {
+        "nobody": {},
+        "leaver": bearer(Role.PRISON_LEAVER, "leaver", plan=plan.id),
+        "officer": bearer(Role.PROBATION_OFFICER, "po-test"),
+        "governor": bearer(Role.GOVERNOR, "governor-mdi", prison="MDI"),
+        "coordinator_other": bearer(Role.COORDINATOR, "coord-bwi", prison="BWI"),
+        "admin": bearer(Role.ADMIN, "admin-test"),
+        "coordinator_own": _coordinator(),
+    }
+    read = {"nobody": 401, "leaver": 403} | {
+        u: 200 for u in ("officer", "governor", "coordinator_other", "admin", "coordinator_own")
+    }
+    write = {"nobody": 401, "leaver": 403, "officer": 403, "governor": 403}
+    cases = [
+        ("GET", f"/directories/{d['id']}/services", None, read),
+        ("GET", f"/directory-services/{added['id']}", None, read),
+        ("GET", f"/directories/{d['id']}/open-referral", None, read),
+        (
+            "POST",
+            f"/directories/{d['id']}/services",
+            service,
+            write | {"coordinator_other": 404, "admin": 201, "coordinator_own": 201},
+        ),
+        (
+            "PUT",
+            f"/directory-services/{added['id']}",
+            {**service, "expected_version": 99},
+            write | {"coordinator_other": 404, "admin": 409, "coordinator_own": 409},
+        ),
+        (
+            "POST",
+            "/directories",
+            {"prison_code": "MDI", "area": "Leeds", "nation": "england-and-wales"},
+            write | {"coordinator_other": 403, "admin": 201, "coordinator_own": 409},
+        ),
+    ]
+    for method, path, body, expected in cases:
+        got = {
+            user: client.request(method, API + path, json=body, headers=headers).status_code
+            for user, headers in users.items()
+        }
+        assert got == expected, (method, path)

@@ -144,6 +144,13 @@ CalendarDate = Annotated[date, BeforeValidator(_date_only), _date_schema(CALENDA
 BirthDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(_births)]
 SentenceDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(_sentences)]
 ReportDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(report_period_bounds)]
+# A referral's consent lasts from today up to two years; the organisation answers within a year.
+ConsentUntilDate = Annotated[
+    date, BeforeValidator(_date_only), _DaysFromToday(lambda t: (t, t + timedelta(days=731)))
+]
+AnswerByDate = Annotated[
+    date, BeforeValidator(_date_only), _DaysFromToday(lambda t: (t, t + timedelta(days=366)))
+]
 # An instant with its offset (the service refuses a time without one).
 AppointmentTime = Annotated[
     datetime, BeforeValidator(_date_time_only), _DaysFromToday(_appointments, with_time=True)

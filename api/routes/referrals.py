@@ -22,9 +22,11 @@ from api.deps import (
     SessionDep,
     require,
 )
+from api.input_types import STRICT_BODY, AnswerByDate, AppointmentTime, ConsentUntilDate
 from resettlement.actors import Actor, Role
 from resettlement.partners import partner_access, referrals, supporters
 from resettlement.partners.referrals import FlagKind, OfferedAppointment, Referral, UpdateKind
+from rules.service_needs import ServiceNeed
 
 router = APIRouter(tags=["referrals"])
 
@@ -36,8 +38,10 @@ OfficerOrPerson = Annotated[Actor, Depends(require(Role.PROBATION_OFFICER, Role.
 
 
 class ReferralCreate(BaseModel):
+    model_config = STRICT_BODY
+
     service_id: int = Field(ge=1, le=MAX_ID, description="A service from the directory.")
-    need: str = Field(max_length=30, description="What the referral is for (a service need).")
+    need: ServiceNeed = Field(description="What the referral is for: a need the service meets.")
     help_wanted: str = Field(
         min_length=1,
         max_length=2000,
@@ -46,8 +50,8 @@ class ReferralCreate(BaseModel):
     sections: list[
         Literal["first_night_address", "appointments", "contacts", "health", "characteristics"]
     ] = Field(min_length=1, max_length=5, description="What the person agrees to share.")
-    consent_until: date = Field(description="The last day the person's consent holds.")
-    due_date: date | None = Field(
+    consent_until: ConsentUntilDate = Field(description="The last day the person's consent holds.")
+    due_date: AnswerByDate | None = Field(
         default=None, description="The day the organisation should answer by (5 days if unset)."
     )
 
@@ -83,6 +87,8 @@ class PartnerReferralDetail(BaseModel):
 
 
 class Versioned(BaseModel):
+    model_config = STRICT_BODY
+
     expected_version: int = Field(ge=1, le=MAX_ID)
 
 
@@ -91,7 +97,9 @@ class Close(Versioned):
 
 
 class Appointment(BaseModel):
-    starts_at: datetime = Field(description="With its offset, e.g. 2026-12-18T10:00:00+00:00.")
+    model_config = STRICT_BODY
+
+    starts_at: AppointmentTime = Field(description="With its offset, e.g. 2026-12-18T10:00:00Z.")
     location: str = Field(min_length=1, max_length=500)
     what_to_bring: str | None = Field(default=None, max_length=1000)
 
@@ -113,6 +121,8 @@ class Step(Versioned):
 
 
 class UpdateCreate(BaseModel):
+    model_config = STRICT_BODY
+
     kind: Literal["progress", "note", "flag"]
     text: str = Field(min_length=1, max_length=4000)
     flag_kind: Literal["issue", "risk"] | None = None
@@ -161,7 +171,7 @@ def make_referral(
         plan_id=plan.id,
         request=referrals.ReferralRequest(
             service_id=body.service_id,
-            need=body.need,
+            need=body.need.value,
             help_wanted=body.help_wanted,
             sections=tuple(body.sections),
             consent_until=body.consent_until,
@@ -315,6 +325,8 @@ def partner_update(
 
 
 class SupporterCreate(BaseModel):
+    model_config = STRICT_BODY
+
     name: str = Field(min_length=1, max_length=200)
     relationship: str = Field(min_length=1, max_length=100)
     check_question: str = Field(min_length=1, max_length=200)

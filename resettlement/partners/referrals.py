@@ -24,7 +24,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from resettlement import audit, clock, history
 from resettlement.actors import Actor, Role
-from resettlement.errors import InvalidInput, NotFound, TransitionNotAllowed
+from resettlement.errors import ConflictsWithRecord, InvalidInput, NotFound, TransitionNotAllowed
 from resettlement.models import (
     OPEN_STATES,
     Appointment,
@@ -51,6 +51,7 @@ from rules.service_needs import ServiceNeed
 ANSWER_WITHIN_DAYS = 5
 # Long enough to cover a release most of a year away and the months after it.
 MAX_CONSENT_DAYS = 731
+MAX_ANSWER_DAYS = 366
 
 
 class UpdateKind(StrEnum):
@@ -361,14 +362,15 @@ def make_referral(
         raise InvalidInput("Referrals are made from an open plan.", field="plan_id")
     found = session.get(DirectoryService, request.service_id)
     if found is None:
-        raise InvalidInput("Choose a service from the directory.", field="service_id")
+        raise NotFound(f"There is no service with id {request.service_id} in the directory.")
     organisation = get_or_404(session, DirectoryOrganisation, found.organisation_id, "organisation")
     try:
         need = ServiceNeed(request.need)
     except ValueError:
         raise InvalidInput("Choose what the referral is for.", field="need") from None
     if need.value not in {str(n) for n in found.needs}:
-        raise InvalidInput(
+        # The need is fine for another service: the record says this one does not meet it.
+        raise ConflictsWithRecord(
             f"{found.name} does not list help with this need: choose another service or need.",
             field="need",
         )
@@ -379,8 +381,11 @@ def make_referral(
             f"Consent lasts from today for up to {MAX_CONSENT_DAYS} days.", field="consent_until"
         )
     due = request.due_date or today + timedelta(days=ANSWER_WITHIN_DAYS)
-    if due < today:
-        raise InvalidInput("The date to answer by cannot be in the past.", field="due_date")
+    if not today <= due <= today + timedelta(days=MAX_ANSWER_DAYS):
+        raise InvalidInput(
+            f"The date to answer by is from today to {MAX_ANSWER_DAYS} days ahead.",
+            field="due_date",
+        )
     try:
         sections = sorted({Section(s).value for s in request.sections})
     except ValueError:

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from resettlement import audit, clock
-from resettlement.errors import GuardRefused, InvalidInput, NotFound, VersionConflict
+from resettlement.errors import ConflictsWithRecord, GuardRefused, NotFound, VersionConflict
 from resettlement.models import Appointment, AuditEvent, Person, ReleasePlan
 from resettlement.partners import partner_access, referrals
 from resettlement.partners.referrals import FlagKind, OfferedAppointment, Referral, UpdateKind
@@ -54,7 +54,7 @@ def test_a_referral_for_a_need_the_service_does_not_meet_writes_nothing(
     session: Session, new_plan: Callable[..., ReleasePlan], refer: Refer
 ) -> None:
     plan = new_plan()
-    with pytest.raises(InvalidInput, match="does not list help"):
+    with pytest.raises(ConflictsWithRecord, match="does not list help"):
         refer(plan, need="employment")
     assert session.exec(select(Referral)).all() == []
     assert session.exec(select(Consent)).all() == []

@@ -87,7 +87,7 @@ def test_json_logs_carry_the_request_id_and_no_secret_date_of_birth_or_phone(
     for handler in handlers:
         handler.setStream(stream)
 
-    with serving(app) as base, httpx.Client(base_url=base) as client:
+    with serving(app) as base, httpx.Client(base_url=base, timeout=60) as client:
         opened = client.get(published.path, headers={"X-Request-ID": "journey-0001-open"})
         assert opened.status_code == 200
         assert opened.headers["X-Request-ID"] == "journey-0001-open"

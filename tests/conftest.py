@@ -415,3 +415,28 @@ def server_process(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+# --- watching the service: a request that logs a person's details and then fails with them
+# in its exception, as a careless change might (tests/pages/test_json_logs.py and others) ----
+
+import logging  # noqa: E402
+
+# Ofcom's drama range: nobody's real number.
+MOBILE = "+447700900123"
+
+
+def add_a_route_that_logs_and_fails(app: FastAPI, date_of_birth: date) -> None:
+    """A request whose handler logs the person's details and then fails with them in the
+    exception's message, as a careless change might."""
+    log = logging.getLogger("api")
+
+    @app.get("/plan-link/{secret}/fails")
+    def fails(secret: str) -> None:
+        log.warning(
+            "looking up %s for someone born %s on %s",
+            f"/plan-link/{secret}",
+            date_of_birth,
+            MOBILE,
+        )
+        raise RuntimeError(f"no plan for {secret}, born {date_of_birth:%d/%m/%Y}")

@@ -167,3 +167,25 @@ def test_a_date_split_across_arguments_is_scrubbed_once_put_together(
     caplog.set_level(logging.INFO)
     logging.getLogger("api").info("born %d-%02d-%02d, call %s", 1980, 2, 1, "07700 900123")
     assert caplog.records[-1].getMessage() == "born [redacted], call [redacted]"
+
+
+def test_the_log_scan_finds_a_secret_a_date_of_birth_and_a_phone_number(tmp_path) -> None:
+    """The suite's log scan (tests/log_scan.py) fails the run on what a log should never hold:
+    here written around the scrubber, as a server's raw stderr might be."""
+    import json
+
+    from tests import log_scan
+
+    (tmp_path / "gw9-values.json").write_text(
+        json.dumps(
+            {"secrets": [SECRET], "dates_of_birth": ["1980-02-01"], "phones": ["+447700900123"]}
+        )
+    )
+    (tmp_path / "gw9-servers.log").write_text(
+        f"GET /plan-link/[redacted] 200\nraw {SECRET}\nborn 1 February 1980\ncall 07700 900123\n"
+    )
+    findings = log_scan.scan(tmp_path)
+    assert "gw9-servers.log:1" not in " ".join(findings)
+    assert "gw9-servers.log:2: a link secret" in findings
+    assert "gw9-servers.log:3: a date of birth" in findings
+    assert "gw9-servers.log:4: a phone number" in findings

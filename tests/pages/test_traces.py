@@ -16,13 +16,12 @@ from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlmodel import Session
 
+from api.auth import mint_token
 from resettlement.observability import tracing
 from resettlement.observability.settings import WatchSettings
-from tests.api.conftest import Headers
-from tests.api.test_json_logs import MOBILE, add_a_route_that_logs_and_fails
-from tests.conftest import POSTGRES
+from tests.conftest import MOBILE, POSTGRES, add_a_route_that_logs_and_fails
 from tests.log_scan import date_forms, phone_forms
-from tests.pages.conftest import dob_form, form_post, publish_plan
+from tests.pages.conftest import OFFICER, dob_form, form_post, publish_plan
 
 
 @pytest.fixture
@@ -31,6 +30,11 @@ def exporter() -> Iterator[InMemorySpanExporter]:
     yield spans
     # psycopg's instrumentation patches the driver for the whole process.
     PsycopgInstrumentor().uninstrument()
+
+
+def as_officer() -> dict[str, str]:
+    """The plan's officer's bearer token (the plan tests/pages/conftest.py publishes)."""
+    return {"Authorization": f"Bearer {mint_token(role=OFFICER.role, user=OFFICER.user_id)}"}
 
 
 def everything_in(span: Any) -> str:
@@ -46,7 +50,6 @@ def test_traces_of_a_leavers_requests_hold_no_secret_date_of_birth_or_phone(
     session: Session,
     plan_data: Callable[..., Any],
     fake: Faker,
-    officer: Headers,
     exporter: InMemorySpanExporter,
 ) -> None:
     app = make_app(WatchSettings())
@@ -54,13 +57,16 @@ def test_traces_of_a_leavers_requests_hold_no_secret_date_of_birth_or_phone(
     # Made after the driver is instrumented, so its statements are traced too.
     published = publish_plan(session, plan_data, fake)
     secret = published.path.rsplit("/", 1)[1]
-    add_a_route_that_logs_and_fails(app, published)
+    add_a_route_that_logs_and_fails(app, published.date_of_birth)
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get(f"{published.path}?lang=cy").status_code == 200
         signed_in = form_post(client, published.path, dob_form(published.date_of_birth))
         assert signed_in.status_code in (200, 303)
         assert client.get(f"/plan-link/{secret}/fails").status_code == 500
-        assert client.get(f"/api/v1/plans/{published.plan.id}", headers=officer).status_code == 200
+        assert (
+            client.get(f"/api/v1/plans/{published.plan.id}", headers=as_officer()).status_code
+            == 200
+        )
 
     spans = exporter.get_finished_spans()
     servers = [s for s in spans if s.kind.name == "SERVER"]

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from resettlement.observability import error_reports
 from resettlement.observability.settings import WatchSettings
-from tests.api.test_json_logs import MOBILE, add_a_route_that_logs_and_fails
+from tests.conftest import MOBILE, add_a_route_that_logs_and_fails
 from tests.log_scan import date_forms, phone_forms
 from tests.pages.conftest import publish_plan
 
@@ -94,7 +94,7 @@ def test_an_error_report_holds_no_secret_date_of_birth_or_phone(
     published = publish_plan(session, plan_data, fake)
     secret = published.path.rsplit("/", 1)[1]
     app = make_app(WatchSettings())
-    add_a_route_that_logs_and_fails(app, published)
+    add_a_route_that_logs_and_fails(app, published.date_of_birth)
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get(published.path).status_code == 200
         failed = client.get(f"/plan-link/{secret}/fails")

@@ -19,11 +19,9 @@ from sqlmodel import Session
 
 from resettlement.observability.json_logs import JsonConsoleHandler
 from resettlement.observability.settings import WatchSettings
-from tests.conftest import serving
+from tests.conftest import MOBILE, add_a_route_that_logs_and_fails, serving
 from tests.log_scan import date_forms, phone_forms
-from tests.pages.conftest import Published, dob_form, form_post, publish_plan
-
-MOBILE = "+447700900123"
+from tests.pages.conftest import dob_form, form_post, publish_plan
 
 
 @pytest.fixture
@@ -45,22 +43,6 @@ def restore_logging() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def add_a_route_that_logs_and_fails(app: FastAPI, published: Published) -> None:
-    """A request whose handler logs the person's details and then fails with them in the
-    exception's message, as a careless change might."""
-    log = logging.getLogger("api")
-
-    @app.get("/plan-link/{secret}/fails")
-    def fails(secret: str) -> None:
-        log.warning(
-            "looking up %s for someone born %s on %s",
-            f"/plan-link/{secret}",
-            published.date_of_birth,
-            MOBILE,
-        )
-        raise RuntimeError(f"no plan for {secret}, born {published.date_of_birth:%d/%m/%Y}")
-
-
 def json_lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
@@ -75,7 +57,7 @@ def test_json_logs_carry_the_request_id_and_no_secret_date_of_birth_or_phone(
     published = publish_plan(session, plan_data, fake)
     secret = published.path.rsplit("/", 1)[1]
     app = make_app(WatchSettings(log_format="json", log_level="INFO"))
-    add_a_route_that_logs_and_fails(app, published)
+    add_a_route_that_logs_and_fails(app, published.date_of_birth)
     stream = io.StringIO()
     handlers = {
         handler
@@ -87,7 +69,7 @@ def test_json_logs_carry_the_request_id_and_no_secret_date_of_birth_or_phone(
     for handler in handlers:
         handler.setStream(stream)
 
-    with serving(app) as base, httpx.Client(base_url=base) as client:
+    with serving(app) as base, httpx.Client(base_url=base, timeout=60) as client:
         opened = client.get(published.path, headers={"X-Request-ID": "journey-0001-open"})
         assert opened.status_code == 200
         assert opened.headers["X-Request-ID"] == "journey-0001-open"

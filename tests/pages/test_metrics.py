@@ -15,12 +15,17 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 from sqlmodel import Session
 
+from api.auth import mint_token
 from resettlement import notifications
 from resettlement.actors import Role
 from resettlement.notifications import Message, NotificationKind
 from resettlement.observability.settings import WatchSettings
-from tests.api.conftest import OFFICER_ID, Headers
-from tests.pages.conftest import publish_plan
+from tests.pages.conftest import OFFICER, publish_plan
+
+
+def as_officer() -> dict[str, str]:
+    """The plan's officer's bearer token (the plan tests/pages/conftest.py publishes)."""
+    return {"Authorization": f"Bearer {mint_token(role=OFFICER.role, user=OFFICER.user_id)}"}
 
 
 def samples(text: str) -> list[Sample]:
@@ -44,7 +49,6 @@ def test_metrics_count_requests_by_route_template_on_their_own_port(
     session: Session,
     plan_data: Callable[..., Any],
     fake: Faker,
-    officer: Headers,
 ) -> None:
     published = publish_plan(session, plan_data, fake)
     secret = published.path.rsplit("/", 1)[1]
@@ -54,7 +58,7 @@ def test_metrics_count_requests_by_route_template_on_their_own_port(
         [
             Message(
                 recipient_role=Role.PROBATION_OFFICER,
-                recipient_id=OFFICER_ID,
+                recipient_id=OFFICER.user_id,
                 kind=NotificationKind.CHECKLIST_DUE,
                 subject="Checklist items due",
                 body="Two items are due.",
@@ -69,7 +73,7 @@ def test_metrics_count_requests_by_route_template_on_their_own_port(
     with TestClient(app) as client:
         port = app.state.metrics_port
         assert client.get(published.path).status_code == 200
-        assert client.get(f"/api/v1/plans/{plan_id}", headers=officer).status_code == 200
+        assert client.get(f"/api/v1/plans/{plan_id}", headers=as_officer()).status_code == 200
         assert client.get("/no-such-page/07700900123").status_code == 404
         assert client.get("/static/govuk/govuk-frontend.min.css").status_code == 200
         # Not on the public port, whatever the path.

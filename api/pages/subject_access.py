@@ -88,6 +88,7 @@ def export_response(
             "label": label,
             "section": section,
             "shown": shown,
+            "audit_columns": ("at", "actor", "role", "action", "object_type", "object_id"),
         },
         language=language,
     )
@@ -95,5 +96,7 @@ def export_response(
         f'attachment; filename="subject-access-{person_id}-{language}.pdf"'
     )
     return Response(
-        plan_pdf.pdf_of(bytes(page.body).decode()), media_type="application/pdf", headers=headers
+        plan_pdf.pdf_of(bytes(page.body).decode(), page_styles=False),
+        media_type="application/pdf",
+        headers=headers,
     )

@@ -63,11 +63,8 @@ def _stylesheets() -> tuple[CSS, ...]:
     )
 
 
-def pdf_of(html: str, *, page_styles: bool = True) -> bytes:
+def pdf_of(html: str) -> bytes:
     """The PDF of a page rendered for print (A4, its @media print rules). The page's links
-    to its stylesheets are answered with the copies parsed once, in the same order. A long
-    document with a small stylesheet of its own (a subject access export) goes without the
-    pages' stylesheets: matching GOV.UK Frontend's thousands of rules against every element
-    of a long record takes seconds per page."""
+    to its stylesheets are answered with the copies parsed once, in the same order."""
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly())
-    return bytes(document.write_pdf(stylesheets=list(_stylesheets()) if page_styles else []))
+    return bytes(document.write_pdf(stylesheets=list(_stylesheets())))

@@ -88,7 +88,6 @@ def export_response(
             "label": label,
             "section": section,
             "shown": shown,
-            "audit_columns": ("at", "actor", "role", "action", "object_type", "object_id"),
         },
         language=language,
     )
@@ -96,7 +95,5 @@ def export_response(
         f'attachment; filename="subject-access-{person_id}-{language}.pdf"'
     )
     return Response(
-        plan_pdf.pdf_of(bytes(page.body).decode(), page_styles=False),
-        media_type="application/pdf",
-        headers=headers,
+        plan_pdf.pdf_of(bytes(page.body).decode()), media_type="application/pdf", headers=headers
     )

@@ -15,7 +15,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from resettlement import audit, clock
 from resettlement.actors import Actor, Role
-from resettlement.errors import ConflictsWithRecord, InvalidInput, NotFound
+from resettlement.errors import ConflictsWithRecord, Forbidden, NotFound
 from resettlement.models import (
     OPEN_STATES,
     PRISON_CODE,
@@ -147,7 +147,8 @@ def update_person(
     person = _visible_person(session, actor, person_id, change=True)
     reason = (reason or "").strip() or None
     if actor.role == Role.ADMIN and reason is None:
-        raise InvalidInput("Say why the details are being corrected.", field="reason")
+        # An admin's role allows a correction only with its reason (rectification).
+        raise Forbidden("An admin corrects a person's details only with a reason: give one.")
     if person.anonymised_at is not None:
         raise ConflictsWithRecord("This person's record has been anonymised: it cannot change.")
     check_version(person, expected_version, "person")

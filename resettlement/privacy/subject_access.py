@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from resettlement import audit, clock, people
 from resettlement.actors import Actor, Role
-from resettlement.errors import InvalidInput
+from resettlement.errors import Forbidden
 from resettlement.leaver_access import LeaverLink
 from resettlement.models import (
     Appointment,
@@ -121,10 +121,10 @@ def export_person(
             audit.record_denied(session, actor, "person", person_id)
         raise people.no_such_person(person_id)
     if actor.role == Role.PROBATION_OFFICER and not persons_request:
-        raise InvalidInput(
+        # Not a malformed request: the officer's role allows this only on the person's request.
+        raise Forbidden(
             "An officer exports a person's record only when the person asks for it: confirm "
-            "that they asked.",
-            field="persons_request",
+            "that they asked (persons_request=true)."
         )
     audit.record(session, actor, EXPORT_ACTION, "person", person_id)
     commit(session, "audit")

@@ -79,7 +79,7 @@ def test_an_admin_corrects_a_persons_details_only_with_a_reason(client, session,
     no_reason = client.patch(
         url, json={"given_name": "Corrected", "expected_version": person.version}, headers=ADMIN
     )
-    assert no_reason.status_code == 422
+    assert no_reason.status_code == 403
     done = client.patch(
         url,
         json={

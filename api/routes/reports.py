@@ -105,7 +105,8 @@ def report_period(
         if problem:
             raise InvalidInput(problem, field=name)
     if ahead:
-        start = start or today
+        # An end alone, even one already past, is a period ending there: never a start after it.
+        start = start or (min(today, end) if end else today)
         end = end or start + timedelta(days=DEFAULT_DAYS)
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS)

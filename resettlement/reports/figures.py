@@ -18,7 +18,7 @@ from sqlalchemy import Select, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from resettlement.reports.breakdowns import Breakdown, groups_of, sort_key
+from resettlement.reports.breakdowns import Breakdown, groups_of, joined, sort_key
 from resettlement.reports.tables import Cell, Row
 
 ALL = "all"
@@ -33,6 +33,7 @@ def count_rows(
 ) -> list[Row]:
     """`rows` is the FROM and WHERE of the people counted; its columns are replaced."""
     keys = list(measures)
+    rows = joined(breakdown, rows)
     columns = [p.label(f"g{i}") for i, p in enumerate(parts)]
     sums = [func.coalesce(func.sum(measures[k]), 0).label(f"m{j}") for j, k in enumerate(keys)]
     statement: Any = rows.with_only_columns(

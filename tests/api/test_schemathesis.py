@@ -64,6 +64,9 @@ def test_the_api_keeps_to_its_own_schema_for_every_role(
             f"Authorization: Bearer {token}",
             "--max-examples",
             MAX_EXAMPLES,
+            # Conformance, not speed: a subject access PDF takes seconds on a busy machine.
+            "--request-timeout",
+            "60",
             "--generation-deterministic",
             "--no-color",
             "--report-dir",

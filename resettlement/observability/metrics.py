@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from resettlement import clock
-from resettlement.notifications import Notification
+from resettlement.notifications import MessageState, Notification
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,13 @@ class OutboxBacklog(Collector):
                         func.count(),
                         func.min(col(Notification.created_at)),
                     )
-                    .where(col(Notification.sent_at).is_(None))
+                    # The backlog is what is still on its way: not failed, not held for want
+                    # of an address (indexed by status).
+                    .where(
+                        col(Notification.status).in_(
+                            [MessageState.QUEUED.value, MessageState.SENDING.value]
+                        )
+                    )
                     .group_by(col(Notification.kind))
                 ).all()
         except SQLAlchemyError:

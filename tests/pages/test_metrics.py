@@ -13,12 +13,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.auth import mint_token
 from resettlement import notifications
 from resettlement.actors import Role
-from resettlement.notifications import Message, NotificationKind
+from resettlement.notifications import Message, MessageState, Notification, NotificationKind
 from resettlement.observability.settings import WatchSettings
 from tests.pages.conftest import OFFICER, publish_plan
 
@@ -65,9 +65,15 @@ def test_metrics_count_requests_by_route_template_on_their_own_port(
                 idempotency_key=f"metrics-test:{n}",
                 plan_id=plan_id,
             )
-            for n in range(2)
+            for n in range(3)
         ],
     )
+    # A message that failed for good is no longer on its way: not in the backlog.
+    failed = session.exec(
+        select(Notification).where(Notification.idempotency_key == "metrics-test:2")
+    ).one()
+    failed.status = MessageState.FAILED.value
+    session.add(failed)
     session.commit()
     app = make_app(WatchSettings(metrics_port=0))
     with TestClient(app) as client:

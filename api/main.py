@@ -16,7 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from api import problems
 from api.input_types import NO_NUL
 from api.metrics import RequestMetrics
-from api.middleware import BodySizeLimit, RequestContext
+from api.middleware import BodySizeLimit, CalendarFreshness, RequestContext
 from api.nul_characters import RefuseNulCharacters
 from api.pages import mount_pages
 from api.rate_limits import RateLimiter
@@ -95,6 +95,7 @@ def create_app(settings: ApiSettings | None = None, watch: WatchSettings | None 
         )
     )
     middleware.append(Middleware(RefuseNulCharacters))
+    middleware.append(Middleware(CalendarFreshness, data_dir=get_settings().data_dir))
     app = FastAPI(
         title="Resettlement API",
         version="1",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from uuid import uuid4
 
 from opentelemetry import trace
@@ -16,6 +18,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import MEDIA_TYPE, problem_response, unexpected_error_body
+from resettlement.bank_holidays import reinstall_if_changed
 from resettlement.observability import request_ids
 
 log = logging.getLogger("api")
@@ -165,3 +168,25 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class CalendarFreshness:
+    """Looks, at most once a minute, whether the imported bank-holiday calendar changed on disk
+    (the nightly calendar-refresh flow runs in another process) and installs the new one, so
+    an API worker never assesses dates with the calendar it happened to start with."""
+
+    def __init__(self, app: ASGIApp, data_dir: Path, every_seconds: float = 60.0) -> None:
+        self.app = app
+        self.data_dir = data_dir
+        self.every_seconds = every_seconds
+        self.checked = time.monotonic()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and time.monotonic() - self.checked >= self.every_seconds:
+            self.checked = time.monotonic()
+            try:
+                reinstall_if_changed(self.data_dir)
+            except (OSError, ValueError):
+                # A file half-written or damaged: keep the calendar in use, say so, try later.
+                log.exception("the imported bank-holiday calendar could not be read again")
+        await self.app(scope, receive, send)

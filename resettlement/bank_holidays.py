@@ -22,6 +22,7 @@ from rules.calendars import (
     parse_govuk_bank_holidays,
     removals_for,
     use_govuk_bank_holidays,
+    use_package_holidays,
 )
 from rules.nations import Nation, parse_nation
 
@@ -104,8 +105,40 @@ def install_imported_calendar(data_dir: Path) -> bool:
     service never silently falls back to a different calendar.
     """
     path = data_dir / BANK_HOLIDAYS_FILE
+    stamp = _stamp(data_dir)
     if not path.exists():
+        _installed[data_dir] = stamp
         return False
     parsed = parse_govuk_bank_holidays(json.loads(path.read_text(encoding="utf-8")))
     use_govuk_bank_holidays(parsed, _read_removed(data_dir))
+    _installed[data_dir] = stamp
     return True
+
+
+# What each data directory's calendar files were when this process installed them.
+_installed: dict[Path, tuple[tuple[int, int] | None, ...]] = {}
+
+
+def _stamp(data_dir: Path) -> tuple[tuple[int, int] | None, ...]:
+    stamps = []
+    for name in (BANK_HOLIDAYS_FILE, REMOVED_FILE):
+        try:
+            found = (data_dir / name).stat()
+        except FileNotFoundError:
+            stamps.append(None)
+        else:
+            stamps.append((found.st_mtime_ns, found.st_size))
+    return tuple(stamps)
+
+
+def reinstall_if_changed(data_dir: Path) -> bool:
+    """Installs the imported calendar again if its files changed since this process installed
+    them (the nightly calendar-refresh flow, or an import, in another process). A long-running
+    API worker would otherwise keep the calendar it started with until restarted."""
+    if _installed.get(data_dir) == _stamp(data_dir):
+        return False
+    if not (data_dir / BANK_HOLIDAYS_FILE).exists():
+        use_package_holidays()
+        _installed[data_dir] = _stamp(data_dir)
+        return True
+    return install_imported_calendar(data_dir)

@@ -120,7 +120,7 @@ _installed: dict[Path, tuple[tuple[int, int] | None, ...]] = {}
 
 
 def _stamp(data_dir: Path) -> tuple[tuple[int, int] | None, ...]:
-    stamps = []
+    stamps: list[tuple[int, int] | None] = []
     for name in (BANK_HOLIDAYS_FILE, REMOVED_FILE):
         try:
             found = (data_dir / name).stat()

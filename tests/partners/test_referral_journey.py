@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from sqlmodel import Session, select
 
-from api.auth import mint_token
+from api.auth import Claims
 from api.staff.identity import COOKIE, COOKIE_PATH, encode_session, new_session
 from resettlement import forty_eight_hours, leaver_access, plans
 from resettlement.actors import Role
@@ -45,12 +45,12 @@ def checked() -> Check:
 def _as(chromium: Any, server: str, role: Role, user: str, **claims: Any) -> Any:
     """A browser of its own, signed in as if through the identity provider."""
     context = chromium.new_context()
-    token = mint_token(role=role, user=user, **claims)
+    identity = Claims(sub=user, role=role, **claims)
     context.add_cookies(
         [
             {
                 "name": COOKIE,
-                "value": encode_session(new_session(token)),
+                "value": encode_session(new_session(identity)),
                 "domain": urlparse(server).hostname,
                 "path": COOKIE_PATH,
             }

@@ -236,7 +236,7 @@ def test_reports_count_characteristics_only_while_monitoring_consent_holds(
     for plan in plans_:
         session.execute(
             text(
-                "UPDATE release_plan SET state='completed', release_date=:d,"
+                "UPDATE release_plan SET state='completed', release_date=:d, walk_out_date=:d,"
                 " followup_recorded_at=:at, followup=:f WHERE id=:id"
             ),
             {

@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     extract,
     func,
     literal,

@@ -30,6 +30,9 @@ PLAN_PARTS = (
     "early_release_requests",
     "notifications",
     "sign_in_links",
+    "supporters",
+    "referrals",
+    "first_days_answers",
 )
 
 

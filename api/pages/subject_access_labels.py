@@ -143,5 +143,10 @@ SECTIONS: dict[str, str] = {
     "early_release_requests": N_("Early-release requests and decisions"),
     "notifications": N_("Messages sent"),
     "sign_in_links": N_("Sign-in links (their secrets are never kept or shown)"),
+    "supporters": N_(
+        "People you chose to share your plan with (their links' secrets are never kept or shown)"
+    ),
+    "referrals": N_("Referrals to organisations, and their updates"),
+    "first_days_answers": N_("Your answers about your first days"),
     "audit_trail": N_("Who read or changed your record, and when"),
 }

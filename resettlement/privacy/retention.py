@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 from resettlement import audit, clock
 from resettlement.actors import SYSTEM, Actor
 from resettlement.config import get_settings
+from resettlement.intake.models import IntakeRowOutcome
 from resettlement.leaver_access import LeaverLink
 from resettlement.models import (
     OPEN_STATES,
@@ -48,6 +49,8 @@ from resettlement.models import (
     SupportContact,
 )
 from resettlement.notifications import Notification
+from resettlement.partners.referrals import Referral, ReferralUpdate
+from resettlement.partners.supporters import SupporterLink
 from resettlement.privacy.consents import Consent, ConsentKind
 from resettlement.transactions import commit
 from resettlement.web_sessions import SessionGeneration, leaver
@@ -306,6 +309,7 @@ def anonymise(session: Session, person: Person, actor: Actor, why: str) -> None:
         session.exec(select(LeaverLink.id).where(col(LeaverLink.plan_id).in_(plan_ids))).all()
     )
     _delete_links(session, [i for i in link_ids if i is not None])
+    _anonymise_partners_and_imports(session, person, plan_ids)
     for model in (Appointment, SupportContact, Goal, PublishedPlan):
         session.execute(
             delete(model).where(col(model.plan_id).in_(plan_ids)).execution_options(**_plain_update)
@@ -332,6 +336,55 @@ def anonymise(session: Session, person: Person, actor: Actor, why: str) -> None:
         )
     )
     audit.record(session, actor, "anonymise", "person", person.id)
+
+
+def _anonymise_partners_and_imports(session: Session, person: Person, plan_ids: list[int]) -> None:
+    """Referrals keep their service, need, stages and dates (the referral reports count them) but
+    lose the person's and the partners' words; supporters' links go with the consents they
+    depend on; the import's report forgets the prison number. The referral's link to its
+    appointment is cleared first: the appointments are deleted next."""
+    plain = {"synchronize_session": False}
+    session.execute(
+        update(Referral)
+        .where(col(Referral.plan_id).in_(plan_ids))
+        .values(
+            help_wanted=REMOVED,
+            outcome_reason=None,
+            appointment_id=None,
+            version=Referral.version + 1,
+        )
+        .execution_options(**plain)
+    )
+    session.execute(
+        update(ReferralUpdate)
+        .where(col(ReferralUpdate.plan_id).in_(plan_ids))
+        .values(text=None)
+        .execution_options(**plain)
+    )
+    supporter_ids = [
+        i
+        for i in session.exec(
+            select(SupporterLink.id).where(col(SupporterLink.person_id) == person.id)
+        )
+        if i is not None
+    ]
+    if supporter_ids:
+        session.execute(
+            delete(SessionGeneration)
+            .where(col(SessionGeneration.subject).in_([f"supporter:{i}" for i in supporter_ids]))
+            .execution_options(**plain)
+        )
+        session.execute(
+            delete(SupporterLink)
+            .where(col(SupporterLink.id).in_(supporter_ids))
+            .execution_options(**plain)
+        )
+    session.execute(
+        update(IntakeRowOutcome)
+        .where(col(IntakeRowOutcome.plan_id).in_(plan_ids))
+        .values(prison_number=None)
+        .execution_options(**plain)
+    )
 
 
 def _delete_links(session: Session, link_ids: Sequence[int]) -> int:

@@ -36,12 +36,20 @@ from resettlement.models import (
     SupportContact,
 )
 from resettlement.notifications import Notification
+from resettlement.partners.referrals import ReferralUpdate, referrals_for_plan
+from resettlement.partners.supporters import SupporterLink
 from resettlement.privacy.consents import Consent
 from resettlement.transactions import commit, service
+from resettlement.voice.models import VoiceAnswer
 
 # Columns never exported: a link's secret is only ever stored as its hash, and even the hash
 # would let someone holding the export test guesses offline.
-WITHHELD = {"leaver_link": frozenset({"secret_hash"})}
+# The same for a supporter's link, and its check question's answer: the person's and the
+# supporter's shared secret, kept only as a salted hash.
+WITHHELD = {
+    "leaver_link": frozenset({"secret_hash"}),
+    "supporter_link": frozenset({"secret_hash", "answer_salt", "answer_hash"}),
+}
 EXPORT_ACTION = "subject_access_export"
 
 
@@ -137,6 +145,7 @@ def export_person(
     )
     exported_plans = []
     for plan in plans:
+        assert plan.id is not None
         requests = _rows(session, EarlyReleaseRequest, EarlyReleaseRequest.plan_id == plan.id)
         request_ids = [r["id"] for r in requests]
         exported_plans.append(
@@ -160,6 +169,17 @@ def export_person(
                     ),
                 ),
                 "sign_in_links": _rows(session, LeaverLink, LeaverLink.plan_id == plan.id),
+                "supporters": _rows(session, SupporterLink, SupporterLink.plan_id == plan.id),
+                "referrals": [
+                    {
+                        **row(referral),
+                        "updates": _rows(
+                            session, ReferralUpdate, ReferralUpdate.referral_id == referral.id
+                        ),
+                    }
+                    for referral in referrals_for_plan(session, plan.id)
+                ],
+                "first_days_answers": _rows(session, VoiceAnswer, VoiceAnswer.plan_id == plan.id),
             }
         )
     data = {

@@ -481,8 +481,11 @@ def import_directory(
     return report
 
 
-def _existing(session: Session, table: Any, directory_id: int) -> dict[str, Any]:
-    rows = session.exec(select(table).where(table.directory_id == directory_id)).all()
+def _existing(
+    session: Session, table: Any, directory_id: int, *, lock: bool = False
+) -> dict[str, Any]:
+    statement = select(table).where(table.directory_id == directory_id)
+    rows = session.exec(statement.with_for_update() if lock else statement).all()
     return {row.oruk_id: row for row in rows}
 
 
@@ -492,9 +495,12 @@ def _settle_unlisted(
     """Deletes what the file no longer lists; services and organisations referrals point at
     stay (a referral keeps showing whom it went to), the services marked withdrawn."""
     assert directory.id is not None
+    # Locked first, so a referral being made to one of them meanwhile is either seen below or
+    # waits for this commit (then a deleted service's referral breaks its link and is refused;
+    # a withdrawn one's stands, and its service is kept).
     unlisted = [
         row
-        for oruk_id, row in _existing(session, DirectoryService, directory.id).items()
+        for oruk_id, row in _existing(session, DirectoryService, directory.id, lock=True).items()
         if oruk_id not in listed
     ]
     referred = set(

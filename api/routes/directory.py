@@ -156,6 +156,11 @@ class ImportReportPublic(BaseModel):
     phones: int
     regular_schedules: int
     holiday_schedules: int
+    # Against the directory as it was: the file's ids of services added, and the names of those
+    # it no longer lists (removed, or kept withdrawn for the referrals made to them).
+    added: list[str]
+    removed: list[str]
+    withdrawn: list[str]
     warnings: list[str]
 
 
@@ -277,7 +282,8 @@ async def import_directory(
     session: SessionDep,
     expected_version: Annotated[int, Query(ge=1, le=MAX_ID)],
 ) -> ImportReportPublic:
-    """Replaces the directory's contents with the file's, or changes nothing and lists each
+    """Makes the directory's contents the file's (services matched by their Open Referral UK
+    id keep their ids, and referrals theirs), or changes nothing and lists each
     bad record (422). Read as bytes: the file's own checks name what is wrong with it."""
     content = await request.body()
     return await _in_thread(_import, session, actor, directory_id, expected_version, content)

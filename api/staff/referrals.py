@@ -69,7 +69,11 @@ def _services(session: Session, prison_code: str) -> list[dict[str, Any]]:
             col(DirectoryOrganisation.id) == col(DirectoryService.organisation_id),
         )
         .join(ServiceDirectory, col(ServiceDirectory.id) == col(DirectoryService.directory_id))
-        .where(ServiceDirectory.prison_code == prison_code, DirectoryService.status == "active")
+        .where(
+            ServiceDirectory.prison_code == prison_code,
+            DirectoryService.status == "active",
+            col(DirectoryService.withdrawn_at).is_(None),
+        )
         .order_by(col(DirectoryService.name))
     ).all()
     return [

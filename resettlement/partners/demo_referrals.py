@@ -57,7 +57,11 @@ def _services(
         session.exec(
             select(DirectoryService)
             .join(ServiceDirectory, col(ServiceDirectory.id) == col(DirectoryService.directory_id))
-            .where(ServiceDirectory.prison_code == prison_code, DirectoryService.status == "active")
+            .where(
+                ServiceDirectory.prison_code == prison_code,
+                DirectoryService.status == "active",
+                col(DirectoryService.withdrawn_at).is_(None),
+            )
             .order_by(col(DirectoryService.id))
         ).all()
     )

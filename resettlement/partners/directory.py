@@ -296,10 +296,15 @@ def directories_for(session: Session, actor: Actor) -> list[ServiceDirectory]:
 def records(
     session: Session, directory_id: int, service_ids: Iterable[int] | None = None
 ) -> list[ServiceRecord]:
-    """The directory's services, whole, in a fixed number of queries whatever their count."""
+    """The directory's services, whole, in a fixed number of queries whatever their count.
+
+    Without ids, the services it lists (withdrawn ones are kept only for the referrals to them);
+    with ids, those services, withdrawn or not."""
     statement = select(DirectoryService).where(DirectoryService.directory_id == directory_id)
     if service_ids is not None:
         statement = statement.where(col(DirectoryService.id).in_(list(service_ids)))
+    else:
+        statement = statement.where(col(DirectoryService.withdrawn_at).is_(None))
     services = list(session.exec(statement.order_by(col(DirectoryService.name))).all())
     if not services:
         return []
@@ -732,18 +737,24 @@ def details_of(record: ServiceRecord) -> ServiceDetails:
     )
 
 
-def clear_directory(session: Session, directory: ServiceDirectory) -> None:
-    """Empties a directory inside the caller's transaction (the import replaces it whole)."""
-    service_ids = list(
-        session.exec(
-            select(DirectoryService.id).where(DirectoryService.directory_id == directory.id)
-        ).all()
-    )
-    _delete_parts(session, [i for i in service_ids if i is not None])
-    session.exec(delete(DirectoryService).where(col(DirectoryService.directory_id) == directory.id))
+def clear_parts(session: Session, service_ids: Sequence[int]) -> None:
+    """Removes every part the services own inside the caller's transaction, for a re-import to
+    write them again from the file. Their locations stay, to be updated in place by their own
+    id; the import removes the ones no service is at any more."""
+    if not service_ids:
+        return
+    _delete_parts(session, service_ids, PARTS - {"location"})
     session.exec(
-        delete(DirectoryLocation).where(col(DirectoryLocation.directory_id) == directory.id)
+        delete(DirectoryServiceAtLocation).where(
+            col(DirectoryServiceAtLocation.service_id).in_(list(service_ids))
+        )
     )
-    session.exec(
-        delete(DirectoryOrganisation).where(col(DirectoryOrganisation.directory_id) == directory.id)
-    )
+
+
+def remove_services(session: Session, service_ids: Sequence[int]) -> None:
+    """Deletes services and everything they own inside the caller's transaction (the caller has
+    checked that nothing else refers to them)."""
+    if not service_ids:
+        return
+    _delete_parts(session, service_ids)
+    session.exec(delete(DirectoryService).where(col(DirectoryService.id).in_(list(service_ids))))

@@ -115,6 +115,9 @@ class DirectoryService(SQLModel, table=True):
     attending_type: str | None = Field(default=None, max_length=20)
     attending_access: str | None = Field(default=None, max_length=20)
     needs: list[ServiceNeed] = Field(default_factory=list, sa_type=JSON)
+    # Set when a re-import no longer lists a service that referrals point at: the row stays so
+    # those referrals keep their service, but it is offered to no one new. None while listed.
+    withdrawn_at: datetime | None = _instant(default=None)
     version: int = Field(default=1, sa_column=_service_version)
     updated_at: datetime = _instant(default_factory=clock.now)
     updated_by: str | None = Field(default=None, max_length=100)

@@ -7,8 +7,12 @@ service_at_locations (location, physical_addresses), contacts (phones), regular_
 holiday_schedules, eligibilities and service_taxonomies; either a bare list or the API's page
 `{"content": [...]}`. The export is that page.
 
-An import replaces the directory's contents whole, in one transaction, only if every record
-is valid: otherwise nothing changes and the report names each bad record and field.
+An import makes the directory's contents the file's, in one transaction, only if every record
+is valid: otherwise nothing changes and the report names each bad record and field. Councils
+publish updates, so a re-import matches organisations, locations and services by the
+standard's own id and updates them in place: their integer ids, and so the referrals to them,
+stay. A service the file no longer lists is deleted, unless a referral refers to it: then it is
+kept, marked withdrawn, for those referrals only.
 
 Where the standard is loose, the choices made here:
 - weekday is ISO 8601's 1 (Monday) to 7 (Sunday); `byday` (iCalendar MO..SU), when given,
@@ -38,9 +42,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col, delete, select
 
-from resettlement import audit
+from resettlement import audit, clock
 from resettlement.actors import Actor
 from resettlement.errors import InvalidInput
 from resettlement.partners import directory as directory_service
@@ -58,6 +62,7 @@ from resettlement.partners.models import (
     ServiceDirectory,
     ServiceStatus,
 )
+from resettlement.partners.referrals import Referral
 from resettlement.transactions import check_version, commit, service
 from rules.service_needs import LABELS, VOCABULARY, ServiceNeed, needs_from_words
 
@@ -108,6 +113,11 @@ class ImportReport:
     phones: int = 0
     regular_schedules: int = 0
     holiday_schedules: int = 0
+    # Against what the directory held before: the standard's ids of the services added, and the
+    # names of those no longer listed (removed, or kept withdrawn for referrals made to them).
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
     # Loaded, but worth the coordinator's eye (e.g. a service whose needs could not be read).
     warnings: list[str] = field(default_factory=list)
 
@@ -445,12 +455,12 @@ def import_directory(
     expected_version: int,
     content: bytes,
 ) -> ImportReport:
-    """Replaces the directory's contents with the file's, all or nothing."""
+    """Makes the directory's contents the file's, all or nothing, keeping what is matched."""
     directory = directory_service.maintainable(session, actor, directory_id)
     check_version(directory, expected_version, "directory")
     services = parse(content)
-    directory_service.clear_directory(session, directory)
     report = _load(session, directory, services)
+    _settle_unlisted(session, directory, {svc.id for svc in services}, report)
     directory_service.touch(directory, actor)
     session.add(directory)
     directory_service.event(
@@ -458,11 +468,76 @@ def import_directory(
         actor,
         directory,
         "imported",
-        detail={"services": report.services, "organisations": report.organisations},
+        detail={
+            "services": report.services,
+            "organisations": report.organisations,
+            "added": report.added,
+            "removed": report.removed,
+            "withdrawn": report.withdrawn,
+        },
     )
     audit.record(session, actor, "import_directory", "service_directory", directory.id)
     commit(session, "directory")
     return report
+
+
+def _existing(
+    session: Session, table: Any, directory_id: int, *, lock: bool = False
+) -> dict[str, Any]:
+    statement = select(table).where(table.directory_id == directory_id)
+    rows = session.exec(statement.with_for_update() if lock else statement).all()
+    return {row.oruk_id: row for row in rows}
+
+
+def _settle_unlisted(
+    session: Session, directory: ServiceDirectory, listed: set[str], report: ImportReport
+) -> None:
+    """Deletes what the file no longer lists; services and organisations referrals point at
+    stay (a referral keeps showing whom it went to), the services marked withdrawn."""
+    assert directory.id is not None
+    # Locked first, so a referral being made to one of them meanwhile is either seen below or
+    # waits for this commit (then a deleted service's referral breaks its link and is refused;
+    # a withdrawn one's stands, and its service is kept).
+    unlisted = [
+        row
+        for oruk_id, row in _existing(session, DirectoryService, directory.id, lock=True).items()
+        if oruk_id not in listed
+    ]
+    referred = set(
+        session.exec(
+            select(Referral.service_id).where(
+                col(Referral.service_id).in_([row.id for row in unlisted])
+            )
+        ).all()
+    )
+    gone: list[int] = []
+    for row in sorted(unlisted, key=lambda r: r.name):
+        assert row.id is not None
+        if row.id in referred:
+            if row.withdrawn_at is None:
+                row.withdrawn_at = clock.now()
+                row.updated_at = clock.now()
+                session.add(row)
+            report.withdrawn.append(row.name)
+        else:
+            gone.append(row.id)
+            report.removed.append(row.name)
+    session.flush()
+    directory_service.remove_services(session, gone)
+    in_use = select(DirectoryServiceAtLocation.location_id)
+    session.exec(
+        delete(DirectoryLocation).where(
+            col(DirectoryLocation.directory_id) == directory.id,
+            col(DirectoryLocation.id).not_in(in_use),
+        )
+    )
+    session.exec(
+        delete(DirectoryOrganisation).where(
+            col(DirectoryOrganisation.directory_id) == directory.id,
+            col(DirectoryOrganisation.id).not_in(select(DirectoryService.organisation_id)),
+            col(DirectoryOrganisation.id).not_in(select(Referral.organisation_id)),
+        )
+    )
 
 
 def _load(
@@ -470,26 +545,37 @@ def _load(
 ) -> ImportReport:
     assert directory.id is not None
     report = ImportReport()
+    old_organisations = _existing(session, DirectoryOrganisation, directory.id)
+    old_locations = _existing(session, DirectoryLocation, directory.id)
+    old_services = _existing(session, DirectoryService, directory.id)
+    # The file says again what each listed service owns: its old parts go first.
+    listed = {svc.id for svc in services}
+    directory_service.clear_parts(
+        session, [row.id for oruk_id, row in old_services.items() if oruk_id in listed]
+    )
     organisations: dict[str, DirectoryOrganisation] = {}
     locations: dict[str, DirectoryLocation] = {}
     for svc in services:
-        org = organisations.get(svc.organization.id)
-        if org is None:
-            org = DirectoryOrganisation(
-                directory_id=directory.id,
-                oruk_id=svc.organization.id,
-                name=svc.organization.name,
-                description=svc.organization.description,
-                email=svc.organization.email,
-                url=svc.organization.url,
+        if svc.organization.id not in organisations:
+            org = old_organisations.get(svc.organization.id) or DirectoryOrganisation(
+                directory_id=directory.id, oruk_id=svc.organization.id, name=svc.organization.name
             )
+            org.name = svc.organization.name
+            org.description = svc.organization.description
+            org.email = svc.organization.email
+            org.url = svc.organization.url
             session.add(org)
-            session.flush()
             organisations[svc.organization.id] = org
         for sal in svc.service_at_locations:
             if sal.location.id not in locations:
-                locations[sal.location.id] = _location(directory.id, sal.location)
-                session.add(locations[sal.location.id])
+                fresh = _location(directory.id, sal.location)
+                kept = old_locations.get(sal.location.id)
+                if kept is not None:
+                    for name, value in fresh.model_dump(exclude={"id"}).items():
+                        setattr(kept, name, value)
+                    fresh = kept
+                locations[sal.location.id] = fresh
+                session.add(fresh)
     session.flush()
     report.organisations = len(organisations)
     report.locations = len(locations)
@@ -502,20 +588,26 @@ def _load(
             )
         org_id = organisations[svc.organization.id].id
         assert org_id is not None
-        row = DirectoryService(
-            directory_id=directory.id,
-            organisation_id=org_id,
-            oruk_id=svc.id,
-            name=svc.name,
-            description=svc.description,
-            url=svc.url,
-            email=svc.email,
-            status=svc.status,
-            fees=svc.fees,
-            attending_type=svc.attending_type,
-            attending_access=svc.attending_access,
-            needs=needs,
-        )
+        row = old_services.get(svc.id)
+        if row is None:
+            row = DirectoryService(
+                directory_id=directory.id, organisation_id=org_id, oruk_id=svc.id, name=svc.name
+            )
+            report.added.append(svc.id)
+        else:
+            # Listed again: the same row, so referrals to it keep pointing at it.
+            row.withdrawn_at = None
+            row.updated_at = clock.now()
+        row.organisation_id = org_id
+        row.name = svc.name
+        row.description = svc.description
+        row.url = svc.url
+        row.email = svc.email
+        row.status = svc.status
+        row.fees = svc.fees
+        row.attending_type = svc.attending_type
+        row.attending_access = svc.attending_access
+        row.needs = needs
         session.add(row)
         session.flush()
         assert row.id is not None

@@ -363,6 +363,12 @@ def make_referral(
     found = session.get(DirectoryService, request.service_id)
     if found is None:
         raise NotFound(f"There is no service with id {request.service_id} in the directory.")
+    if found.withdrawn_at is not None:
+        # Kept only for the referrals already made to it: its council no longer lists it.
+        raise ConflictsWithRecord(
+            f"{found.name} is no longer listed in the directory: choose another service.",
+            field="service_id",
+        )
     organisation = get_or_404(session, DirectoryOrganisation, found.organisation_id, "organisation")
     try:
         need = ServiceNeed(request.need)

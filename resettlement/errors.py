@@ -84,6 +84,10 @@ class Unavailable(DomainError):
 
     title = "The service is briefly unavailable"
     retry_after_seconds = 1
+    # The database itself is out of reach, so a page cannot be drawn again to show the error in
+    # place: pages show their "briefly unavailable" page instead. An outside service that
+    # failed (GOV.UK Notify) leaves the database reachable: the form shows the error itself.
+    database_lost = True
 
 
 @dataclass(frozen=True)

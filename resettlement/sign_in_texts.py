@@ -40,6 +40,7 @@ class TextNotSent(Unavailable):
     """Notify did not take the text (it refused it, or could not be reached): nothing changed."""
 
     title = "The text message was not sent"
+    database_lost = False
 
 
 @dataclass(frozen=True)

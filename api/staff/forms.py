@@ -62,7 +62,7 @@ class Errors:
 
 
 def from_domain(error: DomainError, *, default_field: str, stale: str = STALE) -> Errors:
-    if isinstance(error, Unavailable):
+    if isinstance(error, Unavailable) and error.database_lost:
         # Not something the form can mend, and the page could not be drawn again without the
         # database: it goes on to the "briefly unavailable" page (503, Retry-After).
         raise error

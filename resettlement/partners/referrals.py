@@ -359,7 +359,8 @@ def make_referral(
     referral under it, in one transaction."""
     plan = _officers_plan(session, actor, plan_id)
     if plan.state not in {s.value for s in OPEN_STATES}:
-        raise InvalidInput("Referrals are made from an open plan.", field="plan_id")
+        # The request is well formed; it is the plan's stage that refuses it (409).
+        raise ConflictsWithRecord("Referrals are made from an open plan.", field="plan_id")
     found = session.get(DirectoryService, request.service_id)
     if found is None:
         raise NotFound(f"There is no service with id {request.service_id} in the directory.")

@@ -67,6 +67,8 @@ def test_the_api_keeps_to_its_own_schema_for_every_role(
             # Conformance, not speed: a subject access PDF takes seconds on a busy machine.
             "--request-timeout",
             "60",
+            "--max-response-time",
+            "60",
             "--generation-deterministic",
             "--no-color",
             "--report-dir",

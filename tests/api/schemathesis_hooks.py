@@ -18,8 +18,10 @@ from pydantic import ValidationError
 
 from api.routes.reports import DEFAULT_DAYS, MAX_PERIOD_DAYS
 from resettlement import clock
+from resettlement.errors import InvalidInput
 from resettlement.partners.directory import ServiceDetails
 from resettlement.partners.sample_directory import made_up_directory
+from resettlement.privacy import consents
 from rules import phone_numbers
 from rules.phone_numbers import NotAPhoneNumber, parse_mobile
 
@@ -64,11 +66,29 @@ def filter_case(context: Any, case: Any) -> bool:
             return False
         return True
     if path.endswith("/consents") and isinstance(case.body, dict):
-        # A consent cannot end before today (the date depends on the day, not the schema).
-        until = _day(case.body.get("until"))
-        return until is None or until >= clock.today()
+        return _consent_holds_together(case.body)
     if "/contacts" in path and isinstance(case.body, dict) and "phone" in case.body:
         return phone_numbers.parse_or_none(case.body["phone"]) is not None
+    return True
+
+
+def _consent_holds_together(body: dict[str, Any]) -> bool:
+    """The consent record's own rules between fields (who and what only for sharing, an end
+    not before today), asked of the domain rather than copied here."""
+    given = body.get("with_whom")
+    try:
+        consents._check(
+            consents.ConsentKind(body.get("kind")),
+            consents.WithWhom(
+                consents.WithWhomType(given["type"]), str(given["id"]), str(given["name"])
+            )
+            if isinstance(given, dict)
+            else None,
+            list(body.get("scope") or []),
+            _day(body.get("until")),
+        )
+    except (InvalidInput, ValueError, KeyError, TypeError):
+        return False
     return True
 
 

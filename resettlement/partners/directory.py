@@ -149,7 +149,8 @@ class ServiceDetails(SQLModel):
     """A service as the coordinator's form (and the API) describes it."""
 
     organisation_name: str = Field(min_length=1, max_length=300)
-    name: str = Field(min_length=1, max_length=300)
+    # 200, not the service table's 300: the form's name is also its contact's name (200).
+    name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     needs: list[ServiceNeed] = Field(min_length=1)
     status: ServiceStatus = ServiceStatus.ACTIVE

@@ -36,7 +36,7 @@ from resettlement.models import (
     SupportContact,
 )
 from resettlement.notifications import Notification
-from resettlement.partners.referrals import ReferralUpdate, referrals_for_plan
+from resettlement.partners.referrals import Referral, ReferralUpdate, referrals_for_plan
 from resettlement.partners.supporters import SupporterLink
 from resettlement.privacy.consents import Consent
 from resettlement.transactions import commit, service
@@ -79,7 +79,7 @@ def _rows(session: Session, model: type[SQLModel], *where: Any) -> list[dict[str
 
 def audit_rows_about(session: Session, person_id: int) -> list[AuditEvent]:
     """Every audit row about the person: their record, each of their plans, each of their
-    early-release requests."""
+    early-release requests and each referral of theirs (what a partner read, and when)."""
     plan_ids = select(cast(col(ReleasePlan.id), String)).where(
         col(ReleasePlan.person_id) == person_id
     )
@@ -87,6 +87,9 @@ def audit_rows_about(session: Session, person_id: int) -> list[AuditEvent]:
         select(cast(col(EarlyReleaseRequest.id), String))
         .join(ReleasePlan, col(ReleasePlan.id) == col(EarlyReleaseRequest.plan_id))
         .where(col(ReleasePlan.person_id) == person_id)
+    )
+    referral_ids = select(cast(col(Referral.id), String)).where(
+        col(Referral.person_id) == person_id
     )
     statement = (
         select(AuditEvent)
@@ -102,6 +105,10 @@ def audit_rows_about(session: Session, person_id: int) -> list[AuditEvent]:
                 and_(
                     col(AuditEvent.object_type) == "early_release_request",
                     col(AuditEvent.object_id).in_(request_ids),
+                ),
+                and_(
+                    col(AuditEvent.object_type) == "referral",
+                    col(AuditEvent.object_id).in_(referral_ids),
                 ),
             )
         )

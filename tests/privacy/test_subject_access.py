@@ -158,7 +158,7 @@ def test_the_export_matches_the_database_field_by_field_and_holds_no_secret(
             {"id": pid},
             exported_plan["notifications"],
         )
-    # Every audit row about the person, their plans and their requests, the export's own too.
+    # Every audit row about the person, their plans, requests and referrals, the export's own.
     _compare(
         engine,
         "audit_event",
@@ -167,7 +167,9 @@ def test_the_export_matches_the_database_field_by_field_and_holds_no_secret(
         "  FROM release_plan WHERE person_id = :pid))"
         " OR (object_type = 'early_release_request' AND object_id IN"
         "  (SELECT CAST(r.id AS VARCHAR(40)) FROM early_release_request r"
-        "   JOIN release_plan p ON p.id = r.plan_id WHERE p.person_id = :pid))",
+        "   JOIN release_plan p ON p.id = r.plan_id WHERE p.person_id = :pid))"
+        " OR (object_type = 'referral' AND object_id IN"
+        "  (SELECT CAST(id AS VARCHAR(40)) FROM referral WHERE person_id = :pid))",
         {"person": str(person.id), "pid": person.id},
         data["audit_trail"],
     )

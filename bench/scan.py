@@ -120,7 +120,6 @@ def seed(engine: Engine, count: int, as_of: date, seed_value: int = 20261218) ->
                 rng.choice(PRISONS),
                 "cy" if rng.random() < 0.05 else "en",
                 "[]",
-                False,
                 now,
             )
         )
@@ -169,7 +168,7 @@ def seed(engine: Engine, count: int, as_of: date, seed_value: int = 20261218) ->
         engine,
         "person",
         ["prison_number", "crn", "given_name", "family_name", "date_of_birth", "nation",
-         "prison_code", "preferred_language", "needs", "monitoring_consent", "created_at"],
+         "prison_code", "preferred_language", "needs", "created_at"],
         people,
     )  # fmt: skip
     _copy(

@@ -41,7 +41,7 @@ def notify_client(settings: Settings) -> NotifyClient | None:
     return notifications.client_factory(settings.notify_api_key.get_secret_value())
 
 
-def _template_for(settings: Settings, kind: str) -> str | None:
+def template_for(settings: Settings, kind: str) -> str | None:
     return settings.notify_template_ids.get(kind) or settings.notify_template_ids.get("default")
 
 
@@ -59,7 +59,8 @@ def deliver(session: Session, notification_ids: Sequence[int]) -> dict[str, int]
         select(Notification)
         .where(
             col(Notification.id).in_(list(notification_ids)),
-            col(Notification.status).in_(UNSENT_STATES),
+            # Held rows too: the sweep hands them back once their recipient has an address.
+            col(Notification.status).in_((*UNSENT_STATES, MessageState.HELD.value)),
         )
         .order_by(col(Notification.id))
     ).all()
@@ -72,7 +73,7 @@ def _deliver_one(
     session: Session, client: NotifyClient, settings: Settings, row: Notification
 ) -> str:
     address = settings.notify_recipients.get(f"{row.recipient_role}:{row.recipient_id}")
-    template = _template_for(settings, row.kind)
+    template = template_for(settings, row.kind)
     if address is None or template is None:
         row.status = MessageState.HELD.value
         session.add(row)

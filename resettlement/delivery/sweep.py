@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from resettlement import clock
 from resettlement.config import get_settings
 from resettlement.delivery.notify_api import DELIVERED, FAILED, describe
-from resettlement.delivery.sending import fail, notify_client
+from resettlement.delivery.sending import fail, notify_client, template_for
 from resettlement.notifications import UNSENT_STATES, MessageState, Notification
 
 log = logging.getLogger(__name__)
@@ -26,19 +26,40 @@ NOTIFY_KEEPS = timedelta(days=7)
 
 def due_resend(session: Session, now: datetime | None = None) -> list[int]:
     """Unsent messages whose last attempt (or, never tried, whose writing) is older than
-    `notify_resend_after_minutes`. None without Notify: then the outbox is where they live."""
+    `notify_resend_after_minutes`, and held messages whose recipient has an address now. None
+    without Notify: then the outbox is where they live."""
     settings = get_settings()
     if settings.notify_api_key is None:
         return []
     cutoff = (now or clock.now()) - timedelta(minutes=settings.notify_resend_after_minutes)
     since = func.coalesce(col(Notification.last_attempt_at), col(Notification.created_at))
-    return list(
-        session.exec(
-            select(Notification.id)
-            .where(col(Notification.status).in_(UNSENT_STATES), since <= cutoff)
-            .order_by(col(Notification.id))
-        ).all()  # type: ignore[arg-type]
-    )
+    unsent = session.exec(
+        select(Notification.id).where(col(Notification.status).in_(UNSENT_STATES), since <= cutoff)
+    ).all()
+    return sorted([*unsent, *_now_addressed(session)])  # type: ignore[list-item]
+
+
+def _now_addressed(session: Session) -> list[int]:
+    """Held messages that could go now: an address (and a template) was configured for their
+    recipient after they were written. The addresses are settings, so this is where a newly
+    added one is noticed, within one sweep."""
+    settings = get_settings()
+    keys = set(settings.notify_recipients)
+    if not keys:
+        return []
+    held = session.exec(
+        select(
+            Notification.id,
+            Notification.recipient_role,
+            Notification.recipient_id,
+            Notification.kind,
+        ).where(Notification.status == MessageState.HELD.value)
+    ).all()
+    return [
+        row_id
+        for row_id, role, recipient, kind in held
+        if f"{role}:{recipient}" in keys and template_for(settings, kind) is not None
+    ]
 
 
 def due_status_check(session: Session, now: datetime | None = None) -> list[int]:

@@ -261,6 +261,30 @@ def test_without_an_address_a_message_is_held_in_the_outbox_and_not_swept(
     assert row_id not in sweep.due_resend(session, clock.now() + timedelta(hours=1))
 
 
+def test_a_held_message_goes_on_the_first_sweep_after_its_recipient_is_given_an_address(
+    session, new_plan, notify_server: FakeNotify, addresses, monkeypatch
+):
+    plan = new_plan(probation_officer_id="po-later")
+    row_id = _queue(session, plan.id, recipient="po-later")
+    assert deliver(session, [row_id]) == {"notify_unaddressed": 1}
+    assert row_id not in sweep.due_resend(session)
+
+    later = {"probation_officer:po-later": "po@example.gov.uk"}
+    recipients = {**get_settings().notify_recipients, **later}
+    monkeypatch.setenv("RESETTLEMENT_NOTIFY_RECIPIENTS", json.dumps(recipients))
+    get_settings.cache_clear()
+    # Noticed at once, not after the resend wait: it was never tried.
+    assert row_id in sweep.due_resend(session)
+    message_sweep()
+    row = _row(session, row_id)
+    assert (row.status, row.attempts) == ("sent", 1)
+    [sent] = notify_server.by_reference(row.idempotency_key)
+    assert sent["email_address"] == "po@example.gov.uk"
+    # Sent once: the next sweep leaves it alone.
+    message_sweep()
+    assert _posts(notify_server) == 1
+
+
 def test_the_outbox_api_shows_each_messages_state_and_attempts(
     session, new_plan, notify_server: FakeNotify, addresses, app
 ):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel
@@ -138,7 +138,23 @@ def build(
     )
 
 
-def csv_text(report: Report) -> str:
+class Tabulated(Protocol):
+    """What the CSV of any report reads: its title, period, place, grouping and rows."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
+    @property
+    def prison_code(self) -> str | None: ...
+    @property
+    def breakdown(self) -> str: ...
+    def csv_rows(self) -> Iterable[list[str]]: ...
+
+
+def csv_text(report: Tabulated) -> str:
     """The one CSV rendering of a report, "[c]" where a figure is suppressed."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -155,14 +171,14 @@ def csv_text(report: Report) -> str:
     return out.getvalue()
 
 
-def csv_filename(kind: ReportKind, report: Report) -> str:
+def csv_filename(kind: str, report: Tabulated) -> str:
     return (
         f"{kind}-{report.prison_code or 'national'}-{report.start.isoformat()}-"
         f"{report.end.isoformat()}-{report.breakdown}.csv"
     ).lower()
 
 
-def csv_response(kind: ReportKind, report: Report) -> Response:
+def csv_response(kind: str, report: Tabulated) -> Response:
     return Response(
         csv_text(report),
         media_type=CSV_MEDIA_TYPE,
@@ -424,24 +440,4 @@ def referrals_csv(
 ) -> Response:
     """The referrals report as CSV; suppressed figures are "[c]"."""
     report = _referrals(session, actor, start, end, prison, breakdown)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([report.title])
-    writer.writerow(
-        [
-            f"{report.start.isoformat()} to {report.end.isoformat()}",
-            report.prison_code or "national",
-            f"by {report.breakdown}",
-            f"[c] = fewer than {reports.SUPPRESS_BELOW}, not shown",
-        ]
-    )
-    writer.writerows(report.csv_rows())
-    name = (
-        f"referrals-{report.prison_code or 'national'}-{report.start.isoformat()}-"
-        f"{report.end.isoformat()}-{report.breakdown}.csv"
-    ).lower()
-    return Response(
-        out.getvalue(),
-        media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_response("referrals", report)

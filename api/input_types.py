@@ -65,6 +65,15 @@ def _date_only(value: Any) -> Any:
     raise ValueError("give the date as YYYY-MM-DD, for example 2027-03-12")
 
 
+_YEAR_MONTH = re.compile(f"{ANY_YEAR}-(0[1-9]|1[0-2])")
+
+
+def _year_month(value: Any) -> Any:
+    if isinstance(value, str) and _YEAR_MONTH.fullmatch(value):
+        return date(int(value[:4]), int(value[5:7]), 1)
+    raise ValueError("give the month as YYYY-MM, for example 2026-11")
+
+
 def _date_time_only(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
@@ -144,6 +153,12 @@ CalendarDate = Annotated[date, BeforeValidator(_date_only), _date_schema(CALENDA
 BirthDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(_births)]
 SentenceDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(_sentences)]
 ReportDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(report_period_bounds)]
+# A month as `YYYY-MM` (a trend's range), read as its first day.
+ReportMonth = Annotated[
+    date,
+    BeforeValidator(_year_month),
+    WithJsonSchema({"type": "string", "pattern": f"^{ANY_YEAR}-(0[1-9]|1[0-2])$"}),
+]
 # A referral's consent lasts from today up to two years; the organisation answers within a year.
 ConsentUntilDate = Annotated[
     date, BeforeValidator(_date_only), _DaysFromToday(lambda t: (t, t + timedelta(days=731)))

@@ -90,14 +90,16 @@ def _opening(key: str, title: str, description: str, height: int) -> list[str]:
     ]
 
 
-# Column charts: room for the scale on the left and two lines of month labels below.
-PLOT_LEFT = 56
+# Column charts: room for the scale on the left and two lines of month labels below. The
+# chart shrinks to the screen (640 units to 390 pixels on a phone): text is drawn large so it
+# still reads at about 12 pixels there.
+PLOT_LEFT = 70
 PLOT_TOP = 24
-PLOT_HEIGHT = 200
-AXIS_LABELS = 44
+PLOT_HEIGHT = 220
+AXIS_LABELS = 56
 TICKS = 4
 # Below this many pixels a column has no room for its figure above it; the table has it.
-FIGURE_ROOM = 34
+FIGURE_ROOM = 52
 
 
 def nice_maximum(values: Sequence[float | None]) -> float:
@@ -138,7 +140,7 @@ def column_chart(
             f'stroke="{AXIS_COLOUR if tick == 0 else GRID_COLOUR}" />'
         )
         parts.append(
-            f'<text x="{PLOT_LEFT - 6}" y="{y + 5:.1f}" text-anchor="end" font-size="14" '
+            f'<text x="{PLOT_LEFT - 6}" y="{y + 7:.1f}" text-anchor="end" font-size="20" '
             f'fill="{TEXT_COLOUR}">{value:g}{escape(unit)}</text>'
         )
     for index, column in enumerate(columns):
@@ -147,14 +149,14 @@ def column_chart(
         for row, words in enumerate((line1, line2)):
             if words:
                 parts.append(
-                    f'<text x="{middle:.1f}" y="{base + 18 + 18 * row}" text-anchor="middle" '
-                    f'font-size="14" fill="{TEXT_COLOUR}">{escape(words)}</text>'
+                    f'<text x="{middle:.1f}" y="{base + 24 + 24 * row}" text-anchor="middle" '
+                    f'font-size="20" fill="{TEXT_COLOUR}">{escape(words)}</text>'
                 )
         if column.value is None:
             # Not drawn: a gap, marked, so it is not read as a zero.
             parts.append(
                 f'<text x="{middle:.1f}" y="{base - 6}" text-anchor="middle" '
-                f'font-size="{13 if slot >= 24 else 10}" '
+                f'font-size="{18 if slot >= 30 else 13}" '
                 f'fill="{TEXT_COLOUR}" class="app-chart__suppressed">'
                 f"{escape(column.text or SUPPRESSED)}</text>"
             )
@@ -167,7 +169,7 @@ def column_chart(
         if slot >= FIGURE_ROOM:
             parts.append(
                 f'<text x="{middle:.1f}" y="{base - length - 6:.1f}" text-anchor="middle" '
-                f'font-size="13" font-weight="bold" fill="{TEXT_COLOUR}">'
+                f'font-size="18" font-weight="bold" fill="{TEXT_COLOUR}">'
                 f"{escape(column.text)}</text>"
             )
     parts.append("</svg>")

@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from resettlement.actors import Actor, Role
 from resettlement.reports.trends import add_months, first_of_month
 from tests.staff.conftest import OWN_PRISON, Browser, bearer, released
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ADMIN = bearer(Role.ADMIN, "admin-test")
 ALL_TRUE = dict.fromkeys(reports.OUTCOMES, True)
 SignedIn = Callable[[str], Browser]
@@ -210,7 +212,7 @@ def test_the_trends_page_at_390_pixels_with_axe_and_no_javascript(
     # Without JavaScript: the form is a GET form, the chart is drawn by the server.
     context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
     context.add_cookies(
-        [{"name": COOKIE, "value": cookie, "url": live_server, "path": COOKIE_PATH}]
+        [{"name": COOKIE, "value": cookie, "domain": "127.0.0.1", "path": COOKIE_PATH}]
     )
     page = context.new_page()
     page.goto(f"{live_server}/staff/reports/trends")
@@ -231,12 +233,14 @@ def test_the_trends_page_at_390_pixels_with_axe_and_no_javascript(
     # axe needs JavaScript: the same page, checked with it on.
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.add_cookies(
-        [{"name": COOKIE, "value": cookie, "url": live_server, "path": COOKIE_PATH}]
+        [{"name": COOKIE, "value": cookie, "domain": "127.0.0.1", "path": COOKIE_PATH}]
     )
     page = context.new_page()
     page.goto(page_url(live_server, html))
     # Nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "staff-trends-390.png"), full_page=True)
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     page.goto(f"{live_server}/staff/reports/trends?from-month=13&from-year=2026")

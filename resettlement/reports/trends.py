@@ -29,12 +29,13 @@ from resettlement.reports.period import audited, released_rows, released_to
 from resettlement.reports.self_reported import voice, voice_table
 from resettlement.reports.tables import SUPPRESS_BELOW, Cell, figure_text
 from resettlement.voice.models import FirstNight
+from rules.entered_dates import REPORT_FIRST_YEAR
 
 # Three years: long enough to see a change of policy settle, short enough to chart legibly.
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
-# The reports' earliest day (rules.entered_dates.report_period_bounds) starts in 1990.
-FIRST_YEAR = 1990
+# The reports' earliest year (rules.entered_dates.report_period_bounds).
+FIRST_YEAR = REPORT_FIRST_YEAR
 
 
 class TrendMeasureKey(StrEnum):

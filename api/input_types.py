@@ -19,7 +19,7 @@ from pydantic import BeforeValidator, ConfigDict, StrictBool, WithJsonSchema
 
 from resettlement import clock
 from resettlement.models import FIRST_BIRTH_YEAR
-from rules.entered_dates import last_appointment_day, report_period_bounds
+from rules.entered_dates import REPORT_FIRST_YEAR, last_appointment_day, report_period_bounds
 
 __all__ = ["StrictBool"]
 
@@ -63,6 +63,15 @@ def _date_only(value: Any) -> Any:
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return value
     raise ValueError("give the date as YYYY-MM-DD, for example 2027-03-12")
+
+
+_YEAR_MONTH = re.compile(f"{ANY_YEAR}-(0[1-9]|1[0-2])")
+
+
+def _year_month(value: Any) -> Any:
+    if isinstance(value, str) and _YEAR_MONTH.fullmatch(value):
+        return date(int(value[:4]), int(value[5:7]), 1)
+    raise ValueError("give the month as YYYY-MM, for example 2026-11")
 
 
 def _date_time_only(value: Any) -> Any:
@@ -144,6 +153,23 @@ CalendarDate = Annotated[date, BeforeValidator(_date_only), _date_schema(CALENDA
 BirthDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(_births)]
 SentenceDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(_sentences)]
 ReportDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(report_period_bounds)]
+
+
+@dataclass(frozen=True)
+class _ReportMonths:
+    """States, in the schema, the months a trend may name as seen today: January of the
+    reports' first year to this month (the service refuses any other with a 422)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        today = clock.today()
+        this_year = f"{today.year:04d}-" + _one_of([f"{m:02d}" for m in range(1, today.month + 1)])
+        years = [f"{y:04d}" for y in range(REPORT_FIRST_YEAR, today.year)]
+        months = f"{_one_of(years)}-(0[1-9]|1[0-2])|{this_year}" if years else this_year
+        return {"type": "string", "pattern": f"^({months})$"}
+
+
+# A month as `YYYY-MM` (a trend's range), read as its first day.
+ReportMonth = Annotated[date, BeforeValidator(_year_month), _ReportMonths()]
 # A referral's consent lasts from today up to two years; the organisation answers within a year.
 ConsentUntilDate = Annotated[
     date, BeforeValidator(_date_only), _DaysFromToday(lambda t: (t, t + timedelta(days=731)))

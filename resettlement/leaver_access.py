@@ -41,6 +41,10 @@ from resettlement.transactions import commit, get_or_404, service
 
 # Where a link opens; the raw secret follows. Sent by text message and printed as a QR code.
 LINK_PATH = "/plan-link/"
+# The person's questions about their first days out. Its address carries no secret: it opens
+# for whoever is signed in to the plan (through the sign-in link), and asks them to sign in
+# otherwise, so messages may carry it as it is.
+FIRST_DAYS_PATH = "/my-plan/first-days"
 # Stands for the sign-in link in a stored message; notifications.deliver issues the link and
 # puts it in the placeholder's place as the message is sent, so no secret is stored.
 SIGN_IN_LINK = "[sign-in link]"

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from resettlement.actors import Role
-from resettlement.leaver_access import SIGN_IN_LINK
+from resettlement.config import get_settings
+from resettlement.leaver_access import FIRST_DAYS_PATH, SIGN_IN_LINK
 from resettlement.models import Language
 from resettlement.notifications import Message, NotificationKind
 
@@ -231,9 +232,16 @@ def plan_ready_key(plan_id: int, walk_out: date) -> str:
 
 def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
     """To the person, with the link to their plan: English, or Welsh when they prefer it.
-    Once per walk-out date, however late release day caught it up."""
+    It asks the questions about their first days out (the issue's "48-hour message"), with a
+    link straight to where they answer them. Once per walk-out date, however late release day
+    caught it up."""
     # The link is issued and put in the placeholder's place only when the message is sent.
     link = SIGN_IN_LINK
+    # The questions' own address holds no secret (it asks for the sign-in link's session), so
+    # it is written into the message as it is, stored and sent alike. Only the first question
+    # is in the message: with the rest, the Welsh text as sent passed Notify's 918 characters
+    # for a text message; the page asks them all.
+    questions = get_settings().link_base_url + FIRST_DAYS_PATH
     walk_out = line.walk_out_date or as_of
     if line.language == Language.CY.value:
         subject = "Mae eich cynllun ar gyfer eich 48 awr gyntaf yn barod"
@@ -246,10 +254,10 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
             "apwyntiad prawf cyntaf ar yr amser sydd yn eich cynllun.\n\n"
             f"Agorwch eich cynllun: {link}\n"
             "Bydd angen i chi roi eich dyddiad geni. Mae'r ddolen yn gweithio am 7 diwrnod.\n\n"
-            "Ar ôl eich diwrnodau cyntaf, bydd eich cynllun yn gofyn ychydig o gwestiynau: "
-            "ble wnaethoch chi gysgu, a wnaethoch chi gyrraedd eich apwyntiadau, ac a oedd "
-            "gennych chi ddogfen adnabod, arian a meddyginiaeth. Mae eich atebion yn helpu "
-            "pobl eraill sy'n gadael carchar.\n\n"
+            "Ar ôl eich diwrnodau cyntaf allan, atebwch ychydig o gwestiynau. Y cyntaf yw: "
+            "ble wnaethoch chi gysgu ar eich noson gyntaf?\n"
+            f"Atebwch yma: {questions}\n"
+            "Mae eich atebion yn helpu pobl eraill sy'n gadael carchar.\n\n"
             "Os oes unrhyw beth yn aneglur, gofynnwch i'ch swyddog prawf."
         )
     else:
@@ -262,9 +270,10 @@ def plan_ready(line: PlanLine, given_name: str, as_of: date) -> Message:
             "time in your plan.\n\n"
             f"Open your plan: {link}\n"
             "You will be asked for your date of birth. The link works for 7 days.\n\n"
-            "After your first days, your plan will ask you a few questions: where you slept, "
-            "whether you got to your appointments, and whether you had ID, money and "
-            "medication. Your answers help other people leaving prison.\n\n"
+            "After your first days out, please answer a few questions. The first is: where "
+            "did you sleep on your first night?\n"
+            f"Answer here: {questions}\n"
+            "Your answers help other people leaving prison.\n\n"
             "If anything is unclear, ask your probation officer."
         )
     return Message(

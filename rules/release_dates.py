@@ -316,6 +316,24 @@ def _assess_scotland(requested: date, term_days: int | None) -> ReleaseAssessmen
     )
 
 
+# Nations whose Friday or pre-holiday early-release scheme waits for a commencement date (the
+# rule that says so, off until one is configured in the catalogue).
+SCHEME_AWAITING_COMMENCEMENT: dict[Nation, str] = {Nation.NORTHERN_IRELAND: "NI-EARLY-RELEASE"}
+
+
+def scheme_not_in_force(nation: Nation, on: date) -> catalogue.Rule | None:
+    """The rule by which `nation` has no Friday or pre-holiday early-release scheme on `on`, or
+    None when releases there can be brought forward (no governor's decision is ever asked for
+    while it has none)."""
+    rule_id = SCHEME_AWAITING_COMMENCEMENT.get(nation)
+    if rule_id is None:
+        return None
+    rule = catalogue.RULES[rule_id]
+    if rule.commences is None or on < rule.commences:
+        return rule
+    return None
+
+
 def early_release_window(a: ReleaseAssessment) -> tuple[date, date] | None:
     """Earliest and latest dates an approved early release may take, or None without a scheme."""
     if a.earliest_date is None:

@@ -31,7 +31,7 @@ from resettlement.voice.models import (
 
 router = APIRouter(include_in_schema=False)
 
-FIRST_DAYS_PATH = PLAN_PATH + "/first-days"
+FIRST_DAYS_PATH = leaver_access.FIRST_DAYS_PATH
 RADIOS = ("first_night", "appointments", "had_id", "had_money", "had_medication")
 CHECKBOXES = ("went_wrong", "would_have_helped")
 

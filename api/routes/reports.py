@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.deps import SessionDep, require
-from api.input_types import ReportDate
+from api.input_types import ReportDate, ReportMonth
 from resettlement import clock, reports
 from resettlement.actors import Actor, Role
 from resettlement.errors import InvalidInput
 from resettlement.partners import referral_reports
 from resettlement.partners.referral_reports import ReferralBreakdown, ReferralReport
-from resettlement.reports import Breakdown, Report
+from resettlement.reports import TREND_MEASURES, Breakdown, Report, Trend, TrendMeasureKey
+from resettlement.reports.trends import DEFAULT_MONTHS, MAX_MONTHS
 from rules.entered_dates import report_day_problem
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -138,7 +139,23 @@ def build(
     )
 
 
-def csv_text(report: Report) -> str:
+class Tabulated(Protocol):
+    """What the CSV of any report reads: its title, period, place, grouping and rows."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
+    @property
+    def prison_code(self) -> str | None: ...
+    @property
+    def breakdown(self) -> str: ...
+    def csv_rows(self) -> Iterable[list[str]]: ...
+
+
+def csv_text(report: Tabulated) -> str:
     """The one CSV rendering of a report, "[c]" where a figure is suppressed."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -155,14 +172,14 @@ def csv_text(report: Report) -> str:
     return out.getvalue()
 
 
-def csv_filename(kind: ReportKind, report: Report) -> str:
+def csv_filename(kind: str, report: Tabulated) -> str:
     return (
         f"{kind}-{report.prison_code or 'national'}-{report.start.isoformat()}-"
         f"{report.end.isoformat()}-{report.breakdown}.csv"
     ).lower()
 
 
-def csv_response(kind: ReportKind, report: Report) -> Response:
+def csv_response(kind: str, report: Tabulated) -> Response:
     return Response(
         csv_text(report),
         media_type=CSV_MEDIA_TYPE,
@@ -354,6 +371,128 @@ def self_reported_csv(
     return csv_response(ReportKind.SELF_REPORTED, report)
 
 
+# --- trends month by month ----------------------------------------------------------------
+
+
+class TrendMeasurePublic(BaseModel):
+    label: str
+    out_of: str | None
+
+
+class TrendFigurePublic(BaseModel):
+    count: int | None
+    out_of: int | None
+    suppressed: bool
+    percent: float | None
+
+
+class TrendMonthPublic(BaseModel):
+    month: str
+    measures: dict[str, TrendFigurePublic]
+
+
+class TrendPublic(BaseModel):
+    title: str
+    from_: str = Field(alias="from")
+    to: str
+    start: date
+    end: date
+    prison: str
+    suppressed_below: int
+    measures: dict[str, TrendMeasurePublic]
+    months: list[TrendMonthPublic]
+
+
+FromMonth = Annotated[
+    ReportMonth | None,
+    Query(
+        alias="from",
+        description="The first month, YYYY-MM (default: twelve months before `to`, or the first "
+        f"of the last {DEFAULT_MONTHS} whole months).",
+    ),
+]
+ToMonth = Annotated[
+    ReportMonth | None,
+    Query(
+        alias="to",
+        description="The last month, YYYY-MM, this month at the latest (default: last month). "
+        f"At most {MAX_MONTHS} months from `from`, and not before it.",
+    ),
+]
+Measures = Annotated[
+    list[TrendMeasureKey] | None,
+    Query(
+        alias="measure",
+        description="The measures to show, repeated for several (default: all): "
+        + "; ".join(f"`{key}`: {m.label}" for key, m in TREND_MEASURES.items())
+        + ".",
+    ),
+]
+
+
+def build_trend(
+    *,
+    session: Session,
+    actor: Actor,
+    first: date | None,
+    last: date | None,
+    measures: list[str],
+    prison: str | None,
+) -> Trend:
+    """The trend for this reader; an impossible range is InvalidInput (422)."""
+    months = reports.month_range(first, last, clock.today())
+    return reports.trends_by_month(
+        session=session,
+        actor=actor,
+        months=months,
+        measures=measures,
+        prison_code=report_prison(actor, prison),
+    )
+
+
+@router.get("/trends", response_model=TrendPublic, response_model_by_alias=True)
+def trends(
+    actor: ReportReader,
+    session: SessionDep,
+    first: FromMonth = None,
+    last: ToMonth = None,
+    measure: Measures = None,
+    prison: Prison = None,
+) -> TrendPublic:
+    """The chosen measures month by month (people released, and rates of the outcomes among
+    them); months with nobody are zeros, counts under 5 are null with `suppressed: true`."""
+    trend = build_trend(
+        session=session,
+        actor=actor,
+        first=first,
+        last=last,
+        measures=[str(m) for m in measure or []],
+        prison=prison,
+    )
+    return TrendPublic.model_validate(trend.as_dict())
+
+
+@router.get("/trends.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def trends_csv(
+    actor: ReportReader,
+    session: SessionDep,
+    first: FromMonth = None,
+    last: ToMonth = None,
+    measure: Measures = None,
+    prison: Prison = None,
+) -> Response:
+    """The trend as CSV, a row a month; suppressed figures are "[c]"."""
+    trend = build_trend(
+        session=session,
+        actor=actor,
+        first=first,
+        last=last,
+        measures=[str(m) for m in measure or []],
+        prison=prison,
+    )
+    return csv_response("trends", trend)
+
+
 # --- referrals to services -----------------------------------------------------------------
 
 
@@ -424,24 +563,4 @@ def referrals_csv(
 ) -> Response:
     """The referrals report as CSV; suppressed figures are "[c]"."""
     report = _referrals(session, actor, start, end, prison, breakdown)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([report.title])
-    writer.writerow(
-        [
-            f"{report.start.isoformat()} to {report.end.isoformat()}",
-            report.prison_code or "national",
-            f"by {report.breakdown}",
-            f"[c] = fewer than {reports.SUPPRESS_BELOW}, not shown",
-        ]
-    )
-    writer.writerows(report.csv_rows())
-    name = (
-        f"referrals-{report.prison_code or 'national'}-{report.start.isoformat()}-"
-        f"{report.end.isoformat()}-{report.breakdown}.csv"
-    ).lower()
-    return Response(
-        out.getvalue(),
-        media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_response("referrals", report)

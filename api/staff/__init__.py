@@ -45,6 +45,7 @@ def mount_staff(app: FastAPI) -> None:
         referrals,
         reports,
         signin,
+        trends,
     )
     from api.staff.identity import SignInRequired
     from api.staff.problem_pages import (
@@ -72,6 +73,8 @@ def mount_staff(app: FastAPI) -> None:
         partner.router,
         printout.router,
         governor.router,
+        # /staff/reports/trends before the reports' /staff/reports/{kind}.
+        trends.router,
         reports.router,
         directory.router,
     ):

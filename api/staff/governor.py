@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from api.deps import MAX_ID, SessionDep, governors_request
 from api.staff import forms, labels
 from api.staff.forms import Errors
-from api.staff.identity import PRISON_NAMES, CheckedForm, PageGovernor, not_found
+from api.staff.identity import PRISON_NAMES, PRISON_NATIONS, CheckedForm, PageGovernor, not_found
 from api.staff.officer import plan_id_from, status_for
 from api.staff.rendering import render
 from resettlement import audit, clock, early_release, plans, staff
@@ -22,7 +22,7 @@ from resettlement.actors import Actor
 from resettlement.errors import DomainError, NotFound, TransitionNotAllowed
 from resettlement.models import EarlyReleaseRequest, Person, ReleasePlan
 from resettlement.transactions import get_or_404
-from rules.release_dates import ReleaseAssessment, is_in_window
+from rules.release_dates import ReleaseAssessment, is_in_window, scheme_not_in_force
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -72,11 +72,15 @@ def queue(request: Request, actor: PageGovernor, session: SessionDep) -> Respons
         for r in requests
     ]
     done = request.query_params.get("done")
+    nation = PRISON_NATIONS.get(actor.prison_code or "")
     return render(
         request,
         "staff/queue.html",
         {
             "rows": rows,
+            # Why an empty queue will stay empty: the prison's nation has no scheme in force.
+            "no_scheme": scheme_not_in_force(nation, today) if nation else None,
+            "nation": labels.NATIONS.get(str(nation), str(nation)),
             "prison": PRISON_NAMES.get(actor.prison_code or "", actor.prison_code),
             "banner": "Your decision has been recorded." if done == "decided" else None,
             "staff_names": staff.names(session, [r.assessed_by for r in requests]),

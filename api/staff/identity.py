@@ -48,6 +48,7 @@ STAFF_ROLES = (
     Role.PARTNER,
 )
 PRISON_NAMES = {p.code: p.name for p in PRISONS}
+PRISON_NATIONS = {p.code: p.nation for p in PRISONS}
 
 
 # How long after a session ends the browser keeps its cookie: long enough that a form sent

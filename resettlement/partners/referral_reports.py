@@ -24,7 +24,7 @@ from resettlement.partners.referral_lifecycle import TAKEN_ON, ReferralState
 from resettlement.partners.referrals import Referral
 from resettlement.reports import SUPPRESS_BELOW, Cell, Row
 from resettlement.reports.period import audited
-from resettlement.reports.tables import _text
+from resettlement.reports.tables import figure_text
 from rules.service_needs import LABELS, ServiceNeed
 
 
@@ -80,10 +80,10 @@ class ReferralReport:
             out.append(
                 [
                     row.group,
-                    _text(row.denominator.shown),
-                    *[_text(row.cells[k].shown) for k in MEASURES],
-                    *[_text(row.cells[k].rate()) for k in MEASURES],
-                    _text(self.median_days_to_accept[row.group]),
+                    figure_text(row.denominator.shown),
+                    *[figure_text(row.cells[k].shown) for k in MEASURES],
+                    *[figure_text(row.cells[k].rate()) for k in MEASURES],
+                    figure_text(self.median_days_to_accept[row.group]),
                 ]
             )
         return out

@@ -210,8 +210,9 @@ def joined(breakdown: Breakdown, rows: Select[Any]) -> Select[Any]:
     return rows
 
 
-def _month() -> ColumnElement[str]:
-    # "2026-10" style keys sort by time as text; labels turn them into "October 2026".
+def month_key() -> ColumnElement[str]:
+    # "202610" style keys (year * 100 + month) sort by time as text; labels turn them into
+    # "October 2026".
     walk = plan.walk_out_date
     number = extract("year", walk) * 100 + extract("month", walk)
     return cast(number, String)
@@ -260,7 +261,7 @@ def parts(breakdown: Breakdown) -> list[ColumnElement[Any]]:
             )
         ]
     if breakdown == Breakdown.MONTH:
-        return [_month()]
+        return [month_key()]
     raise ValueError(breakdown)
 
 

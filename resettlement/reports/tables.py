@@ -95,11 +95,11 @@ class Report:
             *[f"{label} (%)" for label in self.measures.values()],
         ]
         for row in self.rows:
-            counts = [_text(row.cells[k].shown) for k in self.measures]
-            rates = [_text(row.cells[k].rate()) for k in self.measures]
-            yield [row.group, _text(row.denominator.shown), *counts, *rates]
+            counts = [figure_text(row.cells[k].shown) for k in self.measures]
+            rates = [figure_text(row.cells[k].rate()) for k in self.measures]
+            yield [row.group, figure_text(row.denominator.shown), *counts, *rates]
 
 
-def _text(value: float | int | None) -> str:
+def figure_text(value: float | int | None) -> str:
     # "[c]" is the Government Statistical Service's shorthand for a confidential, suppressed cell.
     return "[c]" if value is None else str(value)

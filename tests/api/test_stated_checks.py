@@ -70,6 +70,12 @@ def test_the_document_states_date_ranges_and_report_limits(client: TestClient) -
     assert re.search(end["pattern"], "1990-01-01")
     assert not re.search(end["pattern"], "0001-01-01")
     assert not re.search(end["pattern"], f"{today.year + 2}-01-01")
+    first_month = _query(document, "/api/v1/reports/trends", "from")
+    assert re.search(first_month["pattern"], "1990-01")
+    assert re.search(first_month["pattern"], f"{today:%Y-%m}")
+    assert not re.search(first_month["pattern"], "1989-12")
+    assert not re.search(first_month["pattern"], f"{today.year + 1}-01")
+    assert not re.search(first_month["pattern"], f"{today.year}-13")
     assessed = _query(document, "/api/v1/release-dates/assess", "date")
     assert not re.search(assessed["pattern"], "1594-12-22")
     described = document["paths"]["/api/v1/reports/outcomes"]["get"]["parameters"]

@@ -128,11 +128,12 @@ def test_a_choice_that_is_not_on_the_page_is_refused_and_nothing_is_stored(
 
 @pytest.mark.parametrize(
     ("language", "asked"),
-    [("en", "where you slept"), ("cy", "ble wnaethoch chi gysgu")],
+    [
+        ("en", "The first is: where did you sleep on your first night?"),
+        ("cy", "Y cyntaf yw: ble wnaethoch chi gysgu ar eich noson gyntaf?"),
+    ],
 )
-def test_the_48_hour_message_says_the_questions_will_be_asked_and_carries_nothing_sensitive(
-    language, asked
-):
+def test_the_48_hour_message_asks_the_first_question_and_carries_nothing_sensitive(language, asked):
     from datetime import date
 
     from resettlement import messages
@@ -149,6 +150,9 @@ def test_the_48_hour_message_says_the_questions_will_be_asked_and_carries_nothin
     )
     message = messages.plan_ready(line, "Made", date(2026, 12, 16))
     assert asked in message.body
+    # Straight to the questions, by an address that holds no secret.
+    answer_here = "Answer here: " if language == "en" else "Atebwch yma: "
+    assert f"{answer_here}http://127.0.0.1:8000/my-plan/first-days\n" in message.body
     # The link is a placeholder until sending; the body names no number, date of birth or
     # address, and no answer.
     assert SIGN_IN_LINK in message.body

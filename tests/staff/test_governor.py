@@ -118,3 +118,33 @@ def test_a_decided_request_shows_the_decision_and_is_listed_among_decided_reques
         )
     ).all()
     assert str(request_id) in listed_reads
+
+
+def test_the_northern_ireland_governors_empty_queue_says_why_it_stays_empty(
+    client, signed_in: SignedIn
+) -> None:
+    from datetime import date
+
+    from resettlement.actors import Role
+    from rules import configure_commencement
+
+    governor = Browser(client).use_token(Role.GOVERNOR, "governor-mgh", prison="MGH")
+    page = _text(governor.get("/staff/early-release").text)
+    assert "HMP Maghaberry" in page
+    assert (
+        "Northern Ireland has no Friday or pre-bank-holiday early-release scheme in force" in page
+    )
+    assert "Rule NI-EARLY-RELEASE:" in page
+    assert "There are no requests waiting for your decision." not in page
+    # A governor in England with an empty queue: nothing to explain beyond it being empty.
+    moorland = _text(signed_in("governor").get("/staff/early-release").text)
+    assert "There are no requests waiting for your decision." in moorland
+    assert "NI-EARLY-RELEASE" not in moorland
+    # When a scheme commences (a change of data), the explanation goes with it.
+    configure_commencement("NI-EARLY-RELEASE", date(2020, 1, 1))
+    try:
+        page = _text(governor.get("/staff/early-release").text)
+    finally:
+        configure_commencement("NI-EARLY-RELEASE", None)
+    assert "NI-EARLY-RELEASE" not in page
+    assert "There are no requests waiting for your decision." in page

@@ -247,3 +247,37 @@ def test_release_day_catches_up_a_week_and_no_further(flow_db, session, plan_in_
     late = WEDNESDAY + days(RELEASE_CATCH_UP_DAYS + 1)
     assert run_directly(RELEASE_DAY, late).get("release.due", 0) == 0
     assert run_directly(RELEASE_DAY, late - days(1))["release.moved"] == 1
+
+
+# GOV.UK Notify's longest text message, in characters: the message must fit a text too.
+NOTIFY_TEXT_LIMIT = 918
+
+
+@pytest.mark.parametrize(
+    ("language", "first_question", "answer_here"),
+    [
+        ("en", "The first is: where did you sleep on your first night?", "Answer here: "),
+        ("cy", "Y cyntaf yw: ble wnaethoch chi gysgu ar eich noson gyntaf?", "Atebwch yma: "),
+    ],
+)
+def test_the_message_as_sent_asks_the_first_question_with_a_secret_free_link_to_the_rest(
+    flow_db, session, plan_in_pre_release, notify, language, first_question, answer_here
+):
+    ready = plan_in_pre_release(ready=True, person={"preferred_language": language})
+    release_day(as_of=WEDNESDAY)
+
+    [sent] = [m for m in notify.sent if m["email_address"] == f"leaver{ready.id}@example.org"]
+    body = sent["personalisation"]["body"]
+    assert first_question in body
+    # The questions' page, as the site serves it, with nothing after it on its line: no secret.
+    assert f"\n{answer_here}http://127.0.0.1:8000{leaver_access.FIRST_DAYS_PATH}\n" in body
+    # The sign-in link beside it carries the secret, issued as the message left; the outbox
+    # keeps the placeholder, and the link table only the secret's hash.
+    secret = _secret_sent(notify, ready.id)
+    assert secret not in f"{answer_here}http://127.0.0.1:8000{leaver_access.FIRST_DAYS_PATH}"
+    [stored] = list_notifications(session, recipient_role="prison_leaver", plan_id=ready.id)
+    assert SIGN_IN_LINK in stored.body and secret not in stored.body
+    assert first_question in stored.body
+    [link] = session.exec(select(LeaverLink).where(LeaverLink.plan_id == ready.id)).all()
+    assert link.secret_hash == leaver_access.hash_secret(secret)
+    assert len(body) <= NOTIFY_TEXT_LIMIT, len(body)

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, func, select
 from resettlement import audit, clock, history
 from resettlement.actors import Actor, Role
 from resettlement.errors import ConflictsWithRecord, InvalidInput, NotFound, TransitionNotAllowed
-from resettlement.models import OPEN_STATES, Author, Goal, GoalBase, ReleasePlan
+from resettlement.models import OPEN_STATES, Author, Goal, GoalArea, GoalBase, ReleasePlan
 from resettlement.plan_view import no_such_plan
 from resettlement.transactions import check_version, commit, get_or_404, service
 
@@ -47,18 +47,34 @@ class GoalText(GoalBase):
     @field_validator("in_their_words")
     @classmethod
     def _words(cls, value: str) -> str:
-        return checked_words(value)
+        problem = words_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
 
 
-def checked_words(value: str) -> str:
+def words_problem(value: str) -> str | None:
+    """What is wrong with a goal's words, in words the person can act on, or None."""
     words = value.strip()
     if "\x00" in words:
-        raise ValueError("The goal cannot contain the NUL character.")
+        return "The goal cannot contain the NUL character."
     if not words:
-        raise ValueError("Write the goal.")
+        return "Write the goal."
     if len(words) > MAX_WORDS:
-        raise ValueError(f"The goal must be {MAX_WORDS} characters or fewer.")
-    return words
+        return f"The goal must be {MAX_WORDS:,} characters or fewer."
+    return None
+
+
+def checked(area: object, value: str) -> tuple[GoalArea, str]:
+    """The area and words as they are kept, or InvalidInput naming what to fix."""
+    try:
+        chosen = GoalArea(str(area))
+    except ValueError:
+        raise InvalidInput("Choose what the goal is about from the list.", field="area") from None
+    problem = words_problem(value)
+    if problem:
+        raise InvalidInput(problem, field="in_their_words")
+    return chosen, value.strip()
 
 
 def author_of(actor: Actor) -> Author:
@@ -148,11 +164,12 @@ def add_goal(*, session: Session, actor: Actor, plan_id: int, data: GoalText) ->
             f"There are already {MAX_GOALS} goals. Change or remove one to add another.",
             field="in_their_words",
         )
+    area, words = checked(data.area, data.in_their_words)
     kind, now = author_of(actor), clock.now()
     goal = Goal(
         plan_id=plan_id,
-        area=data.area,
-        in_their_words=checked_words(data.in_their_words),
+        area=area,
+        in_their_words=words,
         position=(last + 1) if last is not None else 0,
         written_by_kind=kind,
         written_by=actor.user_id,
@@ -179,17 +196,17 @@ def change_goal(
     check_version(goal, expected_version, "goal")
     if not can_change(plan):
         raise _closed(plan)
-    words = checked_words(data.in_their_words)
-    if (str(goal.area), goal.in_their_words) == (str(data.area), words):
+    area, words = checked(data.area, data.in_their_words)
+    if (str(goal.area), goal.in_their_words) == (str(area), words):
         commit(session, "goal")
         return goal
     fields = [
         name
-        for name, same in (("area", str(goal.area) == str(data.area)),
+        for name, same in (("area", str(goal.area) == str(area)),
                            ("in_their_words", goal.in_their_words == words))
         if not same
     ]  # fmt: skip
-    goal.area = data.area
+    goal.area = area
     goal.in_their_words = words
     goal.changed_by_kind = author_of(actor)
     goal.changed_by = actor.user_id
@@ -269,11 +286,11 @@ def reconcile(
     kept: list[Goal] = []
     added = changed = 0
     for position, (entry, goal) in enumerate(zip(wanted, claims, strict=True)):
-        words = checked_words(entry.in_their_words)
+        area, words = checked(entry.area, entry.in_their_words)
         if goal is None:
             goal = Goal(
                 plan_id=plan_id,
-                area=entry.area,
+                area=area,
                 in_their_words=words,
                 position=position,
                 written_by_kind=kind,
@@ -285,8 +302,8 @@ def reconcile(
             )
             added += 1
         else:
-            if (str(goal.area), goal.in_their_words) != (str(entry.area), words):
-                goal.area = entry.area
+            if (str(goal.area), goal.in_their_words) != (str(area), words):
+                goal.area = area
                 goal.in_their_words = words
                 goal.changed_by_kind = kind
                 goal.changed_by = actor.user_id

@@ -151,6 +151,16 @@ def goals_for(*, session: Session, actor: Actor, plan_id: int) -> list[Goal]:
 
 
 @service
+def read_goal(*, session: Session, actor: Actor, goal_id: int) -> tuple[Goal, ReleasePlan]:
+    """One goal and its plan, to change or remove it; the read is audited, and a goal that is
+    not the actor's is not found (and the attempt audited)."""
+    goal, plan = _goal_for(session, actor, goal_id)
+    audit.record(session, actor, "read_goals", "plan", plan.id)
+    commit(session, "audit")
+    return goal, plan
+
+
+@service
 def add_goal(*, session: Session, actor: Actor, plan_id: int, data: GoalText) -> Goal:
     """One new goal at the end of the list, written by whoever adds it."""
     plan = _plan_for(session, actor, plan_id)

@@ -207,8 +207,15 @@ class ReassignIn(BaseModel):
     expected_version: Version
 
 
+# A goal's words hold something besides spaces: the service keeps them trimmed, and a goal of
+# nothing but spaces is no goal (the schema says so, so clients are told before they send it).
+GoalWords = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+
+
 class GoalIn(GoalBase):
     model_config = STRICT_BODY
+
+    in_their_words: GoalWords
 
     id: int | None = Field(
         default=None,
@@ -224,6 +231,8 @@ class MyGoalIn(GoalBase):
     """One goal the person writes themselves."""
 
     model_config = STRICT_BODY
+
+    in_their_words: GoalWords
 
 
 class MyGoalChange(MyGoalIn):

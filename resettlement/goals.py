@@ -269,8 +269,11 @@ def reconcile(
         if goal_id is not None:
             found = by_id.get(goal_id)
             if found is None or found not in unclaimed:
-                raise InvalidInput(
-                    f"There is no goal with id {goal_id} on this plan.", field="goals"
+                # Well-formed, but not a goal of this plan as it stands (removed meanwhile,
+                # another plan's, or named twice): the caller reloads the plan's goals.
+                raise ConflictsWithRecord(
+                    f"There is no goal with id {goal_id} on this plan now. Reload its goals.",
+                    field="goals",
                 )
             unclaimed.remove(found)
             claims.append(found)

@@ -11,7 +11,13 @@ from sqlmodel import Session, col, select
 
 from resettlement import goals, plans
 from resettlement.actors import Actor, Role
-from resettlement.errors import InvalidInput, NotFound, TransitionNotAllowed, VersionConflict
+from resettlement.errors import (
+    ConflictsWithRecord,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+    VersionConflict,
+)
 from resettlement.goals import GoalEntry, GoalText
 from resettlement.models import (
     AuditEvent,
@@ -183,7 +189,7 @@ def test_the_officers_list_cannot_name_a_goal_of_another_plan(
     plan, other = new_plan(), new_plan()
     assert plan.id is not None
     elsewhere = _add(session, _person(other), other, "work", "Someone else's goal.")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(ConflictsWithRecord):
         plans.replace_goals(
             session=session,
             actor=OFFICER,

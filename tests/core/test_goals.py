@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from resettlement import goals, plans
@@ -363,3 +364,34 @@ def test_goals_are_not_part_of_what_must_be_published(
     assert snapshot(session, plan)["goals"] == [
         {"area": "family", "in_their_words": "Be there for my daughter's birthday."}
     ]
+
+
+def test_a_change_that_read_the_goal_before_another_committed_loses_at_the_database(
+    engine: Engine, session: Session, new_plan: Callable[..., ReleasePlan]
+) -> None:
+    """Both checks of the version passed (each read version 1), as two requests in flight at
+    once would: the database's own check of the version, at the UPDATE, refuses the second."""
+    plan = new_plan()
+    goal = _add(session, _person(plan), plan, "health", "Stay clean.")
+    assert goal.id is not None
+    with Session(engine) as late:
+        # The late request has read the goal, at version 1, before the officer saves.
+        assert late.get(Goal, goal.id) is not None
+        goals.change_goal(
+            session=session,
+            actor=OFFICER,
+            goal_id=goal.id,
+            expected_version=1,
+            data=GoalText(area=GoalArea.HEALTH, in_their_words="Stay clean, go to the group."),
+        )
+        with pytest.raises(VersionConflict):
+            goals.change_goal(
+                session=late,
+                actor=_person(plan),
+                goal_id=goal.id,
+                expected_version=1,
+                data=GoalText(area=GoalArea.HEALTH, in_their_words="Written over it."),
+            )
+    session.refresh(goal)
+    assert (goal.in_their_words, goal.version) == ("Stay clean, go to the group.", 2)
+    assert [e.kind for e in _events(session, plan)] == ["goal_added", "goal_changed"]

@@ -52,6 +52,10 @@ def test_the_person_adds_a_goal_and_sees_it_as_theirs(client, published, session
     assert "Your goal has been added." in page
     assert "Get back into boxing at the club." in page
     assert "Written by you" in page
+    # The printed plan shows the goals as they stand, with who wrote each.
+    printed = client.get("/my-plan/print").text
+    assert "Get back into boxing at the club." in printed
+    assert "Written by you" in printed and "Written by your probation officer" in printed
     [staff, theirs] = _goals(session, made.plan.id)
     assert (staff.written_by_kind, theirs.written_by_kind) == (Author.STAFF, Author.PERSON)
     assert theirs.written_by == f"leaver-link:{made.link.id}"

@@ -26,6 +26,7 @@ from resettlement.models import (
     AppointmentCreate,
     AppointmentKind,
     AuditEvent,
+    Author,
     CancelReason,
     ChecklistStatus,
     ContactKind,
@@ -206,8 +207,36 @@ class ReassignIn(BaseModel):
     expected_version: Version
 
 
+# A goal's words hold something besides spaces: the service keeps them trimmed, and a goal of
+# nothing but spaces is no goal (the schema says so, so clients are told before they send it).
+GoalWords = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+
+
 class GoalIn(GoalBase):
     model_config = STRICT_BODY
+
+    in_their_words: GoalWords
+
+    id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The goal on the plan this one keeps (from the plan's goals): it keeps its "
+        "author. Without an id a goal with exactly the same area and words is kept; any other "
+        "is new, written by you.",
+    )
+
+
+class MyGoalIn(GoalBase):
+    """One goal the person writes themselves."""
+
+    model_config = STRICT_BODY
+
+    in_their_words: GoalWords
+
+
+class MyGoalChange(MyGoalIn):
+    expected_version: Version = Field(description="The goal's version you loaded.")
 
 
 class GoalsIn(BaseModel):
@@ -415,6 +444,23 @@ class EarlyReleaseRequestPublic(_Public):
 class GoalPublic(_Public):
     area: GoalArea
     in_their_words: str
+
+
+class GoalOnPlan(GoalPublic):
+    """A goal with who wrote it and who last changed it (GET .../goals). The plan's own
+    `goals` keep their first shape, area and words, so existing clients read them as before."""
+
+    id: int
+    version: int
+    written_by_kind: Author = Field(description="person: the person wrote it; staff: staff did.")
+    written_by: str | None = Field(
+        description="Who wrote it (a user id; the person's sign-in link for the person). "
+        "Empty for goals recorded by staff before authors were kept."
+    )
+    changed_by_kind: Author
+    changed_by: str | None
+    created_at: datetime
+    updated_at: datetime
 
 
 class AppointmentPublic(_Public):

@@ -414,12 +414,35 @@ class GoalBase(SQLModel):
     in_their_words: str = Field(min_length=1, max_length=2000)
 
 
+class Author(StrEnum):
+    """Who wrote or last changed a goal: the person themselves, through their own link, or a
+    member of staff recording it with them."""
+
+    PERSON = "person"
+    STAFF = "staff"
+
+
+_goal_version = Column("version", Integer, nullable=False, server_default="1")
+
+
 class Goal(GoalBase, table=True):
     __tablename__ = "goal"
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="release_plan.id", index=True)
     position: int = 0
+    # Each goal is changed one at a time by the person or the officer: its version is what the
+    # editor's form had, so two edits that cross are told apart (resettlement/goals.py).
+    version: int = Field(default=1, sa_column=_goal_version)
+    # Who wrote it and who last changed it: the actor's user id (the person's is their link,
+    # "leaver-link:<id>"). None for goals recorded before this was kept: staff recorded those.
+    written_by_kind: Author = _choice(10, default=Author.STAFF)
+    written_by: str | None = Field(default=None, max_length=100)
+    changed_by_kind: Author = _choice(10, default=Author.STAFF)
+    changed_by: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _instant(default_factory=clock.now)
     updated_at: datetime = _instant(default_factory=clock.now)
+
+    __mapper_args__ = {"version_id_col": _goal_version}
 
 
 class PublishedPlan(SQLModel, table=True):

@@ -27,8 +27,10 @@ from resettlement.models import (
 from resettlement.transactions import get_or_404
 
 # Snapshot keys the person does not see as such: how a version came about, and the nation
-# whose calendar dates are worked out with.
-_NOT_SHOWN = ("walk_out_date_was", "nation")
+# whose calendar dates are worked out with. Goals are the person's own words, written with
+# them and shown to them as they stand (resettlement/goals.py): a change to them is nothing the
+# officer must publish, so it never holds up release.
+_NOT_SHOWN = ("walk_out_date_was", "nation", "goals")
 # The person sees a checklist item as done, not needed, or still to do.
 _SEEN_STATUS = {"done": "done", "not_needed": "not_needed"}
 

@@ -23,6 +23,11 @@ from resettlement.errors import (
     InvalidInput,
     TransitionNotAllowed,
 )
+
+# The officer's whole list of goals is saved goal by goal, keeping each goal's author (goals.py);
+# callers and tests still find it, and the goal shapes, here.
+from resettlement.goals import GoalEntry as GoalEntry
+from resettlement.goals import replace_goals as replace_goals
 from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycle
 from resettlement.models import (
     AWAITING_DECISION,
@@ -31,8 +36,6 @@ from resettlement.models import (
     CancelReason,
     ChecklistItem,
     EarlyReleaseRequest,
-    Goal,
-    GoalBase,
     Person,
     PersonCreate,
     PlanEvent,
@@ -41,6 +44,7 @@ from resettlement.models import (
     ReleasePlan,
     SentenceFacts,
 )
+from resettlement.models import GoalBase as GoalBase
 from resettlement.plan_view import PlanView, no_such_plan, read_plan_view, readable_by
 from resettlement.privacy import consents
 from resettlement.transactions import (
@@ -415,38 +419,6 @@ def record_followup(
     audit.record(session, actor, "record_followup", "plan", plan.id)
     commit(session, "plan")
     return plan
-
-
-@service
-def replace_goals(
-    *,
-    session: Session,
-    actor: Actor,
-    plan_id: int,
-    expected_version: int,
-    goals: Sequence[GoalBase],
-) -> list[Goal]:
-    """The person's own goals and hopes, in their words, replaced as a whole set."""
-    plan = load_open_plan(session, plan_id, expected_version)
-    existing = session.exec(
-        select(Goal).where(Goal.plan_id == plan_id).order_by(col(Goal.position))
-    ).all()
-    wanted = [(str(g.area), g.in_their_words.strip()) for g in goals]
-    if [(str(g.area), g.in_their_words) for g in existing] == wanted:
-        commit(session, "plan")
-        return list(existing)
-    for goal in existing:
-        session.delete(goal)
-    new = [
-        Goal(plan_id=plan_id, area=g.area, in_their_words=g.in_their_words.strip(), position=i)
-        for i, g in enumerate(goals)
-    ]
-    session.add_all(new)
-    history.record(session, plan, actor, "goals_changed", detail={"count": len(new)})
-    plan_snapshot.note_change(session, plan, actor)
-    audit.record(session, actor, "update_goals", "plan", plan.id)
-    commit(session, "plan")
-    return new
 
 
 @service

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import calendar_api, first_days, leaver, policies, supporter
+from api.pages import calendar_api, first_days, goals, leaver, policies, supporter
 from api.pages.templating import PageProblem, page_problem
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -25,6 +25,7 @@ def mount_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(leaver.router)
     app.include_router(first_days.router)
+    app.include_router(goals.router)
     app.include_router(calendar_api.router)
     app.include_router(policies.router)
     app.include_router(supporter.router)

@@ -4,6 +4,7 @@ match, and every later request checks the link again."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,13 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from api.deps import SessionDep
-from api.pages import leaver_session
+from api.pages import goal_labels, leaver_session
 from api.pages import plan_pdf as plan_pdf_module
 from api.pages.formatting import date_text, phone_text, time_text, when_text
 from api.pages.i18n import _, language_scope
 from api.pages.qr import qr_data_uri
 from api.pages.templating import PageProblem, choose_language, render
-from resettlement import clock, leaver_access, leaver_plan, local_map
+from resettlement import clock, goals, leaver_access, leaver_plan, local_map
 from resettlement.calendar_export import plan_calendar
 from resettlement.config import get_settings
 from resettlement.errors import NotFound, VersionConflict
@@ -30,7 +31,7 @@ from resettlement.leaver_access import (
     WrongDateOfBirth,
 )
 from resettlement.licence_conditions import standard_conditions
-from resettlement.models import PublishedPlan, ReleasePlan
+from resettlement.models import Goal, PublishedPlan, ReleasePlan
 from resettlement.partners import nearby
 from resettlement.plan_changes import Change, ChangeKind, compare
 from resettlement.privacy import consents
@@ -351,6 +352,17 @@ def my_plan(request: Request, session: SessionDep) -> Response:
     # After release the plan page asks how the first days went (api/pages/first_days.py).
     plan = session.get(ReleasePlan, link.plan_id)
     context["first_days_open"] = plan is not None and first_days_asked(plan)
+    # The goals as they stand now, not as published: they are the person's own, to change
+    # here while the plan is open (api/pages/goals.py).
+    found = goals.goals_for(
+        session=session,
+        actor=leaver_access.leaver_actor(link, request.state.request_id),
+        plan_id=link.plan_id,
+    )
+    context["goal_items"] = goal_labels.items(found, language)
+    context["goals_editable"] = plan is not None and goals.can_change(plan)
+    done = request.query_params.get("goal")
+    context["goal_done"] = done if done in ("added", "changed", "removed") else None
     return render(request, "leaver/plan.html", context, language=language)
 
 
@@ -392,10 +404,14 @@ def withdraw_consent(
     return RedirectResponse(PLAN_PATH + "?withdrawn=1#your-consents", status_code=303)
 
 
-def print_context(published: PublishedPlan, language: str, link_url: str | None) -> dict[str, Any]:
-    """What the printed plan shows: the plan, and the person's link as a QR code when the
-    person asks (an officer has no link to print: only its hash is kept)."""
+def print_context(
+    published: PublishedPlan, language: str, link_url: str | None, found_goals: Sequence[Goal]
+) -> dict[str, Any]:
+    """What the printed plan shows: the plan, the person's goals as they stand now (with who
+    wrote each), and the person's link as a QR code when the person asks (an officer has no
+    link to print: only its hash is kept)."""
     context = _plan_context(published, None, language)
+    context["goal_items"] = goal_labels.items(found_goals, language)
     if link_url:
         context["qr"] = qr_data_uri(link_url)
         context["link_url"] = link_url
@@ -413,10 +429,19 @@ def _printed(request: Request, session: SessionDep) -> tuple[PublishedPlan, str,
     return published, language, base.rstrip("/") + leaver_access.link_path(secret)
 
 
+def _own_goals(request: Request, session: SessionDep) -> list[Goal]:
+    link, _secret = signed_in(request, session)
+    return goals.goals_for(
+        session=session,
+        actor=leaver_access.leaver_actor(link, request.state.request_id),
+        plan_id=link.plan_id,
+    )
+
+
 @router.get(PLAN_PATH + "/print")
 def print_plan(request: Request, session: SessionDep) -> Response:
     published, language, url = _printed(request, session)
-    context = print_context(published, language, url)
+    context = print_context(published, language, url, _own_goals(request, session))
     return render(request, "leaver/print.html", context, language=language)
 
 
@@ -424,9 +449,8 @@ def print_plan(request: Request, session: SessionDep) -> Response:
 def plan_pdf(request: Request, session: SessionDep) -> Response:
     """The printed plan as a PDF to download, in the same language as the page."""
     published, language, url = _printed(request, session)
-    page = render(
-        request, "leaver/print.html", print_context(published, language, url), language=language
-    )
+    context = print_context(published, language, url, _own_goals(request, session))
+    page = render(request, "leaver/print.html", context, language=language)
     return pdf_response(bytes(page.body), language, "my-plan.pdf")
 
 

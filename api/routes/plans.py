@@ -28,6 +28,7 @@ from api.schemas import (
     ContactIn,
     EarlyReleaseRequestPublic,
     FollowUpIn,
+    GoalOnPlan,
     GoalsIn,
     NightOneIn,
     PlanCheckPublic,
@@ -42,7 +43,7 @@ from api.schemas import (
     ReleaseDateIn,
     TransitionIn,
 )
-from resettlement import audit, checklists, early_release, forty_eight_hours, plans
+from resettlement import audit, checklists, early_release, forty_eight_hours, goals, plans
 from resettlement import plan_checks as checks
 from resettlement.actors import Actor, Role
 from resettlement.caseload import caseload_rows
@@ -324,6 +325,14 @@ def reassign(
     return ReassignedPublic(
         plan_id=_id(moved), version=moved.version, probation_officer_id=moved.probation_officer_id
     )
+
+
+@router.get("/{plan_id}/goals", response_model=list[GoalOnPlan])
+def list_goals(plan: OfficersPlan, actor: CurrentOfficer, session: SessionDep) -> list[GoalOnPlan]:
+    """The plan's goals with who wrote each and who last changed it (the person or staff),
+    and each goal's id to send back with PUT .../goals so it keeps its author."""
+    found = goals.goals_for(session=session, actor=actor, plan_id=_id(plan))
+    return [GoalOnPlan.model_validate(g) for g in found]
 
 
 @router.put("/{plan_id}/goals", response_model=PlanPublic)

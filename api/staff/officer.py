@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from api.deps import MAX_ID, SessionDep, officers_plan
 from api.pages.formatting import phone_text
-from api.staff import forms, labels, timeline
+from api.staff import forms, goal_authors, labels, timeline
 from api.staff.first_days_view import first_days_summary
 from api.staff.forms import Errors
 from api.staff.identity import CheckedForm, PageOfficer, not_found
@@ -39,6 +39,7 @@ from resettlement import (
 from resettlement.actors import Actor
 from resettlement.config import get_settings
 from resettlement.errors import DomainError, InvalidInput, NotFound, WarningsNotAccepted
+from resettlement.goals import GoalEntry
 from resettlement.lifecycle import EVENT_LABELS, allowed_events, unmet_conditions
 from resettlement.models import (
     OPEN_STATES,
@@ -48,7 +49,6 @@ from resettlement.models import (
     ChecklistStatus,
     EarlyReleaseRequest,
     GoalArea,
-    GoalBase,
     PublishedPlan,
     ReleasePlan,
     RequestState,
@@ -196,6 +196,7 @@ def show_plan(
         history = timeline.entries(
             plans.plan_history(session=session, actor=actor, plan_id=plan_id),
             {item.key: item.title for item in view.checklist},
+            person=goal_authors.person_name(view.person),
         )
     # Checks are about publishing, which only an open plan can do.
     found = (
@@ -224,6 +225,7 @@ def show_plan(
         "view": view,
         "plan": view.plan,
         "person": view.person,
+        "goal_authors": goal_authors.written(session, view.goals, view.person),
         "tab": tab,
         "tab_titles": {key: title for key, (title, _) in TABS.items()},
         "tab_paths": {key: path for key, (_, path) in TABS.items()},
@@ -656,8 +658,12 @@ def update_checklist_item(
 def goals_page(plan_id: str, request: Request, actor: PageOfficer, session: SessionDep) -> Response:
     plan = own_plan(session, actor, plan_id)
     view = plans.get_plan(session=session, actor=actor, plan_id=_id(plan))
-    rows = [{"area": g.area, "words": g.in_their_words} for g in view.goals]
-    rows += [{"area": "", "words": ""}] * GOAL_ROWS_SPARE
+    authors = goal_authors.written(session, view.goals, view.person)
+    rows = [
+        {"id": str(g.id), "area": g.area, "words": g.in_their_words, "by": authors[g.id or 0].by}
+        for g in view.goals
+    ]
+    rows += [{"id": "", "area": "", "words": "", "by": ""}] * GOAL_ROWS_SPARE
     return _form_page(
         request, "staff/goals.html", view.plan, {"rows": rows, "areas": labels.GOAL_AREAS}
     )
@@ -669,21 +675,24 @@ def save_goals(
 ) -> Response:
     plan = own_plan(session, actor, plan_id)
     errors = Errors()
-    goals: list[GoalBase] = []
+    goals: list[GoalEntry] = []
     rows: list[dict[str, str]] = []
     for index in range(MAX_GOALS):
         area = forms.text(form, f"goal-{index}-area")
         words = forms.text(form, f"goal-{index}-words")
         if f"goal-{index}-area" not in form and f"goal-{index}-words" not in form:
             break
-        rows.append({"area": area or "", "words": words or ""})
+        # The goal the row shows, so it keeps who wrote it (resettlement/goals.py).
+        kept = forms.text(form, f"goal-{index}-id") or ""
+        goal_id = int(kept) if kept.isdigit() and int(kept) <= 2**31 - 1 else None
+        rows.append({"id": kept, "area": area or "", "words": words or "", "by": ""})
         if not area and not words:
             continue
         if not words:
             errors.add("Write the goal in their own words.", f"goal-{index}-words")
             continue
         try:
-            goals.append(GoalBase(area=GoalArea(area or ""), in_their_words=words))
+            goals.append(GoalEntry(id=goal_id, area=GoalArea(area or ""), in_their_words=words))
         except (ValueError, ValidationError):
             errors.add("Select what the goal is about.", f"goal-{index}-area")
     if not errors:

@@ -12,7 +12,7 @@ from api.pages import i18n, templating
 from api.pages.leaver import pdf_response, print_context
 from api.staff.identity import PageOfficer, problem
 from api.staff.officer import own_plan
-from resettlement import audit, forty_eight_hours
+from resettlement import audit, forty_eight_hours, goals
 from resettlement.errors import NotFound
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -38,7 +38,8 @@ def print_plan(plan_id: str, request: Request, actor: PageOfficer, session: Sess
         session=session, actor=actor, action="print", object_type="plan", object_ids=[plan.id]
     )
     # Without the person's link: only its hash is kept, so there is no QR code to print.
-    page = templating.render(
-        request, "leaver/print.html", print_context(published, language, None), language=language
+    context = print_context(
+        published, language, None, goals.goals_for(session=session, actor=actor, plan_id=plan.id)
     )
+    page = templating.render(request, "leaver/print.html", context, language=language)
     return pdf_response(bytes(page.body), language, f"plan-{plan.id}-{language}.pdf")

@@ -89,6 +89,12 @@ def _title(event: PlanEvent, item_titles: dict[str, str]) -> str:
             "appointment_cancelled": "removed",
         }[kind]
         return f"{what} appointment {verb}".replace("An appointment", "Appointment")
+    if kind in ("goal_added", "goal_changed", "goal_removed"):
+        areas: dict[str, str] = {str(k): v for k, v in labels.GOAL_AREAS.items()}
+        area = areas.get(str(detail.get("area") or ""), "A")
+        verb = kind.removeprefix("goal_")
+        by = "by the person" if detail.get("by") == "person" else "by staff"
+        return f"{area} goal {verb} {by}".replace("A goal", "Goal")
     if kind in ("contact_added", "contact_changed", "contact_removed"):
         name = detail.get("name")
         return f"Contact {kind.removeprefix('contact_')}" + (f": {name}" if name else "")
@@ -141,6 +147,15 @@ def _text(event: PlanEvent) -> str:
         parts.append(f"From {detail.get('from')} to {detail.get('to')}.")
     elif kind == "goals_changed":
         parts.append(f"{detail.get('count', 0)} goals in their own words.")
+        counts = [f"{detail[k]} {k}" for k in ("added", "changed", "removed") if detail.get(k)]
+        if counts:
+            parts.append(f"{', '.join(counts).capitalize()}; each keeps who wrote it.")
+    elif kind == "goal_changed" and detail.get("fields"):
+        words = {"area": "what it is about", "in_their_words": "the words"}
+        parts.append(f"Changed {_fields(list(detail['fields']), words)}.")
+    elif kind == "goal_removed" and detail.get("written_by"):
+        who = "the person" if detail["written_by"] == "person" else "staff"
+        parts.append(f"It was written by {who}.")
     elif kind == "early_release_decided" and detail.get("approved_date"):
         parts.append(f"Approved: walks out on {_day(detail['approved_date'])}.")
     if event.reason and kind not in ("checklist",):
@@ -150,7 +165,10 @@ def _text(event: PlanEvent) -> str:
     return " ".join(parts)
 
 
-def _who(event: PlanEvent) -> str:
+def _who(event: PlanEvent, person: str | None) -> str:
+    if event.actor_role == Role.PRISON_LEAVER.value and person:
+        # The person's own change, through their sign-in link: named, not shown as the link.
+        return f"{person} (the person)"
     if event.actor_role == Role.SYSTEM.value:
         return "the service (scheduled)"
     if event.actor_role == Role.INTAKE.value:
@@ -164,12 +182,18 @@ def _who(event: PlanEvent) -> str:
     return f"{event.actor} ({role})"
 
 
-def entries(events: list[PlanEvent], item_titles: dict[str, str]) -> list[Entry]:
-    """Newest first, as a case record reads."""
+def entries(
+    events: list[PlanEvent],
+    item_titles: dict[str, str],
+    *,
+    person: str | None = None,
+) -> list[Entry]:
+    """Newest first, as a case record reads. `person` names the person for the changes they
+    made themselves (their sign-in link is no name)."""
     return [
         Entry(
             title=_title(e, item_titles),
-            by=_who(e),
+            by=_who(e, person),
             at=labels.when(e.at),
             timestamp=e.at.isoformat(),
             text=_text(e),

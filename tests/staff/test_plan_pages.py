@@ -12,14 +12,18 @@ from typing import Any
 from faker import Faker
 from sqlmodel import Session, col, select
 
-from resettlement import forty_eight_hours, leaver_access, plans
+from resettlement import forty_eight_hours, goals, leaver_access, plans
 from resettlement.actors import Actor, Role
+from resettlement.goals import GoalText
 from resettlement.leaver_access import LeaverLink
 from resettlement.models import (
     Appointment,
     AppointmentCreate,
     AppointmentKind,
     AuditEvent,
+    Author,
+    Goal,
+    GoalArea,
     Person,
     PlanEvent,
     ReleasePlan,
@@ -448,3 +452,47 @@ def test_a_check_page_keeps_the_version_so_a_change_made_meanwhile_is_not_overru
     assert stale.status_code == 409
     assert "Someone else changed this plan" in stale.text
     assert forty_eight_hours.latest_published(session, plan.id).number == 1
+
+
+def test_the_officers_goals_form_keeps_the_persons_goal_as_theirs(
+    signed_in: Callable[[str], Browser], new_plan: Callable[..., ReleasePlan], session: Session
+) -> None:
+    plan = new_plan()
+    assert plan.id is not None
+    person = Actor(user_id="leaver-link:3", role=Role.PRISON_LEAVER, plan_id=plan.id)
+    theirs = goals.add_goal(
+        session=session,
+        actor=person,
+        plan_id=plan.id,
+        data=GoalText(area=GoalArea.ARTS, in_their_words="Keep drawing. I want to do a course."),
+    )
+    officer = signed_in("officer")
+    shown = officer.get(f"/staff/plans/{plan.id}")
+    name = session.get(Person, plan.person_id)
+    assert name is not None
+    assert f"Written by {name.given_name} {name.family_name}" in _text(shown.text)
+
+    form = officer.get(f"/staff/plans/{plan.id}/goals")
+    assert f'name="goal-0-id" value="{theirs.id}"' in form.text
+    saved = officer.post(
+        f"/staff/plans/{plan.id}/goals",
+        {
+            "expected_version": _version(form.text),
+            "goal-0-id": str(theirs.id),
+            "goal-0-area": "arts",
+            "goal-0-words": "Keep drawing. I want to do an art course at college.",
+            "goal-1-id": "",
+            "goal-1-area": "work",
+            "goal-1-words": "Forklift licence.",
+            "goal-2-id": "",
+            "goal-2-area": "",
+            "goal-2-words": "",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    session.expire_all()
+    rows = session.exec(select(Goal).where(Goal.plan_id == plan.id).order_by(col(Goal.position)))
+    assert [(g.id == theirs.id, g.written_by_kind, g.changed_by_kind) for g in rows] == [
+        (True, Author.PERSON, Author.STAFF),
+        (False, Author.STAFF, Author.STAFF),
+    ]

@@ -214,7 +214,12 @@ def start_plan(
     checklists.create_items(session, plan, needs)
     history.record(session, plan, actor, "opened", to_state=plan.state, detail=opened_detail(plan))
     if assessment is not None:
-        early_release.open_request_if_flagged(session, plan, person, assessment, actor)
+        # A plan this moment old has no requests to look for (the query would also flush the
+        # plan early, bumping its version a second time when flagged: the version a new plan
+        # starts with would then depend on its release date).
+        early_release.open_request_if_flagged(
+            session, plan, person, assessment, actor, known_absent=True
+        )
 
 
 def opened_detail(plan: ReleasePlan) -> dict[str, Any]:
@@ -290,7 +295,12 @@ def change_release_date(
         session, plan, actor, f"The release date changed: {reason}"
     )
     if assessment is not None:
-        early_release.open_request_if_flagged(session, plan, person, assessment, actor)
+        # A plan this moment old has no requests to look for (the query would also flush the
+        # plan early, bumping its version a second time when flagged: the version a new plan
+        # starts with would then depend on its release date).
+        early_release.open_request_if_flagged(
+            session, plan, person, assessment, actor, known_absent=True
+        )
     checklists.reschedule(session, plan)
     plan_snapshot.republish_walk_out_date(
         session, plan, actor, f"a new sentence calculation ({reason})"

@@ -86,6 +86,9 @@ def intake_folder(folder: str | None = None) -> list[dict[str, Any]]:
     require_database()
     where = folder or get_settings().intake_folder
     if where is None:
-        raise NoIntakeFolder("Set RESETTLEMENT_INTAKE_FOLDER to the folder extracts arrive in.")
+        raise NoIntakeFolder(
+            "Set RESETTLEMENT_INTAKE_FOLDER, in the environment of the process or worker that "
+            "runs this flow, to the folder extracts arrive in."
+        )
     files = sorted(p for p in Path(where).iterdir() if p.suffix.lower() in SUFFIXES)
     return [import_file(str(p)) for p in files]

@@ -17,7 +17,7 @@ so the same file imported twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -37,6 +37,7 @@ from resettlement import (
     plans,
 )
 from resettlement.actors import Actor, Role
+from resettlement.clock import LONDON
 from resettlement.errors import DomainError
 from resettlement.intake.extract import Extract
 from resettlement.intake.models import IntakeRowOutcome, IntakeRun, Outcome, RunState
@@ -168,10 +169,13 @@ def start_run(*, session: Session, actor: Actor, extract: Extract) -> IntakeRun:
 
 
 def imported_before(session: Session, sha256: str) -> IntakeRun | None:
-    """The finished run of a file with these contents, if there is one."""
+    """The finished (or refused) run of a file with these contents, if there is one."""
     return session.exec(
         select(IntakeRun)
-        .where(IntakeRun.sha256 == sha256, IntakeRun.state == RunState.FINISHED.value)
+        .where(
+            IntakeRun.sha256 == sha256,
+            col(IntakeRun.state).in_([RunState.FINISHED.value, RunState.REFUSED.value]),
+        )
         .order_by(col(IntakeRun.id))
         .limit(1)
     ).first()
@@ -213,7 +217,10 @@ def import_extract(
         ]
     )  # fmt: skip
     results: list[RowResult] = []
-    stamps = [r.extract_timestamp for r in read if isinstance(r, ExtractRow)]
+    stamps = _prison_stamps(r for r in read if isinstance(r, ExtractRow))
+    older = _older_than_imported(session, stamps)
+    if older is not None:
+        return _refuse_whole(session, run, read, older, stamps)
     rules = _Rules()
     for start in range(0, len(read), batch_size):
         chunk = read[start : start + batch_size]
@@ -221,17 +228,80 @@ def import_extract(
         session.expunge_all()
         if progress:
             progress(len(chunk))
-    run = _finish(session, run, results, max(stamps) if stamps else None)
+    run = _finish(session, run, results, stamps)
+    return ImportReport(run=run, results=results)
+
+
+def _prison_stamps(rows: Iterable[ExtractRow]) -> dict[str, datetime]:
+    """The newest extract timestamp of each prison the rows name."""
+    stamps: dict[str, datetime] = {}
+    for row in rows:
+        if row.prison_code not in stamps or row.extract_timestamp > stamps[row.prison_code]:
+            stamps[row.prison_code] = row.extract_timestamp
+    return stamps
+
+
+def _older_than_imported(session: Session, stamps: dict[str, datetime]) -> RowProblem | None:
+    """Why the file is refused whole, if it holds an older extract of a prison than one
+    already imported: a file dropped late must not undo newer release dates and transfers."""
+    newest: dict[str, tuple[datetime, int]] = {}
+    for run_id, held in session.exec(
+        select(IntakeRun.id, IntakeRun.prison_stamps).where(
+            IntakeRun.state == RunState.FINISHED.value,
+            col(IntakeRun.prison_stamps).is_not(None),
+        )
+    ).all():
+        for code, written in (held or {}).items():
+            stamp = datetime.fromisoformat(written)
+            if code not in newest or stamp > newest[code][0]:
+                newest[code] = (stamp, run_id or 0)
+    for code, mine in sorted(stamps.items()):
+        if code in newest and mine < newest[code][0]:
+            theirs, run_id = newest[code]
+            return RowProblem(
+                "extract_timestamp",
+                f"This file's extract of {code} was taken {_london(mine)}, before the one "
+                f"already imported (taken {_london(theirs)}, import run {run_id}). An older "
+                "extract is refused whole, so it cannot undo newer release dates or transfers: "
+                "nothing in this file was imported. Import the newest extract instead.",
+            )
+    return None
+
+
+def _london(at: datetime) -> str:
+    return f"{at.astimezone(LONDON):%-d %B %Y at %H:%M} (London time)"
+
+
+def _refuse_whole(
+    session: Session,
+    run: IntakeRun,
+    read: Sequence[ExtractRow | RowResult],
+    why: RowProblem,
+    stamps: dict[str, datetime],
+) -> ImportReport:
+    results = [RowResult(r.line, r.prison_number, Outcome.REFUSED, problems=[why]) for r in read]
+    bulk.insert_rows(
+        session,
+        IntakeRowOutcome.__table__,  # type: ignore[attr-defined]
+        [r.as_row(run.id or 0) for r in results],
+    )
+    run = _finish(session, run, results, stamps, state=RunState.REFUSED)
     return ImportReport(run=run, results=results)
 
 
 def _finish(
-    session: Session, run: IntakeRun, results: Sequence[RowResult], stamp: Any
+    session: Session,
+    run: IntakeRun,
+    results: Sequence[RowResult],
+    stamps: dict[str, datetime],
+    *,
+    state: RunState = RunState.FINISHED,
 ) -> IntakeRun:
     run = session.merge(run)
-    run.state = RunState.FINISHED.value
+    run.state = state.value
     run.finished_at = clock.now()
-    run.extract_timestamp = stamp
+    run.extract_timestamp = max(stamps.values()) if stamps else None
+    run.prison_stamps = {code: at.isoformat() for code, at in sorted(stamps.items())} or None
     run.created = sum(1 for r in results if r.outcome == Outcome.CREATED)
     run.changed = sum(1 for r in results if r.outcome == Outcome.CHANGED)
     run.unchanged = sum(1 for r in results if r.outcome == Outcome.UNCHANGED)

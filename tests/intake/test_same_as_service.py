@@ -58,9 +58,9 @@ def _audit(session: Session, plan: ReleasePlan) -> list[tuple[str, str, str]]:
 
 
 def _row(n: int, release: date, needs: str, term_days: int) -> dict[str, str]:
-    row = made_up.made_up_rows(
-        1, today=date.today(), prisons=PRISONS, officers=OFFICERS, first=n
-    )[0]
+    row = made_up.made_up_rows(1, today=date.today(), prisons=PRISONS, officers=OFFICERS, first=n)[
+        0
+    ]
     row.update(
         prison_code="BWI",
         probation_officer=OFFICERS[1],

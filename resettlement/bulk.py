@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -65,11 +64,9 @@ def _python_default(default: Any) -> Any:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"{type(value).__name__} has no JSON form for a bulk insert")
+    # As the JSON columns were always written here (json.dumps(default=str)); the server reads
+    # "2026-12-01 05:30:00+00:00" into a timestamp column as well as the ISO form.
+    return value.value if isinstance(value, Enum) else str(value)
 
 
 def insert_shared(

@@ -1,9 +1,12 @@
 """Many new rows of one table in one statement, whatever the batch holds.
 
-On PostgreSQL: one INSERT ... SELECT FROM unnest(one array per column), a statement of a fixed,
-short text. psycopg's executemany would otherwise send a row at a time through its pipeline
-(one server-side INSERT a row), and a multi-row VALUES is parsed afresh for every batch: both
-cost far more than the rows themselves (resettlement/notifications.py found the same). On
+On PostgreSQL: one INSERT ... SELECT FROM json_populate_recordset(the table's row type, one JSON
+text of every row), a statement of a fixed, short text. psycopg's executemany would otherwise
+send a row at a time through its pipeline (one server-side INSERT a row), and a multi-row VALUES
+is parsed afresh for every batch: both cost far more than the rows themselves
+(resettlement/notifications.py found the same). One array per column (unnest) was the first
+way here, but the driver builds each array value by value in Python, escaping each text with a
+regular expression: for the intake's 100,000 rows that cost more than the server's work. On
 SQLite, in-process, executemany is already the fast way.
 """
 
@@ -14,48 +17,8 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    Integer,
-    Table,
-    Text,
-    TypeDecorator,
-    bindparam,
-    cast,
-    func,
-    insert,
-    select,
-)
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Table, insert, text
 from sqlmodel import Session
-
-
-def _element_type(column: Any) -> Any:
-    kind = column.type
-    if isinstance(kind, TypeDecorator):
-        kind = kind.impl
-    if isinstance(kind, Boolean):
-        return Boolean()
-    if isinstance(kind, Integer):
-        return Integer()
-    if isinstance(kind, DateTime):
-        return DateTime(timezone=True)
-    if isinstance(kind, Date):
-        return Date()
-    # Unsized text: a cast to varchar(n)[] would cut a long value silently, where the insert's
-    # own conversion refuses it.
-    return Text()
-
-
-def _plain(value: Any, column: Any) -> Any:
-    if isinstance(column.type, JSON):
-        return None if value is None else json.dumps(value, default=str)
-    if isinstance(value, Enum):
-        return value.value
-    return value
 
 
 def insert_rows(
@@ -73,28 +36,99 @@ def insert_rows(
             return []
         statement = statement.returning(table.c.id, table.c[returning])
         return [(r[0], r[1]) for r in connection.execute(statement, list(rows)).all()]
+    # The columns' own Python-side defaults, as the ORM or a Core insert would fill them in.
+    missing = {
+        c.name: _python_default(c.default)
+        for c in table.columns
+        if c.default is not None and c.name not in rows[0] and c.name != "id"
+    }
+    if missing:
+        rows = [missing | row for row in rows]
     names = list(rows[0])
-    columns = [table.c[name] for name in names]
-    arrays = [
-        bindparam(
-            f"bulk_{name}",
-            [_plain(row[name], column) for row in rows],
-            type_=postgresql.ARRAY(_element_type(column)),
-        )
-        for name, column in zip(names, columns, strict=True)
-    ]
-    unnested = func.unnest(*arrays).table_valued(*names).render_derived()
-    source = select(
-        *(
-            cast(unnested.c[name], column.type)
-            if isinstance(column.type, JSON)
-            else unnested.c[name]
-            for name, column in zip(names, columns, strict=True)
-        )
+    quote = connection.dialect.identifier_preparer.quote
+    listed = ", ".join(quote(name) for name in names)
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({listed}) SELECT {listed} "
+        f"FROM json_populate_recordset(NULL::{quote(table.name)}, CAST(:rows AS json))"
     )
-    statement = insert(table).from_select(names, source)
-    if returning is None:
-        connection.execute(statement)
-        return []
-    statement = statement.returning(table.c.id, table.c[returning])
-    return [(r[0], r[1]) for r in connection.execute(statement).all()]
+    if returning is not None:
+        sql += f" RETURNING id, {quote(returning)}"
+    # One JSON text for the whole batch, read by the server into the table's own row type:
+    # the encoder is C, where a list per column goes through the driver value by value.
+    found = connection.execute(text(sql), {"rows": json.dumps(rows, default=_json_default)})
+    return [] if returning is None else [(r[0], r[1]) for r in found.all()]
+
+
+def _python_default(default: Any) -> Any:
+    return default.arg if default.is_scalar else default.arg(None)
+
+
+def _json_default(value: Any) -> Any:
+    # As the JSON columns were always written here (json.dumps(default=str)); the server reads
+    # "2026-12-01 05:30:00+00:00" into a timestamp column as well as the ISO form.
+    return value.value if isinstance(value, Enum) else str(value)
+
+
+def insert_shared(
+    session: Session,
+    table: Table,
+    owner_column: str,
+    owners: Sequence[tuple[Any, int]],
+    shared: Sequence[Sequence[dict[str, Any]]],
+) -> None:
+    """Rows that many owners share but for the owner's own id (a checklist is the same for
+    every plan with the same needs and walk-out date): for each (owner, n), the rows of
+    `shared[n]` with `owner_column` set to the owner, in that order.
+
+    On PostgreSQL each shared set travels once and is joined to its owners in the server, in
+    one statement: what crosses the wire grows with the owners, not with their rows."""
+    if not owners:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(
+            insert(table),
+            [{owner_column: owner, **row} for owner, n in owners for row in shared[n]],
+        )
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    names = [quote(name) for name in next(rows for rows in shared if rows)[0]]
+    listed = ", ".join(names)
+    # Each set's rows are read into the table's own row type with the set's number standing
+    # in for the owner, then joined to the owners: the owner's column carries the set's
+    # number only inside this statement.
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({quote(owner_column)}, {listed}) "
+        f"SELECT o.owner, {', '.join(f's.{name}' for name in names)} "
+        "FROM unnest(CAST(:owners AS integer[]), CAST(:sets AS integer[])) "
+        "WITH ORDINALITY AS o(owner, set_no, owner_no) "
+        f"JOIN ROWS FROM (json_populate_recordset(NULL::{quote(table.name)}, "
+        "CAST(:rows AS json))) WITH ORDINALITY AS s "
+        f"ON s.{quote(owner_column)} = o.set_no "
+        # Ids in the order each owner's own rows would have been written, owner by owner.
+        "ORDER BY o.owner_no, s.ordinality"
+    )
+    flat = [{owner_column: n, **row} for n, rows in enumerate(shared) for row in rows]
+    connection.execute(
+        text(sql),
+        {
+            "owners": [o for o, _ in owners],
+            "sets": [n for _, n in owners],
+            "rows": json.dumps(flat, default=_json_default),
+        },
+    )
+
+
+def column_defaults(model: Any) -> dict[str, Any]:
+    """A table model's own defaults for every column but its id, as a row built without the
+    model would need them (a default made by a function is made once, here)."""
+    table: Table = model.__table__
+    defaults: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name == "id" or name not in table.c:
+            continue
+        if info.default_factory is not None:
+            defaults[name] = info.default_factory()
+        elif not info.is_required():
+            defaults[name] = info.default
+    return defaults

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -24,12 +25,20 @@ def create_items(session: Session, plan: ReleasePlan, needs: Iterable[Need]) -> 
 
 
 def item_values(plan: ReleasePlan, needs: Iterable[Need]) -> list[dict[str, Any]]:
-    """A new plan's checklist rows as column values: create_items makes them objects, the
-    intake writes a batch of plans' rows in one INSERT (resettlement/intake)."""
-    now = clock.now()
+    """A new plan's checklist rows as column values."""
+    return [
+        {"plan_id": plan.id, **values}
+        for values in item_columns(tuple(needs), plan.walk_out_date, clock.today(), clock.now())
+    ]
+
+
+def item_columns(
+    needs: tuple[Need, ...], walk_out_date: date | None, today: date, now: datetime
+) -> list[dict[str, Any]]:
+    """A new checklist's rows but for the plan they belong to: the same for every plan with
+    these needs and this walk-out date (the intake writes them once for all such plans)."""
     return [
         {
-            "plan_id": plan.id,
             "key": spec.key,
             "title": spec.title,
             "category": spec.category.value,
@@ -42,7 +51,7 @@ def item_values(plan: ReleasePlan, needs: Iterable[Need]) -> list[dict[str, Any]
             "rule_id": spec.rule_id,
             "updated_at": now,
         }
-        for spec in checklist_for(needs, plan.walk_out_date, today=clock.today())
+        for spec in checklist_for(needs, walk_out_date, today=today)
     ]
 
 

@@ -7,7 +7,7 @@ flagged -> not_needed (no harm found); any live request -> withdrawn (plan cance
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -145,8 +145,16 @@ def request_values(
     plan: ReleasePlan, person: Person, assessment: ReleaseAssessment
 ) -> dict[str, Any] | None:
     """A new request's column values for a flagged release a scheme covers, or None: the one
-    place a request's window and deadline are worked out, for open_request_if_flagged and for
-    the intake, which writes a batch of plans' requests in one INSERT."""
+    place a request's window and deadline are worked out."""
+    columns = request_columns(person.prison_code, assessment, clock.now())
+    return None if columns is None else {"plan_id": plan.id, **columns}
+
+
+def request_columns(
+    prison_code: str, assessment: ReleaseAssessment, now: datetime
+) -> dict[str, Any] | None:
+    """request_values but for the plan: the same for every plan with this assessment in this
+    prison (the intake works them out once for all such plans)."""
     if not assessment.flagged or assessment.earliest_date is None:
         return None
     window = early_release_window(assessment)
@@ -154,10 +162,9 @@ def request_values(
     # is not itself a day a governor may approve.
     latest = window[1] if window else assessment.release_date
     return {
-        "plan_id": plan.id,
         "state": RequestState.FLAGGED.value,
         "version": 1,
-        "prison_code": person.prison_code,
+        "prison_code": prison_code,
         "release_date": assessment.release_date,
         "flag_reason": assessment.flag_reason or "friday",
         "presumptive_date": assessment.presumptive_date,
@@ -168,7 +175,7 @@ def request_values(
             assessment.nation,
             get_settings().decision_deadline_working_days,
         ),
-        "created_at": clock.now(),
+        "created_at": now,
     }
 
 

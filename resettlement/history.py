@@ -108,3 +108,10 @@ def record_rows(
             for plan_id, reason, detail in rows
         ],
     )  # fmt: skip
+
+
+def record_lines(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """History lines as plain rows (every PlanEvent column but the id), of any kinds, in one
+    statement: for plans the caller writes a table at a time, their versions included (the
+    intake's new plans)."""
+    bulk.insert_rows(session, PlanEvent.__table__, rows)  # type: ignore[attr-defined]

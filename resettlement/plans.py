@@ -99,15 +99,34 @@ class FollowUp(SQLModel):
 
 
 def assessment_for(plan: ReleasePlan, person: Person) -> ReleaseAssessment | None:
-    if plan.requested_release_date is None:
+    return assess_sentence(
+        plan.requested_release_date,
+        person.nation,
+        sentence_date=plan.sentence_date,
+        term_days=plan.term_days,
+        sentence_type=plan.sentence_type,
+    )
+
+
+def assess_sentence(
+    requested: date | None,
+    nation: str,
+    *,
+    sentence_date: date,
+    term_days: int | None,
+    sentence_type: str,
+) -> ReleaseAssessment | None:
+    """The rules run on a requested release date (None without one): for a plan, or for a row
+    of the intake before its plan exists."""
+    if requested is None:
         return None
     try:
         return assess(
-            plan.requested_release_date,
-            person.nation,
-            term_days=plan.term_days,
-            served_days=(plan.requested_release_date - plan.sentence_date).days,
-            sentence=plan.sentence_type,
+            requested,
+            nation,
+            term_days=term_days,
+            served_days=(requested - sentence_date).days,
+            sentence=sentence_type,
         )
     except CalendarRangeError as exc:
         raise InvalidInput(
@@ -116,11 +135,20 @@ def assessment_for(plan: ReleasePlan, person: Person) -> ReleaseAssessment | Non
         ) from exc
 
 
+def release_columns(assessment: ReleaseAssessment | None) -> dict[str, Any]:
+    """What the rules decide on a plan's row: its release and walk-out dates and its flag."""
+    release = assessment.release_date if assessment else None
+    return {
+        "release_date": release,
+        "walk_out_date": release,
+        "flagged": bool(assessment and assessment.flagged),
+        "flag_reason": assessment.flag_reason if assessment else None,
+    }
+
+
 def apply_assessment(plan: ReleasePlan, assessment: ReleaseAssessment | None) -> None:
-    plan.release_date = assessment.release_date if assessment else None
-    plan.walk_out_date = plan.release_date
-    plan.flagged = bool(assessment and assessment.flagged)
-    plan.flag_reason = assessment.flag_reason if assessment else None
+    for name, value in release_columns(assessment).items():
+        setattr(plan, name, value)
 
 
 def _needs(data: PlanCreate) -> list[Need]:
@@ -216,13 +244,25 @@ def start_plan(
     release, its early-release request (the intake writes the same rows for a batch of plans
     a table at a time: resettlement/intake/importer.py)."""
     checklists.create_items(session, plan, needs)
-    history.record(session, plan, actor, "opened", to_state=plan.state, detail=opened_detail(plan))
+    history.record(
+        session,
+        plan,
+        actor,
+        "opened",
+        to_state=plan.state,
+        detail=opened_detail(plan.release_date, plan.flagged),
+    )
     if assessment is not None:
-        early_release.open_request_if_flagged(session, plan, person, assessment, actor)
+        # A plan this moment old has no requests to look for (the query would also flush the
+        # plan early, bumping its version a second time when flagged: the version a new plan
+        # starts with would then depend on its release date).
+        early_release.open_request_if_flagged(
+            session, plan, person, assessment, actor, known_absent=True
+        )
 
 
-def opened_detail(plan: ReleasePlan) -> dict[str, Any]:
-    return {"release_date": str(plan.release_date), "flagged": plan.flagged}
+def opened_detail(release_date: date | None, flagged: bool) -> dict[str, Any]:
+    return {"release_date": str(release_date), "flagged": flagged}
 
 
 def _existing_person(
@@ -294,7 +334,12 @@ def change_release_date(
         session, plan, actor, f"The release date changed: {reason}"
     )
     if assessment is not None:
-        early_release.open_request_if_flagged(session, plan, person, assessment, actor)
+        # A plan this moment old has no requests to look for (the query would also flush the
+        # plan early, bumping its version a second time when flagged: the version a new plan
+        # starts with would then depend on its release date).
+        early_release.open_request_if_flagged(
+            session, plan, person, assessment, actor, known_absent=True
+        )
     checklists.reschedule(session, plan)
     plan_snapshot.republish_walk_out_date(
         session, plan, actor, f"a new sentence calculation ({reason})"

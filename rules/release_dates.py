@@ -108,6 +108,7 @@ def assess(
     None for term_days or served_days means the common case: a term over 5 days (15 in
     Scotland) and at least 28 days served. `rules` lists the rule ids that shaped the result.
     """
+    term_days, served_days = _as_common(term_days, served_days)
     key = (requested, nation, term_days, served_days, sentence)
     # StrEnum members hash and compare like their values, so "scotland" and Nation.SCOTLAND
     # share an entry. A datetime never equals a date, and _assess rejects it before caching.
@@ -121,6 +122,21 @@ def assess(
     return result
 
 
+# The longest term and the shortest time served that any rule tells apart from the common case.
+_LONGEST_TERM_TOLD_APART = max(SATURDAY_STANDS_MAX_TERM_DAYS, SCOTLAND_MIN_TERM_DAYS - 1)
+
+
+def _as_common(term_days: int | None, served_days: int | None) -> tuple[int | None, int | None]:
+    """A term or time served no rule tells apart from the common case is the common case
+    (None): many people share a release date but few share a term to the day, so the cache
+    is keyed by what the rules read, not by every input."""
+    if term_days is not None and term_days > _LONGEST_TERM_TOLD_APART:
+        term_days = None
+    if served_days is not None and served_days >= MIN_SERVED_DAYS:
+        served_days = None
+    return term_days, served_days
+
+
 def assess_many(
     pairs: Iterable[tuple[date, Nation | str]],
     *,
@@ -132,6 +148,7 @@ def assess_many(
     get = _cache.get
     out: list[ReleaseAssessment] = []
     append = out.append
+    term_days, served_days = _as_common(term_days, served_days)
     for requested, nation in pairs:
         found = get((requested, nation, term_days, served_days, sentence))
         if found is None:

@@ -17,6 +17,7 @@ from resettlement.database import session_scope
 from resettlement.intake import report
 from resettlement.intake.extract import NotAnExtract, read_extract
 from resettlement.intake.importer import import_extract, imported_before
+from resettlement.intake.models import RunState
 from workflows.flows import require_database
 from workflows.tasks import RETRY_DELAYS, retry_transient
 
@@ -51,7 +52,9 @@ def import_file(path: str) -> dict[str, Any]:
     with session_scope() as session:
         before = imported_before(session, extract.sha256)
         if before is not None:
-            return {"file": file.name, "outcome": "imported before", "run": before.id}
+            # Refused before (an older extract than one already imported) is not tried again.
+            said = "refused before" if before.state == RunState.REFUSED else "imported before"
+            return {"file": file.name, "outcome": said, "run": before.id}
         done = import_extract(session=session, actor=SYSTEM, extract=extract)
     run = done.run
     lines = report.lines(r for r in done.results if r.outcome != "unchanged")
@@ -86,6 +89,9 @@ def intake_folder(folder: str | None = None) -> list[dict[str, Any]]:
     require_database()
     where = folder or get_settings().intake_folder
     if where is None:
-        raise NoIntakeFolder("Set RESETTLEMENT_INTAKE_FOLDER to the folder extracts arrive in.")
+        raise NoIntakeFolder(
+            "Set RESETTLEMENT_INTAKE_FOLDER, in the environment of the process or worker that "
+            "runs this flow, to the folder extracts arrive in."
+        )
     files = sorted(p for p in Path(where).iterdir() if p.suffix.lower() in SUFFIXES)
     return [import_file(str(p)) for p in files]

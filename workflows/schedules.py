@@ -39,7 +39,18 @@ def crons(settings: Settings | None = None) -> dict[str, str]:
     return made
 
 
+def intake_cron(settings: Settings | None = None) -> str:
+    """How often the deployed intake flow looks in its folder, RESETTLEMENT_INTAKE_EVERY_MINUTES:
+    a cron cannot step past an hour in minutes, so a longer interval is whole hours."""
+    minutes = (settings or get_settings()).intake_every_minutes
+    if minutes < 60:
+        return every_minutes_cron(minutes)
+    return f"0 */{min(minutes // 60, 23)} * * *"
+
+
 def deployment_crons() -> dict[str, str]:
     """A prefect.yaml build step: `prefect deploy` reads the crons from the settings of the
     shell it runs in. Keys use underscores because prefect.yaml's templates name them."""
-    return {name.replace("-", "_"): cron for name, cron in crons().items()}
+    made = {name.replace("-", "_"): cron for name, cron in crons().items()}
+    made["intake_folder"] = intake_cron()
+    return made

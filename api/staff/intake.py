@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -64,7 +65,11 @@ async def upload(
     except NotAnExtract as exc:
         errors.add(f"{upload.filename} was not imported: {exc.detail}", "extract")
         return _runs_page(request, session, errors, 422)
-    done = importer.import_extract(session=session, actor=actor, extract=extract)
+    # The import takes seconds for a prison's population: in a thread of its own, so the
+    # worker's other requests are not held up behind it (the read above is async).
+    done = await run_in_threadpool(
+        lambda: importer.import_extract(session=session, actor=actor, extract=extract)
+    )
     return RedirectResponse(f"/staff/intake/{done.run.id}", status_code=303)
 
 

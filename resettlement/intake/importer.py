@@ -17,14 +17,14 @@ so the same file imported twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, or_
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from resettlement import (
     audit,
@@ -37,6 +37,7 @@ from resettlement import (
     plans,
 )
 from resettlement.actors import Actor, Role
+from resettlement.clock import LONDON
 from resettlement.errors import DomainError
 from resettlement.intake.extract import Extract
 from resettlement.intake.models import IntakeRowOutcome, IntakeRun, Outcome, RunState
@@ -50,10 +51,10 @@ from resettlement.models import (
     PersonCreate,
     PlanState,
     ReleasePlan,
-    SentenceFacts,
 )
 from resettlement.staff import StaffMember
 from resettlement.transactions import commit, service
+from rules.checklists import Need
 from rules.intake_rows import (
     RELEASE_DATE_TYPES,
     ExtractRow,
@@ -61,8 +62,9 @@ from rules.intake_rows import (
     duplicated,
     read_row,
 )
+from rules.release_dates import ReleaseAssessment
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2_000
 _OPEN = {s.value for s in OPEN_STATES}
 
 
@@ -167,10 +169,13 @@ def start_run(*, session: Session, actor: Actor, extract: Extract) -> IntakeRun:
 
 
 def imported_before(session: Session, sha256: str) -> IntakeRun | None:
-    """The finished run of a file with these contents, if there is one."""
+    """The finished (or refused) run of a file with these contents, if there is one."""
     return session.exec(
         select(IntakeRun)
-        .where(IntakeRun.sha256 == sha256, IntakeRun.state == RunState.FINISHED.value)
+        .where(
+            IntakeRun.sha256 == sha256,
+            col(IntakeRun.state).in_([RunState.FINISHED.value, RunState.REFUSED.value]),
+        )
         .order_by(col(IntakeRun.id))
         .limit(1)
     ).first()
@@ -212,24 +217,91 @@ def import_extract(
         ]
     )  # fmt: skip
     results: list[RowResult] = []
-    stamps = [r.extract_timestamp for r in read if isinstance(r, ExtractRow)]
+    stamps = _prison_stamps(r for r in read if isinstance(r, ExtractRow))
+    older = _older_than_imported(session, stamps)
+    if older is not None:
+        return _refuse_whole(session, run, read, older, stamps)
+    rules = _Rules()
     for start in range(0, len(read), batch_size):
         chunk = read[start : start + batch_size]
-        results.extend(_batch(session, importer, run.id or 0, chunk, twice, known, where))
+        results.extend(_batch(session, importer, run.id or 0, chunk, twice, known, where, rules))
         session.expunge_all()
         if progress:
             progress(len(chunk))
-    run = _finish(session, run, results, max(stamps) if stamps else None)
+    run = _finish(session, run, results, stamps)
+    return ImportReport(run=run, results=results)
+
+
+def _prison_stamps(rows: Iterable[ExtractRow]) -> dict[str, datetime]:
+    """The newest extract timestamp of each prison the rows name."""
+    stamps: dict[str, datetime] = {}
+    for row in rows:
+        if row.prison_code not in stamps or row.extract_timestamp > stamps[row.prison_code]:
+            stamps[row.prison_code] = row.extract_timestamp
+    return stamps
+
+
+def _older_than_imported(session: Session, stamps: dict[str, datetime]) -> RowProblem | None:
+    """Why the file is refused whole, if it holds an older extract of a prison than one
+    already imported: a file dropped late must not undo newer release dates and transfers."""
+    newest: dict[str, tuple[datetime, int]] = {}
+    for run_id, held in session.exec(
+        select(IntakeRun.id, IntakeRun.prison_stamps).where(
+            IntakeRun.state == RunState.FINISHED.value,
+            col(IntakeRun.prison_stamps).is_not(None),
+        )
+    ).all():
+        for code, written in (held or {}).items():
+            stamp = datetime.fromisoformat(written)
+            if code not in newest or stamp > newest[code][0]:
+                newest[code] = (stamp, run_id or 0)
+    for code, mine in sorted(stamps.items()):
+        if code in newest and mine < newest[code][0]:
+            theirs, run_id = newest[code]
+            return RowProblem(
+                "extract_timestamp",
+                f"This file's extract of {code} was taken {_london(mine)}, before the one "
+                f"already imported (taken {_london(theirs)}, import run {run_id}). An older "
+                "extract is refused whole, so it cannot undo newer release dates or transfers: "
+                "nothing in this file was imported. Import the newest extract instead.",
+            )
+    return None
+
+
+def _london(at: datetime) -> str:
+    return f"{at.astimezone(LONDON):%-d %B %Y at %H:%M} (London time)"
+
+
+def _refuse_whole(
+    session: Session,
+    run: IntakeRun,
+    read: Sequence[ExtractRow | RowResult],
+    why: RowProblem,
+    stamps: dict[str, datetime],
+) -> ImportReport:
+    results = [RowResult(r.line, r.prison_number, Outcome.REFUSED, problems=[why]) for r in read]
+    bulk.insert_rows(
+        session,
+        IntakeRowOutcome.__table__,  # type: ignore[attr-defined]
+        [r.as_row(run.id or 0) for r in results],
+    )
+    run = _finish(session, run, results, stamps, state=RunState.REFUSED)
     return ImportReport(run=run, results=results)
 
 
 def _finish(
-    session: Session, run: IntakeRun, results: Sequence[RowResult], stamp: Any
+    session: Session,
+    run: IntakeRun,
+    results: Sequence[RowResult],
+    stamps: dict[str, datetime],
+    *,
+    state: RunState = RunState.FINISHED,
 ) -> IntakeRun:
     run = session.merge(run)
-    run.state = RunState.FINISHED.value
+    run.state = state.value
     run.finished_at = clock.now()
-    run.extract_timestamp = stamp
+    run.extract_timestamp = max(stamps.values()) if stamps else None
+    run.prison_stamps = {code: at.isoformat() for code, at in sorted(stamps.items())} or None
     run.created = sum(1 for r in results if r.outcome == Outcome.CREATED)
     run.changed = sum(1 for r in results if r.outcome == Outcome.CHANGED)
     run.unchanged = sum(1 for r in results if r.outcome == Outcome.UNCHANGED)
@@ -250,6 +322,7 @@ def _batch(
     twice: dict[int, str],
     known: _Known,
     where: str,
+    rules: _Rules,
 ) -> list[RowResult]:
     done: dict[int, RowResult] = {}
     rows: list[ExtractRow] = []
@@ -293,7 +366,7 @@ def _batch(
                 done[create.row.line] = refused(create.row.line, create.row.prison_number,
                                                 "row", failed)  # fmt: skip
     creates = [c for c in creates if c.row.line not in done]
-    done.update(_create(session, actor, creates, where))
+    done.update(_create(session, actor, creates, where, rules))
     for row, change in changes:
         done[row.line] = _apply(session, actor, row, change, where)
 
@@ -534,18 +607,75 @@ def _words(exc: Exception) -> str:
     return str(exc)
 
 
+class _Rules:
+    """The rules a run's new plans need, each worked out once for its distinct inputs: many
+    rows share a release date, needs and a prison (the release-date rules cache their own
+    answers: rules/release_dates.py)."""
+
+    def __init__(self) -> None:
+        self.checklists: dict[tuple[tuple[Need, ...], date | None, date], list[dict[str, Any]]]
+        self.checklists = {}
+        self.requests: dict[tuple[ReleaseAssessment, str, datetime], dict[str, Any] | None] = {}
+        self.words: dict[ReleaseAssessment, str] = {}
+
+    def checklist(
+        self, needs: tuple[Need, ...], walk_out: date | None, today: date
+    ) -> list[dict[str, Any]]:
+        key = (needs, walk_out, today)
+        found = self.checklists.get(key)
+        if found is None:
+            found = checklists.item_columns(needs, walk_out, today, clock.now())
+            self.checklists[key] = found
+        return found
+
+    def request(
+        self, assessment: ReleaseAssessment, prison: str, now: datetime
+    ) -> dict[str, Any] | None:
+        key = (assessment, prison, now)
+        if key not in self.requests:
+            self.requests[key] = early_release.request_columns(prison, assessment, now)
+        return self.requests[key]
+
+    def flagged_words(self, assessment: ReleaseAssessment) -> str:
+        found = self.words.get(assessment)
+        if found is None:
+            found = self.words[assessment] = early_release.flagged_words(assessment)
+        return found
+
+
+@dataclass
+class _Opening:
+    """One row's new plan, worked out before anything is written."""
+
+    create: _Create
+    person: dict[str, Any] | None  # a new person's columns; None for a person already here
+    needs: tuple[Need, ...]
+    plan: dict[str, Any]
+    assessment: ReleaseAssessment | None
+    request: dict[str, Any] | None
+
+
 def _create(
-    session: Session, actor: Actor, creates: Sequence[_Create], where: str
+    session: Session, actor: Actor, creates: Sequence[_Create], where: str, rules: _Rules
 ) -> dict[int, RowResult]:
-    """The batch's new people and plans, a table at a time, in one transaction."""
+    """The batch's new people and plans: what plans.open_plan writes for one plan (the person,
+    the plan at version 2 once its opening is recorded, its checklist, the early-release
+    request of a flagged release, the history and the audit), for the whole batch a table at
+    a time, in one transaction, with no ORM object. tests/intake/test_same_as_service.py
+    checks the rows are the service's own."""
     done: dict[int, RowResult] = {}
-    ready: list[tuple[_Create, Person, list[Any]]] = []
-    new_people: list[Person] = []
+    now, today = clock.now(), clock.today()
+    person_defaults = bulk.column_defaults(Person) | {"created_at": now}
+    plan_defaults = bulk.column_defaults(ReleasePlan) | {"created_at": now, "updated_at": now}
+    openings: list[_Opening] = []
     for create in creates:
         row = create.row
-        needs = plans.needs_for(row.needs or (), row.term_days)
-        person = create.person
-        if person is None:
+        if create.person is None or row.needs is not None:
+            needs = tuple(plans.needs_for(row.needs or (), row.term_days))
+        else:
+            needs = tuple(Need(n) for n in create.person.needs)
+        person: dict[str, Any] | None = None
+        if create.person is None:
             try:
                 given = PersonCreate(
                     prison_number=row.prison_number,
@@ -559,95 +689,120 @@ def _create(
             except ValidationError as exc:
                 done[row.line] = refused(row.line, row.prison_number, "row", _words(exc))
                 continue
-            person = Person.model_validate(
-                given.model_dump(exclude={"monitoring_consent"}) | {"needs": needs}
+            person = (
+                person_defaults
+                | given.model_dump(exclude={"monitoring_consent"})
+                | {"needs": [str(n) for n in needs]}
             )
-            new_people.append(person)
+            nation, prison = str(given.nation), given.prison_code
         else:
-            needs = [*person.needs] if row.needs is None else needs
-        ready.append((create, person, needs))
-    if not ready:
-        return done
-    _insert(session, new_people, key="prison_number")
-    started: list[tuple[_Create, Person, list[Any], ReleasePlan, Any]] = []
-    for create, person, needs in ready:
-        row = create.row
-        facts = SentenceFacts(
-            sentence_type=row.sentence_type,
-            sentence_date=row.sentence_date,
-            requested_release_date=row.release_date,
-            term_days=row.term_days,
-        )
+            nation, prison = str(create.person.nation), create.person.prison_code
         try:
-            plan, assessment = plans.new_plan_row(person, facts, row.probation_officer)
+            assessment = plans.assess_sentence(
+                row.release_date,
+                nation,
+                sentence_date=row.sentence_date,
+                term_days=row.term_days,
+                sentence_type=row.sentence_type,
+            )
         except DomainError as exc:
             done[row.line] = refused(row.line, row.prison_number, "release_date", exc.detail)
             continue
-        started.append((create, person, needs, plan, assessment))
-    _insert(session, [s[3] for s in started], key="person_id")
-    # What plans.start_plan gives one new plan, for the batch a table at a time: the
-    # checklists, the early-release requests of flagged releases, and their history.
-    new_plans = [s[3] for s in started]
-    items = [v for _, _, needs, plan, _ in started for v in checklists.item_values(plan, needs)]
-    requests = [
-        (plan, values)
-        for _, person, _, plan, assessment in started
-        if assessment is not None
-        and (values := early_release.request_values(plan, person, assessment)) is not None
+        plan = (
+            plan_defaults
+            | {
+                "person_id": create.person.id if create.person else None,
+                "probation_officer_id": row.probation_officer,
+                "sentence_type": str(row.sentence_type),
+                "sentence_date": row.sentence_date,
+                "requested_release_date": row.release_date,
+                "term_days": row.term_days,
+                # Opened, then bumped by the history line that records it (history.record).
+                "version": 2,
+            }
+            | plans.release_columns(assessment)
+        )
+        request = rules.request(assessment, prison, now) if assessment else None
+        openings.append(_Opening(create, person, needs, plan, assessment, request))
+    if not openings:
+        return done
+
+    new_people = [o for o in openings if o.person is not None]
+    person_ids = dict(
+        (number, i)
+        for i, number in bulk.insert_rows(
+            session,
+            Person.__table__,  # type: ignore[attr-defined]
+            [o.person for o in new_people if o.person is not None],
+            returning="prison_number",
+        )
+    )
+    for o in new_people:
+        o.plan["person_id"] = person_ids[o.create.row.prison_number]
+    plan_ids = dict(
+        (person_id, i)
+        for i, person_id in bulk.insert_rows(
+            session,
+            ReleasePlan.__table__,  # type: ignore[attr-defined]
+            [o.plan for o in openings],
+            returning="person_id",
+        )
+    )
+    ids = [plan_ids[o.plan["person_id"]] for o in openings]
+
+    sets: dict[tuple[tuple[Need, ...], date | None], int] = {}
+    shared: list[list[dict[str, Any]]] = []
+    owners: list[tuple[int, int]] = []
+    for plan_id, o in zip(ids, openings, strict=True):
+        key = (o.needs, o.plan["walk_out_date"])
+        n = sets.get(key)
+        if n is None:
+            n = sets[key] = len(shared)
+            shared.append(
+                [r | {"updated_at": now} for r in rules.checklist(o.needs, key[1], today)]
+            )
+        owners.append((plan_id, n))
+    bulk.insert_shared(
+        session,
+        ChecklistItem.__table__,  # type: ignore[attr-defined]
+        "plan_id",
+        owners,
+        shared,
+    )
+    flagged = [
+        (plan_id, o) for plan_id, o in zip(ids, openings, strict=True) if o.request is not None
     ]
-    bulk.insert_rows(session, ChecklistItem.__table__, items)  # type: ignore[attr-defined]
     bulk.insert_rows(
         session,
         EarlyReleaseRequest.__table__,  # type: ignore[attr-defined]
-        [v for _, v in requests],
+        [{"plan_id": plan_id, **(o.request or {})} for plan_id, o in flagged],
     )
     opened = f"Opened from the prison's records: {where}."
-    history.record_each(
-        session,
-        [history.Line(p, opened, plans.opened_detail(p)) for p in new_plans],
-        actor,
-        "opened",
-        to_state=PlanState.SENTENCE_PLANNING.value,
-    )
-    flagged = {id(plan) for plan, _ in requests}
-    history.record_each(
+    line = {"at": now, "actor": actor.user_id, "actor_role": actor.role.value,
+            "from_state": None}  # fmt: skip
+    history.record_lines(
         session,
         [
-            history.Line(plan, early_release.flagged_words(assessment))
-            for _, _, _, plan, assessment in started
-            if id(plan) in flagged
+            line | {"plan_id": plan_id, "kind": "opened", "to_state": o.plan["state"],
+                    "reason": opened,
+                    "detail": plans.opened_detail(o.plan["release_date"], o.plan["flagged"])}
+            for plan_id, o in zip(ids, openings, strict=True)
+        ]
+        + [
+            line | {"plan_id": plan_id, "kind": "early_release_flagged", "to_state": None,
+                    "reason": rules.flagged_words(o.assessment), "detail": None}
+            for plan_id, o in flagged
+            if o.assessment is not None
         ],
-        actor,
-        "early_release_flagged",
-    )
-    # The plans are written already: record_each added them to the session only to bump them.
-    for obj in list(session.new):
-        session.expunge(obj)
-    for create, _, _, plan, _ in started:
-        done[create.row.line] = RowResult(
-            create.row.line,
-            create.row.prison_number,
-            Outcome.CREATED,
-            plan.id,
-            changes=[_release_words(create.row)],
-        )
-    audit.record_each(session, actor, "create", "person", [p.id for p in new_people])
-    audit.record_each(session, actor, "create", "plan", [s[3].id for s in started])
+    )  # fmt: skip
+    audit.record_each(session, actor, "create", "plan", ids)
     commit(session, "plan")
+    for plan_id, o in zip(ids, openings, strict=True):
+        row = o.create.row
+        done[row.line] = RowResult(
+            row.line, row.prison_number, Outcome.CREATED, plan_id, changes=[_release_words(row)]
+        )
     return done
-
-
-def _insert(session: Session, objects: Sequence[SQLModel], *, key: str) -> None:
-    """New people or plans, a table at a time (resettlement/bulk.py), each object given its new
-    id by `key`, a column unique within the batch."""
-    if not objects:
-        return
-    table: Table = type(objects[0]).__table__  # type: ignore[attr-defined]
-    names = [c.name for c in table.columns if c.name != "id"]
-    rows = [{name: getattr(obj, name) for name in names} for obj in objects]
-    ids = {k: i for i, k in bulk.insert_rows(session, table, rows, returning=key)}
-    for obj in objects:
-        obj.id = ids[getattr(obj, key)]
 
 
 def _release_words(row: ExtractRow) -> str:

@@ -24,6 +24,8 @@ class Outcome(StrEnum):
 class RunState(StrEnum):
     RUNNING = "running"
     FINISHED = "finished"
+    # Refused whole, nothing changed: an extract older than one already imported.
+    REFUSED = "refused"
 
 
 class IntakeRun(SQLModel, table=True):
@@ -39,6 +41,9 @@ class IntakeRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The latest extract timestamp in the file's rows.
     extract_timestamp: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The latest extract timestamp of each prison the rows name, {code: ISO 8601}: a later
+    # file with an older extract of any of these prisons is refused whole.
+    prison_stamps: dict[str, str] | None = Field(default=None, sa_type=JSON)
     rows: int = 0
     created: int = 0
     changed: int = 0

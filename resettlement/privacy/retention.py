@@ -10,6 +10,8 @@ when its period ends.
 - Notification subjects and bodies are emptied after their period (the row, with whom and when,
   stays for the person's record until the person is anonymised).
 - Withdrawn or ended consents are deleted after their period.
+- The import's reports (a row per row of each file) are deleted after their period; the run,
+  with its counts, stays.
 - Audit rows are kept untouched for their own period, then pseudonymised: who acted is replaced
   by a keyed hash, so the trail still shows one actor's acts together but not who they were.
 
@@ -32,7 +34,7 @@ from sqlmodel import Session, col, select
 from resettlement import audit, clock
 from resettlement.actors import SYSTEM, Actor
 from resettlement.config import get_settings
-from resettlement.intake.models import IntakeRowOutcome
+from resettlement.intake.models import IntakeRowOutcome, IntakeRun
 from resettlement.leaver_access import LeaverLink
 from resettlement.models import (
     OPEN_STATES,
@@ -120,6 +122,19 @@ SCHEDULE: tuple[RetentionRule, ...] = (
         "pseudonymise",
         _OWNER + "Seven years, then the actor is replaced by a keyed pseudonym; never edited "
         "before that (a trigger refuses any other change on PostgreSQL).",
+    ),
+    RetentionRule(
+        "intake_report",
+        "The report of an import of the prison's records: a row per row of the file, with "
+        "the prison number as written",
+        365,
+        "the day the import started",
+        "delete",
+        _OWNER + "One year: long enough to fix the source and answer what an import did; "
+        "what it changed stays in each plan's history and the audit trail. The run itself "
+        "(the file's name, its SHA-256, who ran it, its counts and its extract's timestamps) "
+        "is kept, so the same file is still never imported twice and an older extract is "
+        "still refused.",
     ),
 )
 
@@ -209,6 +224,23 @@ def audit_rows_due(session: Session, now: datetime) -> list[int]:
             select(AuditEvent.id)
             .where(col(AuditEvent.at) < cutoff, ~col(AuditEvent.actor).startswith(PSEUDONYM))
             .order_by(col(AuditEvent.id))
+        ).all()
+        if i is not None
+    ]
+
+
+def intake_reports_due(session: Session, now: datetime) -> list[int]:
+    """Import runs started before their period whose report rows are still kept."""
+    cutoff = _cutoff("intake_report", now)
+    return [
+        i
+        for i in session.exec(
+            select(IntakeRun.id)
+            .where(
+                col(IntakeRun.started_at) < cutoff,
+                select(IntakeRowOutcome.id).where(IntakeRowOutcome.run_id == IntakeRun.id).exists(),
+            )
+            .order_by(col(IntakeRun.id))
         ).all()
         if i is not None
     ]
@@ -450,6 +482,19 @@ def delete_consents(session: Session, ids: Sequence[int], now: datetime) -> int:
     return len(due)
 
 
+def delete_intake_reports(session: Session, run_ids: Sequence[int], now: datetime) -> int:
+    due = sorted(set(intake_reports_due(session, now)) & set(run_ids))
+    if due:
+        session.execute(
+            delete(IntakeRowOutcome)
+            .where(col(IntakeRowOutcome.run_id).in_(due))
+            .execution_options(synchronize_session=False)
+        )
+        audit.record(session, SYSTEM, "retention:delete", "intake_report", f"{len(due)} runs")
+    commit(session, "import report")
+    return len(due)
+
+
 def pseudonym(actor: str) -> str:
     """A keyed hash: the same actor always gets the same pseudonym, which says nothing of who
     they were without the key (RESETTLEMENT_PSEUDONYM_KEY)."""
@@ -513,6 +558,12 @@ STEPS: dict[str, Step] = {
             "Delete ended consents past their period",
             consents_due,
             delete_consents,
+        ),
+        Step(
+            "delete_intake_reports",
+            "Delete import reports past their period (the runs and their counts are kept)",
+            intake_reports_due,
+            delete_intake_reports,
         ),
         Step(
             "pseudonymise_audit_rows",

@@ -112,3 +112,24 @@ def test_short_terms_are_released_on_a_working_day_or_a_saturday(
     # Never later than the ordinary rule would release, never more than a week earlier.
     assert a.release_date >= assess(requested, nation).release_date
     assert requested - a.release_date < timedelta(days=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    requested=st.dates(min_value=date(2024, 1, 1), max_value=date(2035, 12, 31)),
+    nation=nations,
+    term_days=st.integers(min_value=1, max_value=36_600),
+    served_days=st.integers(min_value=0, max_value=36_600),
+    sentence=st.sampled_from(["determinate", "indeterminate", "parole", "hdc"]),
+)
+def test_the_cache_keyed_by_what_the_rules_read_gives_the_uncached_answer(
+    requested: date, nation: Nation, term_days: int, served_days: int, sentence: str
+) -> None:
+    # assess() keys its cache on a common term or time served as None (many people share a
+    # release date, few a term to the day): the answer must be the one worked out afresh.
+    from rules.release_dates import _assess
+
+    cached = assess(
+        requested, nation, term_days=term_days, served_days=served_days, sentence=sentence
+    )
+    assert cached == _assess(requested, nation, term_days, served_days, sentence)

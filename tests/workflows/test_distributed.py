@@ -41,6 +41,7 @@ DEPLOYMENTS = (
     "message-sweep",
     "calendar-refresh",
     "retention",
+    "intake-folder",
 )
 WEDNESDAY = date(2027, 3, 10)
 
@@ -189,6 +190,7 @@ def test_server_on_postgresql_schedules_every_deployment_and_a_worker_runs_the_s
         "message-sweep": "*/5 * * * *",
         "calendar-refresh": "30 2 * * *",
         "retention": "0 3 * * *",
+        "intake-folder": "*/10 * * * *",
     }
 
     def scheduled() -> dict[str, list[datetime]]:

@@ -384,3 +384,49 @@ def test_a_run_that_crashes_half_way_is_finished_by_running_it_again(
     _no_personal_data_left(flow_db, past_their_period["closed"])
     session.expire_all()
     assert _all_reports(session) == before
+
+
+def test_import_reports_past_their_period_are_deleted_and_their_runs_kept(
+    flow_db: Engine, session: Session
+) -> None:
+    from resettlement import staff
+    from resettlement.intake import made_up
+    from resettlement.intake.extract import read_extract
+    from resettlement.intake.importer import import_extract, outcomes
+    from resettlement.intake.models import IntakeRun
+    from resettlement.staff import StaffMember
+
+    staff.add_missing(
+        session=session,
+        members=[
+            StaffMember(user_id="governor-mdi", name="Governor", role="governor",
+                        prison_code="MDI"),
+            StaffMember(user_id="po-keep", name="Officer", role="probation_officer"),
+        ],
+    )  # fmt: skip
+    rows = made_up.made_up_rows(3, today=date.today(), prisons=("MDI",), officers=("po-keep",))
+    done = import_extract(
+        session=session, actor=ADMIN, extract=read_extract("old.csv", made_up.as_csv(rows))
+    )
+    started = clock_london_day(done.run.started_at)
+    # A day short of a year: kept.
+    early = retention_flow(as_of=started + timedelta(days=363))
+    assert early.get("delete_intake_reports.done", 0) == 0
+    assert len(outcomes(session, done.run.id or 0)) == 3
+
+    late = retention_flow(as_of=started + timedelta(days=366))
+    assert late["delete_intake_reports.done"] == 1
+    assert outcomes(session, done.run.id or 0) == []
+    session.expire_all()
+    run = session.get(IntakeRun, done.run.id)
+    assert run is not None and (run.rows, run.created, run.sha256) == (3, 3, done.run.sha256)
+    # What the import made stays: its plans are not the report's to delete.
+    assert len(session.exec(select(ReleasePlan)).all()) == 3
+    again = retention_flow(as_of=started + timedelta(days=366))
+    assert again.get("delete_intake_reports.done", 0) == 0
+
+
+def clock_london_day(at: datetime) -> date:
+    from resettlement import clock
+
+    return clock.london(at).date()

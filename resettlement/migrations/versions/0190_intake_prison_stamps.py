@@ -1,7 +1,7 @@
 """each import run's newest extract timestamp for each prison its rows name
 
-Revision ID: 0180
-Revises: 0170
+Revision ID: 0190
+Revises: 0180
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0180"
-down_revision: str | None = "0170"
+revision: str = "0190"
+down_revision: str | None = "0180"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -270,6 +270,7 @@ def main() -> None:
     from prefect import flow
 
     from workflows.flows import daily_release_scan
+    from workflows.in_process import run_in_process
 
     @flow(name="bench-warm-up")
     def warm_up() -> None:
@@ -288,7 +289,7 @@ def main() -> None:
             profiler = Profiler(interval=0.001)
             profiler.start()
         started = time.perf_counter()
-        summary = daily_release_scan(as_of=args.as_of, batch_size=args.batch_size)
+        summary = run_in_process(daily_release_scan, as_of=args.as_of, batch_size=args.batch_size)
         seconds = time.perf_counter() - started
         if profiler is not None:
             profiler.stop()

@@ -1,4 +1,5 @@
-"""Many new rows of one table in one statement, whatever the batch holds.
+"""Many new rows of one table in one statement, whatever the batch holds; and many rows of a
+versioned table changed in one statement that checks each row's version.
 
 On PostgreSQL: one INSERT ... SELECT FROM unnest(one array per column), a statement of a fixed,
 short text. psycopg's executemany would otherwise send a row at a time through its pipeline
@@ -28,6 +29,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
@@ -98,3 +100,44 @@ def insert_rows(
         return []
     statement = statement.returning(table.c.id, table.c[returning])
     return [(r[0], r[1]) for r in connection.execute(statement).all()]
+
+
+def update_versioned(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+    """Sets new values on rows of a table with a `version` column, each row only if its version
+    is still the one read: every row is a dict of `b_id`, `b_version`, `version` (the new one)
+    and the same other columns. Returns how many rows were changed; fewer than given means
+    someone changed one of them meanwhile. On PostgreSQL one UPDATE ... FROM unnest(...), where
+    an executemany sends, and the server runs, an UPDATE a row."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    names = [name for name in rows[0] if name not in ("b_id", "b_version")]
+    if connection.dialect.name != "postgresql":
+        statement: Any = update(table).where(
+            table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version")
+        )
+        return int(connection.execute(statement, list(rows)).rowcount)
+    keys = ["b_id", "b_version", *names]
+    columns = [table.c.id, table.c.version, *(table.c[name] for name in names)]
+    arrays = [
+        bindparam(
+            f"bulk_{key}",
+            [_plain(row[key], column) for row in rows],
+            type_=postgresql.ARRAY(_element_type(column)),
+        )
+        for key, column in zip(keys, columns, strict=True)
+    ]
+    given = func.unnest(*arrays).table_valued(*keys).render_derived()
+    statement = (
+        update(table)
+        .where(table.c.id == given.c.b_id, table.c.version == given.c.b_version)
+        .values(
+            {
+                name: cast(given.c[name], column.type)
+                if isinstance(column.type, JSON)
+                else given.c[name]
+                for name, column in zip(names, columns[2:], strict=True)
+            }
+        )
+    )
+    return int(connection.execute(statement).rowcount)

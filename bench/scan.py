@@ -2,13 +2,21 @@
 
 Creates (or, with --reuse, keeps) the database `resettlement_bench_scan`, seeds it with bulk
 COPY (people, plans in the stage their walk-out date puts them in, checklists, early-release
-requests), then runs the real Prefect flow (local mode, a temporary Prefect server started
-before the clock starts), a second run of the same day (a no-op), and one raw SELECT of the
-same open plans for scale. Statements are counted with a SQLAlchemy event listener on the
-engine the flow uses (an executemany counts once).
+requests), then runs the real Prefect flow in this process as `resettlement flows run` does
+(local mode: a temporary Prefect server started before the clock starts, no heartbeats), a
+second run of the same day (a no-op), and one raw SELECT of the same open plans for scale.
+Statements are counted with a SQLAlchemy event listener on the engine the flow uses (an
+executemany counts once).
+
+With --from-seed the seeded database is kept as `resettlement_bench_scan_seed` the first time
+and every later run starts from a fresh copy of it (CREATE DATABASE ... TEMPLATE, seconds):
+runs then do the same work and can be compared side by side. The machine is shared, so run it
+three times or more and take the median ratio (scan / raw SELECT), with `uptime` beside it.
 
 Run: .venv/bin/python bench/scan.py [--plans 100000] [--as-of 2026-12-18] [--batch-size 500]
-     [--admin-url postgresql://postgres@127.0.0.1:5432/postgres] [--reuse]
+     [--admin-url postgresql://postgres@127.0.0.1:5432/postgres] [--reuse] [--from-seed]
+     [--profile scan.html] [--show 10]
+     (BENCH_SCAN_DB names the database, to keep two people's runs apart.)
 """
 
 from __future__ import annotations

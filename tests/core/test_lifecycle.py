@@ -349,3 +349,34 @@ def test_one_machine_for_many_plans_moves_each_plan_alone_and_survives_a_refusal
         "pre_release",
         "resettlement_planning",
     ]
+
+
+def test_a_batch_update_changes_only_the_rows_still_at_the_version_it_read(session, new_plan):
+    """The scan writes a batch's plans in one statement (one UPDATE ... FROM unnest on
+    PostgreSQL): a plan an officer changed meanwhile must be left alone and reported, so the
+    batch is redone plan by plan."""
+    from resettlement import bulk, clock
+    from resettlement.scheduling import save_versioned_rows
+
+    mine, theirs = new_plan(), new_plan()
+    table = ReleasePlan.__table__
+    read = {mine.id: mine.version, theirs.id: theirs.version - 1}  # theirs moved on since
+
+    changed = bulk.update_versioned(
+        session,
+        table,
+        [
+            {"b_id": i, "b_version": v, "version": v + 1, "state": "resettlement_planning"}
+            for i, v in read.items()
+        ],
+    )
+    assert changed == 1
+    with pytest.raises(VersionConflict):
+        save_versioned_rows(
+            session, table, [(theirs.id, read[theirs.id], {"updated_at": clock.now()})], "plan"
+        )
+    session.commit()
+    session.expire_all()
+    assert session.get(ReleasePlan, mine.id).state == "resettlement_planning"
+    assert session.get(ReleasePlan, mine.id).version == read[mine.id] + 1
+    assert session.get(ReleasePlan, theirs.id).state == "sentence_planning"

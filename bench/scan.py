@@ -2,13 +2,21 @@
 
 Creates (or, with --reuse, keeps) the database `resettlement_bench_scan`, seeds it with bulk
 COPY (people, plans in the stage their walk-out date puts them in, checklists, early-release
-requests), then runs the real Prefect flow (local mode, a temporary Prefect server started
-before the clock starts), a second run of the same day (a no-op), and one raw SELECT of the
-same open plans for scale. Statements are counted with a SQLAlchemy event listener on the
-engine the flow uses (an executemany counts once).
+requests), then runs the real Prefect flow in this process as `resettlement flows run` does
+(local mode: a temporary Prefect server started before the clock starts, no heartbeats), a
+second run of the same day (a no-op), and one raw SELECT of the same open plans for scale.
+Statements are counted with a SQLAlchemy event listener on the engine the flow uses (an
+executemany counts once).
+
+With --from-seed the seeded database is kept as `resettlement_bench_scan_seed` the first time
+and every later run starts from a fresh copy of it (CREATE DATABASE ... TEMPLATE, seconds):
+runs then do the same work and can be compared side by side. The machine is shared, so run it
+three times or more and take the median ratio (scan / raw SELECT), with `uptime` beside it.
 
 Run: .venv/bin/python bench/scan.py [--plans 100000] [--as-of 2026-12-18] [--batch-size 500]
-     [--admin-url postgresql://postgres@127.0.0.1:5432/postgres] [--reuse]
+     [--admin-url postgresql://postgres@127.0.0.1:5432/postgres] [--reuse] [--from-seed]
+     [--profile scan.html] [--show 10]
+     (BENCH_SCAN_DB names the database, to keep two people's runs apart.)
 """
 
 from __future__ import annotations
@@ -49,18 +57,40 @@ NATION = "england-and-wales"
 PRISONS = ["MDI", "CFI", "BWI", "LPI", "HMI", "WDI", "NMI", "SDI"]
 
 
-def create_database(admin_url: str, reuse: bool) -> tuple[str, bool]:
+def create_database(admin_url: str, reuse: bool, from_seed: bool) -> tuple[str, bool]:
+    """With from_seed, the database is a fresh copy of `<name>_seed` (seeded once, the first
+    time): every run then starts from the same rows, so runs can be compared side by side."""
+    seeded = f"{DB_NAME}_seed"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DB_NAME}
-        ).first()
+
+        def present(name: str) -> bool:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            return found is not None
+
+        exists = present(DB_NAME)
+        if from_seed and present(seeded):
+            if exists:
+                connection.execute(text(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{DB_NAME}" TEMPLATE "{seeded}"'))
+            admin.dispose()
+            return admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}", True
         if exists and not reuse:
             connection.execute(text(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)'))
         if not exists or not reuse:
             connection.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
     admin.dispose()
     return admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}", bool(exists and reuse)
+
+
+def keep_seed(admin_url: str) -> None:
+    """Copies the freshly seeded database to `<name>_seed`, the template of later runs."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{DB_NAME}_seed" TEMPLATE "{DB_NAME}"'))
+    admin.dispose()
 
 
 def _copy(engine: Engine, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -211,10 +241,18 @@ def main() -> None:
         default=os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument(
+        "--from-seed",
+        action="store_true",
+        help="start from a copy of the seeded database (seeded and kept the first time)",
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a pyinstrument profile of the scan (HTML)"
+    )
     parser.add_argument("--show", type=int, default=0, help="print the N most frequent statements")
     args = parser.parse_args()
 
-    url, reused = create_database(args.admin_url, args.reuse)
+    url, reused = create_database(args.admin_url, args.reuse, args.from_seed)
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
     from resettlement.database import get_engine
@@ -225,6 +263,9 @@ def main() -> None:
         started = time.perf_counter()
         stats = seed(engine, args.plans, args.as_of)
         print(f"seeded in {time.perf_counter() - started:.1f} s: {dict(stats)}")
+        if args.from_seed:
+            engine.dispose()
+            keep_seed(args.admin_url)
 
     statements = Counter[str]()
     texts = Counter[str]()
@@ -237,6 +278,7 @@ def main() -> None:
     from prefect import flow
 
     from workflows.flows import daily_release_scan
+    from workflows.in_process import run_in_process
 
     @flow(name="bench-warm-up")
     def warm_up() -> None:
@@ -244,11 +286,24 @@ def main() -> None:
 
     warm_up()
 
+    profiled: list[str] = []
+
     def timed(label: str) -> dict[str, int]:
         statements.clear()
+        profiler = None
+        if args.profile and not profiled:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.001)
+            profiler.start()
         started = time.perf_counter()
-        summary = daily_release_scan(as_of=args.as_of, batch_size=args.batch_size)
+        summary = run_in_process(daily_release_scan, as_of=args.as_of, batch_size=args.batch_size)
         seconds = time.perf_counter() - started
+        if profiler is not None:
+            profiler.stop()
+            Path(args.profile).write_text(profiler.output_html())
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
+            profiled.append(label)
         total = sum(statements.values())
         print(f"{label}: {seconds:.1f} s, {total} SQL statements {dict(statements)}")
         if args.show:

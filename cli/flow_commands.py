@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -40,12 +39,12 @@ def local_mode() -> None:
 
 def _run(name: str, as_of: datetime | None, batch_size: int | None) -> None:
     from workflows.flows import FLOWS
+    from workflows.in_process import run_in_process
 
     local_mode()
     day: date = as_of.date() if as_of else clock.today()
     migrate.upgrade()
-    flow: Callable[..., dict[str, int]] = FLOWS[name]
-    summary = flow(as_of=day, batch_size=batch_size)
+    summary = run_in_process(FLOWS[name], as_of=day, batch_size=batch_size)
     typer.echo(f"{name} for {day:%A %-d %B %Y}")
     width = max((len(k) for k in summary), default=0)
     for key, count in summary.items():
@@ -80,11 +79,12 @@ def _print(title: str, summary: dict[str, int]) -> None:
 @run_app.command("message-sweep")
 def run_message_sweep(batch_size: BatchSize = None) -> None:
     """Send again the messages not yet sent; record GOV.UK Notify's delivery statuses."""
+    from workflows.in_process import run_in_process
     from workflows.upkeep import message_sweep
 
     local_mode()
     migrate.upgrade()
-    _print("message-sweep", message_sweep(batch_size=batch_size))
+    _print("message-sweep", run_in_process(message_sweep, batch_size=batch_size))
 
 
 @run_app.command("calendar-refresh")
@@ -96,12 +96,14 @@ def run_calendar_refresh(
     batch_size: BatchSize = None,
 ) -> None:
     """Refresh GOV.UK's bank holidays and re-flag the open plans the new calendar changes."""
+    from workflows.in_process import run_in_process
     from workflows.upkeep import calendar_refresh
 
     local_mode()
     migrate.upgrade()
     day = as_of.date() if as_of else None
-    _print("calendar-refresh", calendar_refresh(url=url, as_of=day, batch_size=batch_size))
+    summary = run_in_process(calendar_refresh, url=url, as_of=day, batch_size=batch_size)
+    _print("calendar-refresh", summary)
 
 
 @run_app.command("retention")

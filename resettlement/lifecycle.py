@@ -193,6 +193,42 @@ class ReleasePlanLifecycle(StateMachine):
             raise GuardRefused(event.id, unmet)
 
 
+class _CurrentPlan:
+    """The model of a machine shared by many plans: the state of whichever plan is current."""
+
+    __slots__ = ("plan",)
+
+    def __init__(self, plan: Any) -> None:
+        self.plan = plan
+
+    @property
+    def state(self) -> str:
+        return str(self.plan.state)
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.plan.state = value
+
+
+class PlansLifecycle:
+    """The lifecycle of many plans in turn, with one machine: building a machine costs more
+    than the step it takes (about 1.5 ms against 0.6 ms here), and a batch of the daily scan
+    moves hundreds of plans. The machine keeps nothing of one plan into the next: it reads its
+    model's state field afresh at every step and writes the plan's own field, and a refused
+    step leaves it idle (python-statemachine clears its queue and releases it). A machine that
+    reached a final state stops, so the next plan gets a new one."""
+
+    def __init__(self) -> None:
+        self._current = _CurrentPlan(None)
+        self._machine: ReleasePlanLifecycle | None = None
+
+    def send(self, plan: Any, event: str, **kwargs: Any) -> None:
+        self._current.plan = plan
+        if self._machine is None or self._machine.is_terminated:
+            self._machine = ReleasePlanLifecycle(model=self._current, state_field="state")
+        self._machine.send(event, **kwargs)
+
+
 def allowed_events(state: str) -> list[str]:
     """Events possible from a state, before guards (for showing the officer's buttons)."""
     return [e.id for e in ReleasePlanLifecycle(start_value=state).allowed_events]

@@ -20,19 +20,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, any_, bindparam, cast, exists, literal, or_, update
+from sqlalchemy import Integer, String, and_, any_, bindparam, cast, exists, literal, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from resettlement import audit, clock, early_release, history, messages, plans
+from resettlement import audit, bulk, clock, early_release, history, messages, plans
 from resettlement.actors import SYSTEM, Actor
 from resettlement.errors import GuardRefused, TransitionNotAllowed, VersionConflict
 from resettlement.lifecycle import (
     ChecklistFact,
     PlanFacts,
-    ReleasePlanLifecycle,
+    PlansLifecycle,
     unmet_conditions,
 )
 from resettlement.messages import DueItem, PlanLine
@@ -160,10 +160,16 @@ def facts_for_many(
     (tests/workflows/test_scheduling.py checks it does)."""
     ids = [p.id for p in batch]
     checklists: dict[int, dict[str, ChecklistFact]] = defaultdict(dict)
-    for item in session.exec(
-        select(ChecklistItem).where(among(session, ChecklistItem.plan_id, ids))
+    # Plain columns: the guards read two fields of each item, not worth an ORM object each.
+    for plan_id, key, status, reason in session.execute(
+        core_select(
+            col(ChecklistItem.plan_id),
+            col(ChecklistItem.key),
+            col(ChecklistItem.status),
+            col(ChecklistItem.reason),
+        ).where(among(session, ChecklistItem.plan_id, ids))
     ):
-        checklists[item.plan_id][item.key] = ChecklistFact(item.status, item.reason)
+        checklists[plan_id][key] = ChecklistFact(status, reason)
     published = set(
         session.exec(
             select(PublishedPlan.plan_id)
@@ -244,11 +250,7 @@ def save_versioned_rows(
     ]
     if not params:
         return params
-    statement = update(table).where(
-        table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version")
-    )
-    updated = session.connection().execute(statement, params).rowcount
-    if updated != len(params):
+    if bulk.update_versioned(session, table, params) != len(params):
         raise VersionConflict(f"A {what} in this batch was changed by someone else meanwhile.")
     return params
 
@@ -285,10 +287,10 @@ def advance(
     facts = facts_for_many(session, [p for p, _ in rows], as_of)
     refused: list[Message] = []
     moved: list[ReleasePlan] = []
+    lifecycle = PlansLifecycle()
     for plan, person in rows:
-        machine = ReleasePlanLifecycle(model=plan, state_field="state")
         try:
-            machine.send(event, facts=facts[plan.id])  # type: ignore[index]
+            lifecycle.send(plan, event, facts=facts[plan.id])  # type: ignore[index]
         except GuardRefused as exc:
             refused.append(on_refused(_line(plan, person), [u.message for u in exc.unmet], as_of))
             result.counts["refused"] += 1

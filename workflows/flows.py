@@ -21,7 +21,13 @@ from resettlement.bank_holidays import install_imported_calendar
 from resettlement.config import get_settings
 from resettlement.privacy import retention
 from rules import calendars
-from workflows.tasks import find_due, find_past_retention, run_batch, run_retention_batch
+from workflows.tasks import (
+    find_due,
+    find_past_retention,
+    run_batch,
+    run_retention_batch,
+    untraversed,
+)
 
 # A worker loads this module before it starts a run: build the calendars then, not inside the
 # first run's clock.
@@ -87,7 +93,7 @@ def run_actions(
         logger.info("%s: %d due, %d batches of up to %d", action, len(ids), len(chunks), size)
         for number, chunk in enumerate(chunks, start=1):
             label = f"batch {number}/{len(chunks)}"
-            counts = run_batch(action, chunk, as_of, label=label)
+            counts = run_batch(action, untraversed(chunk), as_of, label=label)
             for outcome, count in counts.items():
                 summary[f"{action}.{outcome}"] += count
             summary["notifications"] += counts.get("notifications", 0)
@@ -176,7 +182,7 @@ def retention_flow(as_of: date | None = None, batch_size: int | None = None) -> 
         for number, chunk in enumerate(chunks, start=1):
             label = f"batch {number}/{len(chunks)}"
             summary[f"{step}.done"] += run_retention_batch(
-                step, chunk, now.isoformat(), label=label
+                step, untraversed(chunk), now.isoformat(), label=label
             )
         logger.info("%s: %d due, %d done", step, len(ids), summary[f"{step}.done"])
     report = dict(sorted(summary.items()))

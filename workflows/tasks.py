@@ -7,12 +7,13 @@ what a retry can fix: a dropped connection or a locked database, never a domain 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
+from prefect.utilities.annotations import quote
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from resettlement import scheduling
@@ -22,6 +23,14 @@ from resettlement.errors import Unavailable
 from resettlement.privacy import retention
 
 RETRY_DELAYS: list[float] = [1, 10, 30]
+
+
+def untraversed(ids: list[int]) -> list[int]:
+    """A batch of ids to pass to a task. Prefect walks every element of a task's arguments
+    twice, looking for futures to wait on: for a batch of 500 ids that cost more than the
+    batch's own work (about 30 ms a task). `quote` tells it not to; the task still receives
+    the list itself. Typed as that list, which is what the task sees."""
+    return cast("list[int]", quote(ids))
 
 
 def is_transient(error: BaseException) -> bool:

@@ -23,7 +23,7 @@ from resettlement.delivery import sweep
 from resettlement.delivery.sending import deliver
 from resettlement.errors import DomainError
 from workflows.flows import batches, require_database
-from workflows.tasks import RETRY_DELAYS, retry_transient
+from workflows.tasks import RETRY_DELAYS, retry_transient, untraversed
 
 
 def install_calendar() -> bool:
@@ -74,7 +74,7 @@ def message_sweep(batch_size: int | None = None) -> dict[str, int]:
         ids = find_messages(what)
         summary[f"{what}.due"] += len(ids)
         for number, chunk in enumerate(batches(ids, size), start=1):
-            for outcome, count in work(chunk, label=f"batch {number}").items():
+            for outcome, count in work(untraversed(chunk), label=f"batch {number}").items():
                 summary[f"{what}.{outcome}"] += count
     report = dict(sorted(summary.items()))
     logger.info("message-sweep: %s", report)
@@ -151,7 +151,7 @@ def calendar_refresh(
     summary["plans.due"] = len(ids)
     size = batch_size or settings.workflow_batch_size
     for number, chunk in enumerate(batches(ids, size), start=1):
-        for key, count in reassess_plans(chunk, label=f"batch {number}").items():
+        for key, count in reassess_plans(untraversed(chunk), label=f"batch {number}").items():
             summary[f"plans.{key}"] += count
     report = dict(sorted(summary.items()))
     logger.info("calendar-refresh: %s", report)

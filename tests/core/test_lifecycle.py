@@ -303,3 +303,80 @@ def test_walk_out_date_in_the_past_is_reached_by_default_today(session, new_plan
     publish(session, plan)
     plan = move(session, plan, "release")
     assert plan.state == "released"
+
+
+def test_one_machine_for_many_plans_moves_each_plan_alone_and_survives_a_refusal():
+    """The daily scan's batches share one machine among their plans (building one a plan cost
+    more than the step): each plan must move, or be refused, exactly as with its own machine."""
+    from types import SimpleNamespace
+
+    from statemachine.exceptions import TransitionNotAllowed as MachineRefused
+
+    from resettlement.lifecycle import ChecklistFact, PlanFacts, PlansLifecycle
+
+    def facts(release_date: date | None, started: bool = False) -> PlanFacts:
+        status = ChecklistStatus.IN_PROGRESS if started else ChecklistStatus.NOT_STARTED
+        return PlanFacts(
+            today=WEDNESDAY,
+            release_date=release_date,
+            walk_out_date=release_date,
+            checklist={key: ChecklistFact(status, None) for key in CORE_KEYS},
+            published=False,
+            request_awaiting_decision=False,
+            followup_recorded=False,
+            cancel_reason="recall",
+        )
+
+    first, refused, cancelled, after, last = (
+        SimpleNamespace(state="sentence_planning") for _ in "12345"
+    )
+    lifecycle = PlansLifecycle()
+    lifecycle.send(first, "start_resettlement_planning", facts=facts(WEDNESDAY))
+    with pytest.raises(GuardRefused) as caught:
+        lifecycle.send(refused, "start_resettlement_planning", facts=facts(None))
+    assert [u.guard for u in caught.value.unmet] == ["has_release_date"]
+    lifecycle.send(cancelled, "cancel", facts=facts(WEDNESDAY))  # a final state
+    lifecycle.send(after, "start_resettlement_planning", facts=facts(WEDNESDAY))
+    lifecycle.send(after, "start_pre_release", facts=facts(WEDNESDAY, started=True))
+    with pytest.raises(MachineRefused):
+        lifecycle.send(first, "release", facts=facts(WEDNESDAY))  # not from this state
+    lifecycle.send(last, "start_resettlement_planning", facts=facts(WEDNESDAY))
+
+    assert [p.state for p in (first, refused, cancelled, after, last)] == [
+        "resettlement_planning",
+        "sentence_planning",
+        "cancelled",
+        "pre_release",
+        "resettlement_planning",
+    ]
+
+
+def test_a_batch_update_changes_only_the_rows_still_at_the_version_it_read(session, new_plan):
+    """The scan writes a batch's plans in one statement (one UPDATE ... FROM unnest on
+    PostgreSQL): a plan an officer changed meanwhile must be left alone and reported, so the
+    batch is redone plan by plan."""
+    from resettlement import bulk, clock
+    from resettlement.scheduling import save_versioned_rows
+
+    mine, theirs = new_plan(), new_plan()
+    table = ReleasePlan.__table__
+    read = {mine.id: mine.version, theirs.id: theirs.version - 1}  # theirs moved on since
+
+    changed = bulk.update_versioned(
+        session,
+        table,
+        [
+            {"b_id": i, "b_version": v, "version": v + 1, "state": "resettlement_planning"}
+            for i, v in read.items()
+        ],
+    )
+    assert changed == 1
+    with pytest.raises(VersionConflict):
+        save_versioned_rows(
+            session, table, [(theirs.id, read[theirs.id], {"updated_at": clock.now()})], "plan"
+        )
+    session.commit()
+    session.expire_all()
+    assert session.get(ReleasePlan, mine.id).state == "resettlement_planning"
+    assert session.get(ReleasePlan, mine.id).version == read[mine.id] + 1
+    assert session.get(ReleasePlan, theirs.id).state == "sentence_planning"

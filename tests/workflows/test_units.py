@@ -293,3 +293,27 @@ def test_the_zombie_automation_is_created_once_and_crashes_runs_after_three_miss
     assert "prefect.flow-run.Completed" in automation.trigger.expect
     [action] = automation.actions
     assert (action.type, action.state.value) == ("change-flow-run-state", "CRASHED")
+
+
+def test_a_run_in_this_process_has_no_heartbeats_and_a_workers_run_keeps_them():
+    """`resettlement flows run` (and bench/scan.py) run flows in their own process: nothing
+    watches their heartbeats, and joining the heartbeat thread cost up to a second a run. A
+    worker's runs get PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30 from prefect.yaml and keep them, for
+    the zombie automation."""
+    from prefect import flow
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    from workflows.in_process import run_in_process
+
+    @flow
+    def heartbeat_frequency() -> int | None:
+        return get_current_settings().flows.heartbeat_frequency
+
+    assert run_in_process(heartbeat_frequency) is None
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 30}):  # a worker's
+        assert heartbeat_frequency() == 30
+    assert get_current_settings().flows.heartbeat_frequency is not None  # only for that run

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, null, or_, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -33,6 +33,7 @@ from resettlement.leaver_access import (
     LinkLocked,
     LinkNotValid,
     SignedOut,
+    count_failed_attempt,
     hash_secret,
     shown_to_the_person,
 )
@@ -337,7 +338,14 @@ def answer_check(
     now = now or clock.now()
     link = find_link(session, secret, now=now)
     actor = supporter_actor(link, request_id)
-    tries = _count_a_try(session, link, now)
+    tries = count_failed_attempt(
+        session,
+        SupporterLink,
+        link.id,
+        now,
+        max_attempts=MAX_FAILED_ATTEMPTS,
+        lock_minutes=LOCK_MINUTES,
+    )
     if tries is None:
         session.rollback()
         session.refresh(link)
@@ -367,42 +375,6 @@ def answer_check(
     set_committed_value(link, "failed_attempts", 0)
     set_committed_value(link, "locked_until", None)
     return link
-
-
-def _count_a_try(
-    session: Session, link: SupporterLink, now: datetime
-) -> tuple[int, datetime | None] | None:
-    at = bindparam("now", now, type_=UTCDateTime)
-    lock_ended = and_(
-        col(SupporterLink.locked_until).is_not(None), col(SupporterLink.locked_until) <= at
-    )
-    counted = case((lock_ended, 1), else_=col(SupporterLink.failed_attempts) + 1)
-    row = session.execute(
-        update(SupporterLink)
-        .where(
-            col(SupporterLink.id) == link.id,
-            col(SupporterLink.revoked_at).is_(None),
-            col(SupporterLink.expires_at) > at,
-            or_(col(SupporterLink.locked_until).is_(None), lock_ended),
-        )
-        .values(
-            failed_attempts=counted,
-            locked_until=case(
-                (
-                    counted >= MAX_FAILED_ATTEMPTS,
-                    bindparam(
-                        "lock_until", now + timedelta(minutes=LOCK_MINUTES), type_=UTCDateTime
-                    ),
-                ),
-                else_=null(),
-            ),
-        )
-        .returning(col(SupporterLink.failed_attempts), col(SupporterLink.locked_until))
-        .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
-        return None
-    return int(row[0]), row[1]
 
 
 @dataclass(frozen=True)

@@ -468,10 +468,14 @@ def open_published_plan(
     return LeaverView(link=link, published=published, earlier=earlier)
 
 
-def plan_language(session: Session, link: LeaverLink) -> str | None:
-    """The language of the plan a live link opens, so the sign-in page is in it before the
-    date of birth is asked for. Holding the link is enough for this: it tells nothing of the
-    plan but the language it is written in."""
+class PlanLink(Protocol):
+    plan_id: int
+
+
+def plan_language(session: Session, link: PlanLink) -> str | None:
+    """The language of the plan a live link opens (the person's own or a supporter's), so the
+    sign-in page is in it before the date of birth or check answer is asked for. Holding the
+    link is enough for this: it tells nothing of the plan but the language it is written in."""
     try:
         language = latest_published(session, link.plan_id).snapshot.get("preferred_language")
     except NotFound:

@@ -329,6 +329,9 @@ class SupporterCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     relationship: str = Field(min_length=1, max_length=100)
+    contact: str | None = Field(
+        default=None, max_length=200, description="How to reach them: a phone number or email."
+    )
     check_question: str = Field(min_length=1, max_length=200)
     answer: str = Field(min_length=3, max_length=100)
     sections: list[Literal["first_night_address", "appointments", "contacts"]] = Field(
@@ -370,6 +373,7 @@ def name_supporter(
             answer=body.answer,
             sections=tuple(body.sections),
             weeks_after_release=body.weeks_after_release,
+            contact=body.contact or "",
         ),
     )
     assert link.id is not None

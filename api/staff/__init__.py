@@ -45,6 +45,7 @@ def mount_staff(app: FastAPI) -> None:
         referrals,
         reports,
         signin,
+        supporters,
     )
     from api.staff.identity import SignInRequired
     from api.staff.problem_pages import (
@@ -69,6 +70,7 @@ def mount_staff(app: FastAPI) -> None:
         consents.router,
         data_protection.router,
         referrals.router,
+        supporters.router,
         partner.router,
         printout.router,
         governor.router,

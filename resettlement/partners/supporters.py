@@ -19,6 +19,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import update
@@ -62,6 +63,9 @@ class SupporterLink(SQLModel, table=True):
     ref: str = Field(max_length=40, unique=True)
     name: str = Field(min_length=1, max_length=200)
     relationship: str = Field(min_length=1, max_length=100)
+    # How to reach them (a phone number or email address), so the officer can tell them the
+    # link is theirs; never shown to the supporter or to partners.
+    contact: str | None = Field(default=None, max_length=200)
     check_question: str = Field(min_length=1, max_length=200)
     answer_salt: str = Field(max_length=32)
     answer_hash: str = Field(max_length=64)
@@ -92,6 +96,28 @@ class SupporterRequest:
     answer: str
     sections: tuple[str, ...]
     weeks_after_release: int = DEFAULT_WEEKS_AFTER_RELEASE
+    contact: str = ""
+
+
+class SupporterState(StrEnum):
+    ACTIVE = "active"
+    LOCKED = "locked"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def state_of(link: SupporterLink, sections: list[str], now: datetime) -> SupporterState:
+    """What the link does now. A link whose consent was withdrawn (on the consents page) opens
+    nothing, as a revoked one does, so it is called revoked too."""
+    if link.revoked_at is not None:
+        return SupporterState.REVOKED
+    if link.expires_at <= now:
+        return SupporterState.EXPIRED
+    if not sections:
+        return SupporterState.REVOKED
+    if link.locked_until is not None and link.locked_until > now:
+        return SupporterState.LOCKED
+    return SupporterState.ACTIVE
 
 
 def _normalised(answer: str) -> str:
@@ -100,6 +126,11 @@ def _normalised(answer: str) -> str:
 
 def _answer_hash(answer: str, salt: str) -> str:
     return hashlib.scrypt(_normalised(answer).encode(), salt=bytes.fromhex(salt), **_SCRYPT).hex()
+
+
+def last_day(link: SupporterLink) -> date:
+    """The last whole day the link works: it stops at the start of the next, London time."""
+    return clock.london(link.expires_at).date() - timedelta(days=1)
 
 
 def supporter_id(link: SupporterLink) -> str:
@@ -153,6 +184,9 @@ def name_supporter(
     relationship = _text(request.relationship, "relationship", "who they are to the person", 100)
     question = _text(request.check_question, "check_question", "a check question", 200)
     answer = _text(request.answer, "answer", "the answer to the check question", 100)
+    contact = " ".join((request.contact or "").split())
+    if len(contact) > 200:
+        raise InvalidInput("How to reach them must be 200 characters or fewer.", field="contact")
     if len(_normalised(answer)) < 3:
         raise InvalidInput("The answer must be at least 3 characters.", field="answer")
     try:
@@ -179,6 +213,7 @@ def name_supporter(
         ref=secrets.token_hex(16),
         name=name,
         relationship=relationship,
+        contact=contact or None,
         check_question=question,
         answer_salt=salt,
         answer_hash=_answer_hash(answer, salt),

@@ -163,7 +163,7 @@ def name_supporter(
             "link": link,
             "url": base.rstrip("/") + path,
             "sections": SECTIONS,
-            "chosen": supporters.live_sections(session, link),
+            "chosen_names": [SECTIONS.get(s, s) for s in supporters.live_sections(session, link)],
             "errors": Errors(),
             "labels": labels,
         },

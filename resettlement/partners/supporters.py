@@ -331,7 +331,14 @@ def find_link(session: Session, secret: str, *, now: datetime | None = None) -> 
     link = session.exec(
         select(SupporterLink).where(SupporterLink.secret_hash == hash_secret(secret))
     ).first()
-    return _usable(session, link, now or clock.now())
+    try:
+        return _usable(session, link, now or clock.now())
+    except LinkNotValid:
+        if link is not None:
+            # A real link, stopped or run out: who tried to use it after is kept, like any
+            # refused access, though they are told only that the link does not work.
+            audit.record_denied(session, supporter_actor(link), "plan", link.plan_id)
+        raise
 
 
 def check_session_link(

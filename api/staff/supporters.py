@@ -70,7 +70,12 @@ def _page(
     now = clock.now()
     found = supporters.list_for_plan(session=session, actor=actor, plan_id=_id(plan))
     rows = [
-        {"link": link, "sections": sections, "state": supporters.state_of(link, sections, now)}
+        {
+            "link": link,
+            "sections": sections,
+            "state": supporters.state_of(link, sections, now),
+            "last_day": supporters.last_day(link),
+        }
         for link, sections in found
     ]
     done = request.query_params.get("done")
@@ -161,6 +166,7 @@ def name_supporter(
             "plan": view.plan,
             "person": view.person,
             "link": link,
+            "last_day": supporters.last_day(link),
             "url": base.rstrip("/") + path,
             "sections": SECTIONS,
             "chosen_names": [SECTIONS.get(s, s) for s in supporters.live_sections(session, link)],

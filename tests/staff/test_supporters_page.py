@@ -193,3 +193,41 @@ def test_other_roles_cannot_use_the_supporters_page(signed_in, new_plan):
     plan = new_plan()
     for who in ("governor", "admin"):
         assert signed_in(who).get(f"/staff/plans/{plan.id}/supporters").status_code == 403
+
+
+def test_the_supporter_pages_answer_each_kind_of_user_as_the_matrix_says(
+    app, client, signed_in, new_plan, session
+):
+    """Staff pages: a stranger is sent to sign in, other roles are refused (403), another
+    officer finds nothing (404). The person's own revoke form needs the person's session."""
+    from tests.staff.conftest import Browser
+
+    plan = new_plan()
+    officer = signed_in("officer")
+    _named(officer, plan.id)
+    [link] = session.exec(select(SupporterLink)).all()
+    page = f"/staff/plans/{plan.id}/supporters"
+    revoke = f"{page}/{link.id}/revoke"
+    expected = {
+        "officer": 200,
+        "other_officer": 404,
+        "governor": 403,
+        "other_governor": 403,
+        "admin": 403,
+        "leaver": 403,
+    }
+    got = {who: signed_in(who).get(page).status_code for who in expected}
+    assert got == expected
+    for role, user, claims in (
+        ("coordinator", "coord-mdi", {"prison": "MDI"}),
+        ("partner", "partner-test", {"organisation": 1}),
+    ):
+        with TestClient(app, follow_redirects=False) as other:
+            assert Browser(other).use_token(role, user, **claims).get(page).status_code == 403
+    assert client.get(page, follow_redirects=False).status_code == 303
+    assert client.post(revoke, data={"confirmed": "yes"}).status_code in (303, 403)
+    # The person's form: no session is the sign-in page, a supporter's own session is too.
+    with TestClient(app, follow_redirects=False) as nobody:
+        assert nobody.post(f"/my-plan/supporters/{link.id}/revoke").status_code == 401
+    session.expire_all()
+    assert session.get(SupporterLink, link.id).revoked_at is None

@@ -17,7 +17,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Index, and_, bindparam, case, func, null, or_, text, update
 from sqlalchemy.exc import IntegrityError
@@ -340,7 +340,7 @@ def confirm(
     plan = get_or_404(session, ReleasePlan, link.plan_id, "plan")
     person = get_or_404(session, Person, plan.person_id, "person")
     actor = leaver_actor(link, request_id)
-    tries = _count_a_try(session, link, now)
+    tries = count_failed_attempt(session, LeaverLink, link.id, now)
     if tries is None:
         # Locked (or stopped since it was read): the date is not compared at all.
         session.rollback()
@@ -375,42 +375,61 @@ def confirm(
     return link
 
 
-def _count_a_try(
-    session: Session, link: LeaverLink, now: datetime
+class LockableLink(Protocol):
+    """A link table counted by count_failed_attempt: the person's own and a supporter's."""
+
+    id: Any
+    failed_attempts: Any
+    locked_until: Any
+    revoked_at: Any
+    expires_at: Any
+
+
+def count_failed_attempt(
+    session: Session,
+    model: type[LockableLink],
+    link_id: int | None,
+    now: datetime,
+    *,
+    max_attempts: int = MAX_FAILED_ATTEMPTS,
+    lock_minutes: int = LOCK_MINUTES,
 ) -> tuple[int, datetime | None] | None:
     """Counts one try on a live, unlocked link and locks it on the last allowed try, in one
-    statement. Returns the new count and lock, or None if the link is locked or not live."""
+    conditional UPDATE. Returns the new count and lock, or None if the link is locked or not
+    live. The person's link and a supporter's link share it, so both resist the same race:
+    requests in flight at once cannot all slip past a lock they read before it was set."""
     at = bindparam("now", now, type_=UTCDateTime)
-    lock_ended = and_(col(LeaverLink.locked_until).is_not(None), col(LeaverLink.locked_until) <= at)
+    locked_until = col(model.locked_until)
+    lock_ended = and_(locked_until.is_not(None), locked_until <= at)
     # A lock that has run out starts the count again.
-    counted = case((lock_ended, 1), else_=col(LeaverLink.failed_attempts) + 1)
+    counted = case((lock_ended, 1), else_=col(model.failed_attempts) + 1)
     row = session.execute(
-        update(LeaverLink)
+        update(model)
         .where(
-            col(LeaverLink.id) == link.id,
-            col(LeaverLink.revoked_at).is_(None),
-            col(LeaverLink.expires_at) > at,
-            or_(col(LeaverLink.locked_until).is_(None), lock_ended),
+            col(model.id) == link_id,
+            col(model.revoked_at).is_(None),
+            col(model.expires_at) > at,
+            or_(locked_until.is_(None), lock_ended),
         )
         .values(
             failed_attempts=counted,
             locked_until=case(
                 (
-                    counted >= MAX_FAILED_ATTEMPTS,
+                    counted >= max_attempts,
                     bindparam(
-                        "lock_until", now + timedelta(minutes=LOCK_MINUTES), type_=UTCDateTime
+                        "lock_until", now + timedelta(minutes=lock_minutes), type_=UTCDateTime
                     ),
                 ),
                 else_=null(),
             ),
         )
-        .returning(col(LeaverLink.failed_attempts), col(LeaverLink.locked_until))
+        .returning(col(model.failed_attempts), locked_until)
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
         return None
-    count, locked_until = row
-    return int(count), locked_until
+    count, until = row
+    return int(count), until
 
 
 @dataclass(frozen=True)
@@ -453,10 +472,14 @@ def open_published_plan(
     return LeaverView(link=link, published=published, earlier=earlier)
 
 
-def plan_language(session: Session, link: LeaverLink) -> str | None:
-    """The language of the plan a live link opens, so the sign-in page is in it before the
-    date of birth is asked for. Holding the link is enough for this: it tells nothing of the
-    plan but the language it is written in."""
+class PlanLink(Protocol):
+    plan_id: int
+
+
+def plan_language(session: Session, link: PlanLink) -> str | None:
+    """The language of the plan a live link opens (the person's own or a supporter's), so the
+    sign-in page is in it before the date of birth or check answer is asked for. Holding the
+    link is enough for this: it tells nothing of the plan but the language it is written in."""
     try:
         language = latest_published(session, link.plan_id).snapshot.get("preferred_language")
     except NotFound:

@@ -161,10 +161,10 @@ def forty_eight_hour_followup(
 
 @flow(name="retention", log_prints=True)
 def retention_flow(as_of: date | None = None, batch_size: int | None = None) -> dict[str, int]:
-    """Anonymises people whose retention period ended, deletes sign-in links and ended
-    consents and import reports past theirs, empties old messages and pseudonymises audit rows
-    past theirs (the schedule: resettlement/privacy/retention.py). Safe to run again after a
-    crash."""
+    """Anonymises people whose retention period ended, deletes sign-in links, supporters'
+    links, ended consents and import reports past theirs, empties old messages and
+    pseudonymises audit rows past theirs (the schedule: resettlement/privacy/retention.py).
+    Safe to run again after a crash."""
     require_database()
     logger = get_run_logger()
     # A scheduled run works as of now; a run for a given day, as of the end of that day.

@@ -32,7 +32,7 @@ from resettlement.leaver_access import (
 )
 from resettlement.licence_conditions import standard_conditions
 from resettlement.models import Goal, PublishedPlan, ReleasePlan
-from resettlement.partners import nearby
+from resettlement.partners import nearby, supporters
 from resettlement.plan_changes import Change, ChangeKind, compare
 from resettlement.privacy import consents
 from resettlement.voice.answers import can_answer as first_days_asked
@@ -347,6 +347,24 @@ def my_plan(request: Request, session: SessionDep) -> Response:
         if c.live
     ]
     context["consent_withdrawn"] = request.query_params.get("withdrawn") == "1"
+    now = clock.now()
+    context["supporters"] = [
+        {
+            "link": found,
+            "sections": sections,
+            "state": supporters.state_of(found, sections, now),
+            "last_day": supporters.last_day(found),
+        }
+        for found, sections in supporters.list_for_plan(
+            session=session,
+            actor=leaver_access.leaver_actor(link, request.state.request_id),
+            plan_id=link.plan_id,
+        )
+    ]
+    context["supporter_stopped"] = request.query_params.get("stopped") == "1"
+    token = leaver_session.form_token(request, leaver_session.PLAN_FORM_COOKIE)
+    context["csrf_field"] = leaver_session.CSRF_FIELD
+    context["csrf_token"] = token
     context["who_is_open"] = nearby.for_plan(session, view.published.plan_id)
     context["need_label"] = lambda need: service_needs.label(need, language)
     # After release the plan page asks how the first days went (api/pages/first_days.py).
@@ -363,7 +381,15 @@ def my_plan(request: Request, session: SessionDep) -> Response:
     context["goals_editable"] = plan is not None and goals.can_change(plan)
     done = request.query_params.get("goal")
     context["goal_done"] = done if done in ("added", "changed", "removed") else None
-    return render(request, "leaver/plan.html", context, language=language)
+    response = render(request, "leaver/plan.html", context, language=language)
+    leaver_session.keep_form_token(
+        response,
+        request,
+        token,
+        cookie=leaver_session.PLAN_FORM_COOKIE,
+        path=leaver_session.PLAN_FORM_PATH,
+    )
+    return response
 
 
 def _persons_id(session: SessionDep, link: LeaverLink) -> int:
@@ -402,6 +428,33 @@ def withdraw_consent(
     except VersionConflict:
         pass  # changed meanwhile (withdrawn already, or replaced): the page shows it as it is
     return RedirectResponse(PLAN_PATH + "?withdrawn=1#your-consents", status_code=303)
+
+
+@router.post(PLAN_PATH + "/supporters/{supporter_id}/revoke")
+def revoke_supporter(
+    request: Request,
+    supporter_id: str,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The person stops a supporter's link from their own page: it stops at once, and their
+    consent to share with that supporter is withdrawn with it. The form carries the page's
+    token (double submit), on top of the SameSite=Strict session cookie."""
+    link, _secret = signed_in(request, session)
+    if not leaver_session.form_token_matches(request, csrf_token, leaver_session.PLAN_FORM_COOKIE):
+        # Posted from elsewhere, or the page is too old: nothing changes.
+        return RedirectResponse(PLAN_PATH + "#your-supporters", status_code=303)
+    if not supporter_id.isdigit() or int(supporter_id) > 2**31 - 1:
+        raise _not_valid_page()
+    try:
+        supporters.revoke_supporter(
+            session=session,
+            actor=leaver_access.leaver_actor(link, request.state.request_id),
+            link_id=int(supporter_id),
+        )
+    except NotFound:
+        raise _not_valid_page() from None
+    return RedirectResponse(PLAN_PATH + "?stopped=1#your-supporters", status_code=303)
 
 
 def print_context(

@@ -17,8 +17,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.deps import SessionDep
 from api.pages import leaver_session
+from api.pages.i18n import _, language_scope
 from api.pages.templating import PageProblem, choose_language, render
-from resettlement import clock, leaver_plan
+from resettlement import clock, leaver_access, leaver_plan
 from resettlement.errors import NotFound
 from resettlement.leaver_access import LinkLocked, LinkNotValid, SignedOut
 from resettlement.partners import supporters
@@ -34,11 +35,18 @@ def _not_valid(status: int = 404) -> PageProblem:
     return PageProblem(status, "supporter/link_not_valid.html")
 
 
+def _language(request: Request, session: SessionDep, link: SupporterLink) -> str:
+    """The switch or its cookie (the supporter's own choice), then the language of the plan
+    they were given (a Welsh speaker's supporter reads it in Welsh), then English."""
+    return choose_language(request, leaver_access.plan_language(session, link))
+
+
 def _form(
     request: Request,
     link: SupporterLink,
     context: dict[str, Any],
     *,
+    language: str,
     status_code: int = 200,
 ) -> Response:
     token = leaver_session.form_token(request)
@@ -51,16 +59,20 @@ def _form(
             "csrf_field": leaver_session.CSRF_FIELD,
             "csrf_token": token,
         },
-        language=choose_language(request),
+        language=language,
         status_code=status_code,
     )
     leaver_session.keep_form_token(response, request, token, path=supporters.LINK_PATH)
     return response
 
 
-def _locked(until: datetime) -> PageProblem:
+def _locked(until: datetime, language: str) -> PageProblem:
     return PageProblem(
-        429, "supporter/locked.html", {"until": until}, headers={"Retry-After": "900"}
+        429,
+        "supporter/locked.html",
+        {"until": until},
+        language=language,
+        headers={"Retry-After": "900"},
     )
 
 
@@ -70,9 +82,10 @@ def check_question(request: Request, secret: str, session: SessionDep) -> Respon
         link = supporters.find_link(session, secret)
     except LinkNotValid:
         raise _not_valid() from None
+    language = _language(request, session, link)
     if link.locked_until is not None and link.locked_until > clock.now():
-        raise _locked(link.locked_until)
-    return _form(request, link, {})
+        raise _locked(link.locked_until, language)
+    return _form(request, link, {}, language=language)
 
 
 @router.post(supporters.LINK_PATH + "{secret}")
@@ -87,15 +100,15 @@ def answer(
         link = supporters.find_link(session, secret)
     except LinkNotValid:
         raise _not_valid() from None
+    language = _language(request, session, link)
     if not leaver_session.form_token_matches(request, csrf_token):
-        return _form(
-            request,
-            link,
-            {"error": "This page has expired. Answer the question again."},
-            status_code=403,
-        )
+        with language_scope(language):
+            expired = _("This page has expired. Answer the question again.")
+        return _form(request, link, {"error": expired}, language=language, status_code=403)
     if not answer.strip():
-        return _form(request, link, {"error": "Enter the answer"}, status_code=422)
+        with language_scope(language):
+            missing = _("Enter the answer")
+        return _form(request, link, {"error": missing}, language=language, status_code=422)
     try:
         link = supporters.answer_check(
             session=session,
@@ -106,13 +119,18 @@ def answer(
     except LinkNotValid:
         raise _not_valid() from None
     except LinkLocked as exc:
-        raise _locked(exc.until) from None
+        raise _locked(exc.until, language) from None
     except WrongAnswer as exc:
-        if exc.attempts_left > 1:
-            error = f"That is not the answer we hold. You can try {exc.attempts_left} more times."
-        else:
-            error = "That is not the answer we hold. You can try 1 more time."
-        return _form(request, link, {"error": error}, status_code=422)
+        with language_scope(language):
+            error = (
+                _(
+                    "That is not the answer we hold. You can try %(count)s more times.",
+                    count=exc.attempts_left,
+                )
+                if exc.attempts_left > 1
+                else _("That is not the answer we hold. You can try 1 more time.")
+            )
+        return _form(request, link, {"error": error}, language=language, status_code=422)
     assert link.id is not None
     response = RedirectResponse(PLAN_PATH, status_code=303)
     response.set_cookie(
@@ -154,11 +172,12 @@ def shared_plan(request: Request, session: SessionDep) -> Response:
         raise _not_valid(403) from None
     except NotFound:
         raise PageProblem(404, "supporter/not_published.html") from None
+    language = _language(request, session, link)
+    with language_scope(language):
+        titles = {kind: _(title) for kind, title in leaver_plan.APPOINTMENT_TITLES.items()}
     appointments = [
         {
-            "title": leaver_plan.APPOINTMENT_TITLES.get(
-                a.get("kind", "other"), leaver_plan.APPOINTMENT_TITLES["other"]
-            ),
+            "title": titles.get(a.get("kind", "other"), titles["other"]),
             "starts_at": clock.london(datetime.fromisoformat(a["starts_at"])),
             "location": a.get("location"),
             "with_whom": a.get("with_whom"),
@@ -175,7 +194,7 @@ def shared_plan(request: Request, session: SessionDep) -> Response:
             "appointments": appointments,
             "contacts": view.shared.get("contacts"),
         },
-        language=choose_language(request),
+        language=language,
     )
 
 

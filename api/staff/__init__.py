@@ -45,6 +45,7 @@ def mount_staff(app: FastAPI) -> None:
         referrals,
         reports,
         signin,
+        supporters,
         trends,
     )
     from api.staff.identity import SignInRequired
@@ -70,6 +71,7 @@ def mount_staff(app: FastAPI) -> None:
         consents.router,
         data_protection.router,
         referrals.router,
+        supporters.router,
         partner.router,
         printout.router,
         governor.router,

@@ -148,6 +148,9 @@ def _directory_page(
         {
             "directory": found,
             "services": services,
+            # Kept because a referral names them; shown so the coordinator knows why they are
+            # still here, and never offered for a new referral (api/staff/referrals.py).
+            "withdrawn": directory.records(session, found.id, withdrawn=True),
             "need_names": NEED_NAMES,
             "nations": NATIONS,
             "errors": errors or Errors(),

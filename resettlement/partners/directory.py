@@ -295,15 +295,21 @@ def directories_for(session: Session, actor: Actor) -> list[ServiceDirectory]:
 
 
 def records(
-    session: Session, directory_id: int, service_ids: Iterable[int] | None = None
+    session: Session,
+    directory_id: int,
+    service_ids: Iterable[int] | None = None,
+    *,
+    withdrawn: bool = False,
 ) -> list[ServiceRecord]:
     """The directory's services, whole, in a fixed number of queries whatever their count.
 
-    Without ids, the services it lists (withdrawn ones are kept only for the referrals to them);
-    with ids, those services, withdrawn or not."""
+    Without ids, the services it lists (withdrawn ones are kept only for the referrals to them),
+    or with `withdrawn` only those kept withdrawn; with ids, those services, withdrawn or not."""
     statement = select(DirectoryService).where(DirectoryService.directory_id == directory_id)
     if service_ids is not None:
         statement = statement.where(col(DirectoryService.id).in_(list(service_ids)))
+    elif withdrawn:
+        statement = statement.where(col(DirectoryService.withdrawn_at).is_not(None))
     else:
         statement = statement.where(col(DirectoryService.withdrawn_at).is_(None))
     services = list(session.exec(statement.order_by(col(DirectoryService.name))).all())

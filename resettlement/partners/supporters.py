@@ -19,9 +19,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, null, or_, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -33,6 +34,7 @@ from resettlement.leaver_access import (
     LinkLocked,
     LinkNotValid,
     SignedOut,
+    count_failed_attempt,
     hash_secret,
     shown_to_the_person,
 )
@@ -61,6 +63,9 @@ class SupporterLink(SQLModel, table=True):
     ref: str = Field(max_length=40, unique=True)
     name: str = Field(min_length=1, max_length=200)
     relationship: str = Field(min_length=1, max_length=100)
+    # How to reach them (a phone number or email address), so the officer can tell them the
+    # link is theirs; never shown to the supporter or to partners.
+    contact: str | None = Field(default=None, max_length=200)
     check_question: str = Field(min_length=1, max_length=200)
     answer_salt: str = Field(max_length=32)
     answer_hash: str = Field(max_length=64)
@@ -91,6 +96,28 @@ class SupporterRequest:
     answer: str
     sections: tuple[str, ...]
     weeks_after_release: int = DEFAULT_WEEKS_AFTER_RELEASE
+    contact: str = ""
+
+
+class SupporterState(StrEnum):
+    ACTIVE = "active"
+    LOCKED = "locked"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def state_of(link: SupporterLink, sections: list[str], now: datetime) -> SupporterState:
+    """What the link does now. A link whose consent was withdrawn (on the consents page) opens
+    nothing, as a revoked one does, so it is called revoked too."""
+    if link.revoked_at is not None:
+        return SupporterState.REVOKED
+    if link.expires_at <= now:
+        return SupporterState.EXPIRED
+    if not sections:
+        return SupporterState.REVOKED
+    if link.locked_until is not None and link.locked_until > now:
+        return SupporterState.LOCKED
+    return SupporterState.ACTIVE
 
 
 def _normalised(answer: str) -> str:
@@ -99,6 +126,11 @@ def _normalised(answer: str) -> str:
 
 def _answer_hash(answer: str, salt: str) -> str:
     return hashlib.scrypt(_normalised(answer).encode(), salt=bytes.fromhex(salt), **_SCRYPT).hex()
+
+
+def last_day(link: SupporterLink) -> date:
+    """The last whole day the link works: it stops at the start of the next, London time."""
+    return clock.london(link.expires_at).date() - timedelta(days=1)
 
 
 def supporter_id(link: SupporterLink) -> str:
@@ -152,6 +184,9 @@ def name_supporter(
     relationship = _text(request.relationship, "relationship", "who they are to the person", 100)
     question = _text(request.check_question, "check_question", "a check question", 200)
     answer = _text(request.answer, "answer", "the answer to the check question", 100)
+    contact = " ".join((request.contact or "").split())
+    if len(contact) > 200:
+        raise InvalidInput("How to reach them must be 200 characters or fewer.", field="contact")
     if len(_normalised(answer)) < 3:
         raise InvalidInput("The answer must be at least 3 characters.", field="answer")
     try:
@@ -178,6 +213,7 @@ def name_supporter(
         ref=secrets.token_hex(16),
         name=name,
         relationship=relationship,
+        contact=contact or None,
         check_question=question,
         answer_salt=salt,
         answer_hash=_answer_hash(answer, salt),
@@ -295,7 +331,14 @@ def find_link(session: Session, secret: str, *, now: datetime | None = None) -> 
     link = session.exec(
         select(SupporterLink).where(SupporterLink.secret_hash == hash_secret(secret))
     ).first()
-    return _usable(session, link, now or clock.now())
+    try:
+        return _usable(session, link, now or clock.now())
+    except LinkNotValid:
+        if link is not None:
+            # A real link, stopped or run out: who tried to use it after is kept, like any
+            # refused access, though they are told only that the link does not work.
+            audit.record_denied(session, supporter_actor(link), "plan", link.plan_id)
+        raise
 
 
 def check_session_link(
@@ -337,7 +380,14 @@ def answer_check(
     now = now or clock.now()
     link = find_link(session, secret, now=now)
     actor = supporter_actor(link, request_id)
-    tries = _count_a_try(session, link, now)
+    tries = count_failed_attempt(
+        session,
+        SupporterLink,
+        link.id,
+        now,
+        max_attempts=MAX_FAILED_ATTEMPTS,
+        lock_minutes=LOCK_MINUTES,
+    )
     if tries is None:
         session.rollback()
         session.refresh(link)
@@ -367,42 +417,6 @@ def answer_check(
     set_committed_value(link, "failed_attempts", 0)
     set_committed_value(link, "locked_until", None)
     return link
-
-
-def _count_a_try(
-    session: Session, link: SupporterLink, now: datetime
-) -> tuple[int, datetime | None] | None:
-    at = bindparam("now", now, type_=UTCDateTime)
-    lock_ended = and_(
-        col(SupporterLink.locked_until).is_not(None), col(SupporterLink.locked_until) <= at
-    )
-    counted = case((lock_ended, 1), else_=col(SupporterLink.failed_attempts) + 1)
-    row = session.execute(
-        update(SupporterLink)
-        .where(
-            col(SupporterLink.id) == link.id,
-            col(SupporterLink.revoked_at).is_(None),
-            col(SupporterLink.expires_at) > at,
-            or_(col(SupporterLink.locked_until).is_(None), lock_ended),
-        )
-        .values(
-            failed_attempts=counted,
-            locked_until=case(
-                (
-                    counted >= MAX_FAILED_ATTEMPTS,
-                    bindparam(
-                        "lock_until", now + timedelta(minutes=LOCK_MINUTES), type_=UTCDateTime
-                    ),
-                ),
-                else_=null(),
-            ),
-        )
-        .returning(col(SupporterLink.failed_attempts), col(SupporterLink.locked_until))
-        .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
-        return None
-    return int(row[0]), row[1]
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,16 @@ SCHEDULE: tuple[RetentionRule, ...] = (
         "about its use.",
     ),
     RetentionRule(
+        "supporter_link",
+        "A supporter's link (the hashes of its secret and of its check answer)",
+        30,
+        "the day the link expired or was stopped",
+        "delete",
+        _OWNER + "As for the person's own sign-in link: a link that no longer works has no "
+        "purpose; 30 days answers questions about its use. The consent it rested on is kept "
+        "under the consent rule.",
+    ),
+    RetentionRule(
         "notification_body",
         "The subject and words of a message sent",
         365,
@@ -177,6 +187,18 @@ def links_due(session: Session, now: datetime) -> list[int]:
         i
         for i in session.exec(
             select(LeaverLink.id).where(stopped < cutoff).order_by(col(LeaverLink.id))
+        ).all()
+        if i is not None
+    ]
+
+
+def supporter_links_due(session: Session, now: datetime) -> list[int]:
+    cutoff = _cutoff("supporter_link", now)
+    stopped = func.coalesce(col(SupporterLink.revoked_at), col(SupporterLink.expires_at))
+    return [
+        i
+        for i in session.exec(
+            select(SupporterLink.id).where(stopped < cutoff).order_by(col(SupporterLink.id))
         ).all()
         if i is not None
     ]
@@ -455,6 +477,28 @@ def delete_links(session: Session, link_ids: Sequence[int], now: datetime) -> in
     return count
 
 
+def delete_supporter_links(session: Session, link_ids: Sequence[int], now: datetime) -> int:
+    due = sorted(set(supporter_links_due(session, now)) & set(link_ids))
+    if not due:
+        commit(session, "supporter link")
+        return 0
+    session.execute(
+        delete(SessionGeneration)
+        .where(col(SessionGeneration.subject).in_([f"supporter:{i}" for i in due]))
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(
+        delete(SupporterLink)
+        .where(col(SupporterLink.id).in_(due))
+        .execution_options(synchronize_session=False)
+    )
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        audit.record(session, SYSTEM, "retention:delete", "supporter_link", f"{count} links")
+    commit(session, "supporter link")
+    return count
+
+
 def empty_notifications(session: Session, ids: Sequence[int], now: datetime) -> int:
     due = sorted(set(notifications_due(session, now)) & set(ids))
     if due:
@@ -546,6 +590,12 @@ STEPS: dict[str, Step] = {
             "Delete sign-in links past their period",
             links_due,
             delete_links,
+        ),
+        Step(
+            "delete_supporter_links",
+            "Delete supporters' links past their period",
+            supporter_links_due,
+            delete_supporter_links,
         ),
         Step(
             "empty_notification_bodies",

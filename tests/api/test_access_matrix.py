@@ -11,9 +11,9 @@ from faker import Faker
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from resettlement.actors import Role
+from resettlement.actors import Actor, Role
 from resettlement.models import EarlyReleaseRequest, ReleasePlan
-from resettlement.partners import referrals
+from resettlement.partners import referrals, supporters
 from tests.api.conftest import (
     OFFICER_ID,
     OTHER_OFFICER_ID,
@@ -42,6 +42,8 @@ class World:
     # and a draft one to the work organisation.
     referral_a: int
     draft_a: int
+    # A supporter the person of plan A named, with their consent.
+    supporter_a: int = 0
 
     def version(self, plan_id: int) -> int:
         self.session.expire_all()
@@ -80,8 +82,29 @@ def world(session: Session, flagged_plan: Callable[..., ReleasePlan], fake: Fake
     referral_a = refer(plan_a, sections=("first_night_address", "appointments"))
     draft_a = refer(plan_a, service_id=directory.work_service, need="employment", send=False)
     assert referral_a.id is not None and draft_a.id is not None
+    supporter, _path = supporters.name_supporter(
+        session=session,
+        actor=Actor(user_id=OFFICER_ID, role=Role.PROBATION_OFFICER),
+        plan_id=plan_a.id,
+        request=supporters.SupporterRequest(
+            name=fake.name(),
+            relationship="Brother",
+            check_question="Our first street",
+            answer="Made Up Lane",
+            sections=("appointments",),
+        ),
+    )
+    assert supporter.id is not None
     return World(
-        session, plan_a.id, plan_b.id, request_b.id, fake, directory, referral_a.id, draft_a.id
+        session,
+        plan_a.id,
+        plan_b.id,
+        request_b.id,
+        fake,
+        directory,
+        referral_a.id,
+        draft_a.id,
+        supporter.id,
     )
 
 
@@ -393,6 +416,14 @@ CASES: list[tuple[str, str, str, Body, dict[str, int]]] = [
         OFFICER_ONLY | {"officer_own": 200},
     ),
     (
+        # The person (with their own token) or the plan's officer; stopping twice is no error.
+        "stop a supporter",
+        "DELETE",
+        "/api/v1/supporters/{supporter_a}",
+        None,
+        OFFICER_ONLY | {"leaver_own": 200, "leaver_other": 404, "officer_own": 200},
+    ),
+    (
         "a partner's referrals",
         "GET",
         "/api/v1/partner/referrals",
@@ -451,6 +482,7 @@ def test_each_role_gets_the_status_the_table_says(
         request_b=world.request_b,
         referral_a=world.referral_a,
         draft_a=world.draft_a,
+        supporter_a=world.supporter_a,
     )
     got = {}
     for role, headers in ROLES.items():

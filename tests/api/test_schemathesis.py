@@ -3,8 +3,9 @@ and every phase, stateful included, for each role's token: no 5xx, nothing the s
 refused, nothing it forbids is accepted, and every response keeps to the schema.
 
 Schemathesis's own runner drives the real server (uvicorn on the test database, seeded with the
-demo data so generated ids reach real plans). Examples per operation are kept small: the four
-runs take about 90 s of CPU in all (most of it the coverage phase's boundary cases)."""
+demo data so generated ids reach real plans, and a partner of an organisation with referrals).
+Examples per operation are kept small: each role's run takes 15 to 70 s of CPU (most of it the
+coverage phase's boundary cases)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from api.auth import mint_token
 from resettlement.actors import Role
 from resettlement.demo import seed
 from resettlement.models import PublishedPlan
+from resettlement.partners.demo_referrals import partner_id
+from resettlement.partners.models import DirectoryService
+from resettlement.partners.referrals import Referral
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).parent / "st"
@@ -32,6 +36,8 @@ ROLES: dict[str, tuple[Role, str, dict[str, Any]]] = {
     "admin": (Role.ADMIN, "admin-test", {}),
     "leaver": (Role.PRISON_LEAVER, "leaver-test", {}),
     "coordinator": (Role.COORDINATOR, "coord-mdi", {"prison": "MDI"}),
+    # Staff of an organisation the demo's people were referred to (chosen after seeding).
+    "partner": (Role.PARTNER, "partner-demo", {}),
 }
 
 
@@ -45,6 +51,14 @@ def test_the_api_keeps_to_its_own_schema_for_every_role(
         published = session.exec(select(PublishedPlan).order_by(col(PublishedPlan.id))).first()
         assert published is not None, "the demo data publishes plans"
         claims = {"plan": published.plan_id}
+    if kind == Role.PARTNER:
+        organisation = session.exec(
+            select(DirectoryService.organisation_id)
+            .join(Referral, col(Referral.service_id) == col(DirectoryService.id))
+            .order_by(col(Referral.id))
+        ).first()
+        assert organisation is not None, "the demo data makes referrals"
+        user, claims = partner_id(organisation), {"organisation": organisation}
     token = mint_token(role=kind, user=user, **claims)
     env = {
         **os.environ,

@@ -57,3 +57,12 @@ def test_another_officer_gets_the_plans_404_page(signed_in, new_plan):
     plan = new_plan()
     other = signed_in("other_officer")
     assert other.get(f"/staff/plans/{plan.id}/consents").status_code == 404
+
+
+def test_the_page_says_a_consent_is_recorded_once(signed_in, new_plan):
+    plan = new_plan()
+    officer = signed_in("officer")
+    page = officer.get(f"/staff/plans/{plan.id}/consents?done=recorded")
+    # The layout shows the page's banner: a second copy would repeat its heading's id.
+    assert page.text.count("Their consent is recorded.") == 1
+    assert page.text.count('id="govuk-notification-banner-title"') == 1

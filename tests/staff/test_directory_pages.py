@@ -135,3 +135,34 @@ def test_the_officer_sees_who_is_open_on_the_plan_page(client, new_plan):
     assert "Open on Friday 9am to 5pm, then closed until Monday" in page.text
     assert "Open on Saturday 10am to 2pm" in page.text
     assert "Out of hours: 0808 157 0" in page.text
+
+
+def test_a_withdrawn_service_is_listed_under_its_tag_and_offered_to_no_one(
+    client, session, new_plan
+):
+    from sqlmodel import select
+
+    from resettlement.partners.models import DirectoryService
+    from tests.partners.conftest import Directory, referrer
+
+    coordinator = _coordinator(client)
+    where = _start(coordinator)
+    first = made_up_directory("Doncaster", 7)
+    assert _upload(coordinator, where, first).status_code == 200
+    line = "24-hour homelessness line, Doncaster"
+    service = session.exec(select(DirectoryService).where(DirectoryService.name == line)).one()
+    plan = new_plan(requested_release_date=date(2026, 12, 18))
+    referrer(session, Directory(0, 0, 0, 0))(plan, service_id=service.id)
+    # The council's next file no longer lists the line: it stays, for the referral to it.
+    assert _upload(coordinator, where, [s for s in first if s["name"] != line]).status_code == 200
+
+    page = coordinator.get(where)
+    assert page.status_code == 200
+    listed, withdrawn = page.text.split('id="withdrawn-services"')
+    assert line not in listed.split('id="services"')[1]
+    assert line in withdrawn and "moj-badge" in withdrawn and ">Withdrawn<" in withdrawn
+    officer = Browser(client).use_token(Role.PROBATION_OFFICER, "po-test")
+    form = officer.get(f"/staff/plans/{plan.id}/referrals")
+    assert form.status_code == 200
+    assert "Housing options, Doncaster" in form.text
+    assert f'value="{service.id}"' not in form.text.split("Refer ")[-1]

@@ -430,3 +430,60 @@ def clock_london_day(at: datetime) -> date:
     from resettlement import clock
 
     return clock.london(at).date()
+
+
+def test_stopped_and_expired_supporter_links_go_after_the_sign_in_links_period(
+    flow_db, session, new_plan
+):
+    from resettlement import clock, web_sessions
+    from resettlement.partners import supporters
+    from resettlement.partners.supporters import SupporterLink
+
+    plan = new_plan()
+    assert plan.id is not None
+
+    def name(who: str) -> SupporterLink:
+        link, _ = supporters.name_supporter(
+            session=session,
+            actor=OFFICER,
+            plan_id=plan.id,
+            request=supporters.SupporterRequest(
+                name=who,
+                relationship="Friend",
+                check_question="Our street",
+                answer="Made Up Lane",
+                sections=("appointments",),
+            ),
+        )
+        return link
+
+    revoked, expired, live = name("Ali Made-Up"), name("Bo Made-Up"), name("Cy Made-Up")
+    supporters.revoke_supporter(session=session, actor=OFFICER, link_id=revoked.id)
+    web_sessions.end_sessions(session=session, subject=f"supporter:{revoked.id}")
+    period = timedelta(days=retention.period_days("supporter_link"))
+    assert period == timedelta(days=retention.period_days("sign_in_link"))
+    now = clock.now()
+    session.refresh(revoked)
+    session.refresh(expired)
+    session.refresh(live)
+    assert revoked.revoked_at is not None
+    revoked.revoked_at = now - period - timedelta(days=1)
+    expired.expires_at = now - period - timedelta(hours=1)
+    # Stopped, but not yet for a whole period: kept, to answer questions about its use.
+    live.revoked_at = now - period + timedelta(days=1)
+    session.add_all([revoked, expired, live])
+    session.commit()
+    revoked_subject = f"supporter:{revoked.id}"
+    assert web_sessions.current(session, revoked_subject) == 1
+
+    done = retention_flow(batch_size=1)
+    assert done["delete_supporter_links.due"] == 2
+    assert done["delete_supporter_links.done"] == 2
+    session.expire_all()
+    left = {link.name for link in session.exec(select(SupporterLink)).all()}
+    assert left == {"Cy Made-Up"}
+    assert web_sessions.current(session, revoked_subject) == 0
+    # The consents they rested on are kept under their own rule.
+    assert len(consents.consent_history(session, plan.person_id)) == 3
+    again = retention_flow(batch_size=1)
+    assert again.get("delete_supporter_links.done", 0) == 0

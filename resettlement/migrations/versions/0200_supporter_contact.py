@@ -1,7 +1,7 @@
 """how to reach a supporter, as the person gave it when naming them
 
-Revision ID: 0180
-Revises: 0170
+Revision ID: 0200
+Revises: 0190
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0180"
-down_revision: str | None = "0170"
+revision: str = "0200"
+down_revision: str | None = "0190"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

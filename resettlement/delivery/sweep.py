@@ -36,7 +36,7 @@ def due_resend(session: Session, now: datetime | None = None) -> list[int]:
     unsent = session.exec(
         select(Notification.id).where(col(Notification.status).in_(UNSENT_STATES), since <= cutoff)
     ).all()
-    return sorted([*unsent, *_now_addressed(session)])  # type: ignore[list-item]
+    return sorted([row_id for row_id in unsent if row_id is not None] + _now_addressed(session))
 
 
 def _now_addressed(session: Session) -> list[int]:
@@ -58,7 +58,9 @@ def _now_addressed(session: Session) -> list[int]:
     return [
         row_id
         for row_id, role, recipient, kind in held
-        if f"{role}:{recipient}" in keys and template_for(settings, kind) is not None
+        if row_id is not None
+        and f"{role}:{recipient}" in keys
+        and template_for(settings, kind) is not None
     ]
 
 

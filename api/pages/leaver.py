@@ -155,7 +155,8 @@ def confirm(
         return _sign_in_form(request, context, language=language, status_code=422)
     assert link.id is not None
     generation = leaver_access.session_generation(session, link)
-    response = RedirectResponse(PLAN_PATH, status_code=303)
+    response = RedirectResponse(leaver_session.return_path(request) or PLAN_PATH, status_code=303)
+    leaver_session.forget_return(response)
     leaver_session.start(response, request, link.id, secret, generation)
     return response
 
@@ -163,16 +164,27 @@ def confirm(
 # --- the plan ------------------------------------------------------------------------------
 
 
+def _sign_in_needed(request: Request) -> PageProblem:
+    """The 'open your plan with your link' page. A page of the plan asked for by a link (the
+    first-days questions in the release-day message) is remembered, so signing in goes on to
+    it rather than to the plan's first page."""
+    path = request.url.path
+    headers = {}
+    if request.method == "GET" and leaver_session.is_plan_page(path):
+        headers["Set-Cookie"] = leaver_session.return_cookie(path)
+    return PageProblem(401, "leaver/sign_in_needed.html", headers=headers)
+
+
 def signed_in(request: Request, session: SessionDep) -> tuple[LeaverLink, str]:
     found = leaver_session.read(request)
     if found is None:
-        raise PageProblem(401, "leaver/sign_in_needed.html")
+        raise _sign_in_needed(request)
     try:
         link = leaver_access.check_session_link(
             session, found.link_id, found.secret, found.generation
         )
     except SignedOut:
-        raise PageProblem(401, "leaver/sign_in_needed.html") from None
+        raise _sign_in_needed(request) from None
     except LinkNotValid:
         raise _not_valid(request, 403) from None
     return link, found.secret

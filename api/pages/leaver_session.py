@@ -32,6 +32,11 @@ CSRF_PATH = "/plan-link/"
 # their own, scoped to the plan's pages.
 PLAN_FORM_COOKIE = "leaver_plan_form"
 PLAN_FORM_PATH = "/my-plan/"
+# Where a person who was not signed in was going (a link in a message goes straight to one of
+# their plan's pages): remembered for the sign-in, signed, for an hour, only ever a plan page.
+RETURN_COOKIE = "leaver_return"
+RETURN_PURPOSE = "leaver return"
+RETURN_MAX_AGE_SECONDS = 3600
 # A session lasts a day at most; the link's own expiry and revocation still apply at once.
 MAX_AGE_SECONDS = 24 * 3600
 
@@ -141,3 +146,43 @@ def form_token_matches(request: Request, sent: str, cookie: str = CSRF_COOKIE) -
     if not expected or not sent:
         return False
     return hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def is_plan_page(path: str) -> bool:
+    """A page of the person's own plan, and nothing that could lead anywhere else."""
+    return (
+        path.startswith(PLAN_FORM_PATH)
+        and len(path) <= 200
+        and "//" not in path
+        and all(c.isalnum() or c in "/-_" for c in path)
+    )
+
+
+def return_cookie(path: str) -> str:
+    """The Set-Cookie header that remembers `path` for the sign-in form's post (sent there
+    only: the cookie's path is the sign-in link's)."""
+    probe = Response()
+    probe.set_cookie(
+        RETURN_COOKIE,
+        cookie_signing.sign_timed(RETURN_PURPOSE, path),
+        max_age=RETURN_MAX_AGE_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=cookie_secure(),
+        path=CSRF_PATH,
+    )
+    return probe.headers["set-cookie"]
+
+
+def return_path(request: Request) -> str | None:
+    """The plan page the person was going to before signing in, if one is remembered."""
+    found = cookie_signing.unsign_timed(
+        RETURN_PURPOSE, request.cookies.get(RETURN_COOKIE), RETURN_MAX_AGE_SECONDS
+    )
+    return found if isinstance(found, str) and is_plan_page(found) else None
+
+
+def forget_return(response: Response) -> None:
+    response.delete_cookie(
+        RETURN_COOKIE, path=CSRF_PATH, httponly=True, samesite="strict", secure=cookie_secure()
+    )

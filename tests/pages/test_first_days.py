@@ -157,3 +157,40 @@ def test_the_48_hour_message_asks_the_first_question_and_carries_nothing_sensiti
     # address, and no answer.
     assert SIGN_IN_LINK in message.body
     assert "A1234BC" not in message.body and "MDI" not in message.body
+
+
+def test_a_person_sent_to_the_questions_before_signing_in_is_taken_back_to_them(
+    client, published, session: Session
+):
+    person = published()
+    _released(session, person.plan)
+    # The link in the release-day message, opened in a browser with no session.
+    asked = client.get("/my-plan/first-days", follow_redirects=False)
+    assert asked.status_code == 401
+    assert "leaver_return" in asked.headers["set-cookie"]
+    signed = sign_in(client, person)
+    assert signed.status_code == 200
+    assert str(signed.url).endswith("/my-plan/first-days")
+    assert 'action="/my-plan/first-days"' in signed.text
+    # Once only: the next sign-in goes to the plan itself.
+    again = sign_in(client, person)
+    assert str(again.url).endswith("/my-plan")
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["https://elsewhere.example/", "//elsewhere.example/my-plan/", "/staff/plans", "/my-plan/../x"],
+)
+def test_a_remembered_page_is_only_ever_one_of_the_plans_own(client, published, forged):
+    from api import cookie_signing
+    from api.pages import leaver_session
+
+    person = published()
+    client.cookies.set(
+        leaver_session.RETURN_COOKIE,
+        cookie_signing.sign_timed(leaver_session.RETURN_PURPOSE, forged),
+        path=leaver_session.CSRF_PATH,
+    )
+    signed = sign_in(client, person)
+    assert signed.status_code == 200
+    assert str(signed.url) == str(client.base_url) + "/my-plan"

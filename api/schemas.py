@@ -209,7 +209,10 @@ class ReassignIn(BaseModel):
 
 # A goal's words hold something besides spaces: the service keeps them trimmed, and a goal of
 # nothing but spaces is no goal (the schema says so, so clients are told before they send it).
-GoalWords = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+# Its own pattern, so it says no NUL itself (api/main.py adds that only to unpatterned text).
+GoalWords = Annotated[
+    str, Field(min_length=1, max_length=2000, pattern=r"^[^\u0000]*[^\s\u0000][^\u0000]*$")
+]
 
 
 class GoalIn(GoalBase):

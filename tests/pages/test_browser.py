@@ -30,6 +30,15 @@ pytestmark = [
 ]
 
 
+# The brief's phone: pages for the person are read at 390 px.
+PHONE_390 = {"width": 390, "height": 844}
+
+
+def _fits(page) -> None:
+    # Nothing wider than the phone: no sideways scrolling at 390 px.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
+
+
 def _no_axe_violations(page, name: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

@@ -11,17 +11,11 @@ from sqlmodel import Session
 
 from resettlement import demo, staff
 from resettlement.models import ReleasePlan
-from tests.pages.test_browser import _no_axe_violations
+from tests.pages.test_browser import PHONE_390, _fits, _no_axe_violations
 
 pytestmark = pytest.mark.browser
 
-PHONE_390 = {"width": 390, "height": 844}
 OFFICER_ID = "po-ashworth"  # a demo officer: the sign-in page offers only the demo's staff
-
-
-def _fits(page: Any) -> None:
-    # Nothing wider than the phone: no sideways scrolling at 390 px.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
 
 
 def test_a_welsh_speaker_adds_and_changes_a_goal_and_the_officer_sees_who_wrote_it(

@@ -52,6 +52,15 @@ class Errors:
     def __bool__(self) -> bool:
         return bool(self.items)
 
+    def on_page(self, ids: Mapping[str, str] | None = None) -> Errors:
+        """The same errors linked to the page's own field ids: a domain field name is the
+        page's id with hyphens (`check_question` is `check-question`) unless `ids` says
+        otherwise."""
+        shown = Errors(stale=self.stale)
+        for message, field_id in self.items:
+            shown.add(message, (ids or {}).get(field_id, field_id.replace("_", "-")))
+        return shown
+
     def summary(self) -> list[dict[str, str]]:
         return [{"text": text, "href": f"#{field_id}"} for text, field_id in self.items]
 

@@ -133,11 +133,7 @@ def referrals_page(
 
 
 def _shown(error: DomainError) -> Errors:
-    found = forms.from_domain(error, default_field="service")
-    shown = Errors()
-    for message, field_id in found.items:
-        shown.add(message, field_id.replace("_", "-"))
-    return shown
+    return forms.from_domain(error, default_field="service").on_page()
 
 
 @router.post("/plans/{plan_id}/referrals", response_class=HTMLResponse)

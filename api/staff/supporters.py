@@ -110,11 +110,7 @@ def supporters_page(
 
 
 def _shown(error: DomainError) -> Errors:
-    found = forms.from_domain(error, default_field="name")
-    shown = Errors()
-    for message, field_id in found.items:
-        shown.add(message, FIELDS.get(field_id, field_id.replace("_", "-")))
-    return shown
+    return forms.from_domain(error, default_field="name").on_page(FIELDS)
 
 
 @router.post("/plans/{plan_id}/supporters", response_class=HTMLResponse)

@@ -155,10 +155,7 @@ def record_consent(
             until=until,
         )
     except DomainError as error:
-        found = forms.from_domain(error, default_field="kind")
-        shown = Errors()
-        for message, field_id in found.items:
-            shown.add(message, field_id.replace("_", "-"))
+        shown = forms.from_domain(error, default_field="kind").on_page()
         return _page(request, session, actor, plan, errors=shown, values=values, status=422)
     return RedirectResponse(f"/staff/plans/{_id(plan)}/consents?done=recorded", status_code=303)
 

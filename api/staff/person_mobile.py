@@ -80,10 +80,7 @@ def record_mobile(
             consent=consent,
         )
     except DomainError as error:
-        found = forms.from_domain(error, default_field="mobile-number")
-        errors = Errors()
-        for message, field_id in found.items:
-            errors.add(message, field_id.replace("_", "-"))
+        errors = forms.from_domain(error, default_field="mobile-number").on_page()
         return _mobile_page(request, session, actor, plan, errors=errors, values=values, status=422)
     return _back_to_tab(_id(plan), "mobile-recorded")
 

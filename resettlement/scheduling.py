@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, any_, bindparam, cast, exists, literal, or_
+from sqlalchemy import String, and_, cast, exists, literal, or_
 from sqlalchemy import select as core_select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -114,7 +113,7 @@ def plan_lines(session: Session, plan_ids: Iterable[int]) -> dict[int, PlanLine]
             col(Person.preferred_language),
         )
         .join(Person, col(Person.id) == col(ReleasePlan.person_id))
-        .where(among(session, ReleasePlan.id, list(plan_ids)))
+        .where(bulk.among(session, ReleasePlan.id, list(plan_ids)))
     )
     return {
         row[0]: PlanLine(
@@ -128,16 +127,6 @@ def plan_lines(session: Session, plan_ids: Iterable[int]) -> dict[int, PlanLine]
         )
         for row in rows
     }
-
-
-def among(session: Session, column: Any, ids: Iterable[int | None]) -> Any:
-    """`column IN ids`; on PostgreSQL `column = ANY(:ids)` with one array parameter, so a
-    batch's statement has a fixed, short text that psycopg converts once and caches, where a
-    500-placeholder IN list was parsed afresh on every execution."""
-    values = list(ids)
-    if session.get_bind().dialect.name == "postgresql":
-        return col(column) == any_(bindparam(None, values, type_=postgresql.ARRAY(Integer)))
-    return col(column).in_(values)
 
 
 def _line(plan: ReleasePlan, person: Person) -> PlanLine:
@@ -167,13 +156,13 @@ def facts_for_many(
             col(ChecklistItem.key),
             col(ChecklistItem.status),
             col(ChecklistItem.reason),
-        ).where(among(session, ChecklistItem.plan_id, ids))
+        ).where(bulk.among(session, ChecklistItem.plan_id, ids))
     ):
         checklists[plan_id][key] = ChecklistFact(status, reason)
     published = set(
         session.exec(
             select(PublishedPlan.plan_id)
-            .where(among(session, PublishedPlan.plan_id, ids))
+            .where(bulk.among(session, PublishedPlan.plan_id, ids))
             .distinct()
         )
     )
@@ -181,7 +170,7 @@ def facts_for_many(
         session.exec(
             select(EarlyReleaseRequest.plan_id)
             .where(
-                among(session, EarlyReleaseRequest.plan_id, ids),
+                bulk.among(session, EarlyReleaseRequest.plan_id, ids),
                 col(EarlyReleaseRequest.state).in_(AWAITING),
             )
             .distinct()
@@ -207,7 +196,7 @@ def _load_plans(session: Session, plan_ids: Ids) -> list[tuple[ReleasePlan, Pers
     rows = session.exec(
         select(ReleasePlan, Person)
         .join(Person, col(Person.id) == col(ReleasePlan.person_id))
-        .where(among(session, ReleasePlan.id, plan_ids))
+        .where(bulk.among(session, ReleasePlan.id, plan_ids))
         .order_by(col(ReleasePlan.id))
     ).all()
     return [(plan, person) for plan, person in rows]
@@ -436,7 +425,7 @@ def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResu
     flagged = session.execute(
         core_select(col(ReleasePlan.id), col(ReleasePlan.release_date))
         .where(
-            among(session, ReleasePlan.id, plan_ids),
+            bulk.among(session, ReleasePlan.id, plan_ids),
             col(ReleasePlan.state).in_(BEFORE_RELEASE),
             col(ReleasePlan.flagged).is_(True),
         )
@@ -450,7 +439,7 @@ def run_early_release(session: Session, plan_ids: Ids, as_of: date) -> BatchResu
             col(EarlyReleaseRequest.release_date),
             col(EarlyReleaseRequest.state),
             col(EarlyReleaseRequest.flag_reason),
-        ).where(among(session, EarlyReleaseRequest.plan_id, plan_ids))
+        ).where(bulk.among(session, EarlyReleaseRequest.plan_id, plan_ids))
     ):
         requests[request.plan_id].append(request)
     missing = [
@@ -560,7 +549,7 @@ def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResu
             col(EarlyReleaseRequest.release_date),
         )
         .where(
-            among(session, EarlyReleaseRequest.id, request_ids),
+            bulk.among(session, EarlyReleaseRequest.id, request_ids),
             col(EarlyReleaseRequest.escalated_at).is_(None),
             col(EarlyReleaseRequest.state).in_(AWAITING),
         )
@@ -569,7 +558,7 @@ def run_escalation(session: Session, request_ids: Ids, as_of: date) -> BatchResu
     plan_versions = dict(
         session.execute(
             core_select(col(ReleasePlan.id), col(ReleasePlan.version)).where(
-                among(session, ReleasePlan.id, {r.plan_id for r in requests})
+                bulk.among(session, ReleasePlan.id, {r.plan_id for r in requests})
             )
         ).all()
     )
@@ -661,7 +650,7 @@ def run_checklist_reminders(session: Session, plan_ids: Ids, as_of: date) -> Bat
     items: dict[int, list[DueItem]] = defaultdict(list)
     for plan_id, title, due in session.exec(
         select(col(ChecklistItem.plan_id), col(ChecklistItem.title), col(ChecklistItem.due_date))
-        .where(among(session, ChecklistItem.plan_id, plan_ids), *_unfinished_due(as_of))
+        .where(bulk.among(session, ChecklistItem.plan_id, plan_ids), *_unfinished_due(as_of))
         .order_by(col(ChecklistItem.due_date), col(ChecklistItem.id))
     ):
         items[plan_id].append(DueItem(title, due))  # type: ignore[arg-type]
@@ -826,7 +815,7 @@ def run_referral_chases(session: Session, referral_ids: Ids, as_of: date) -> Bat
         .join(DirectoryService, col(DirectoryService.id) == col(Referral.service_id))
         .join(DirectoryOrganisation, col(DirectoryOrganisation.id) == col(Referral.organisation_id))
         .where(
-            among(session, Referral.id, referral_ids),
+            bulk.among(session, Referral.id, referral_ids),
             Referral.state == ReferralState.SENT.value,
         )
         .order_by(col(Referral.id))

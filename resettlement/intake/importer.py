@@ -405,7 +405,10 @@ def _people(session: Session, rows: Sequence[ExtractRow]) -> list[Person]:
     return list(
         session.exec(
             select(Person).where(
-                or_(col(Person.prison_number).in_(numbers), col(Person.crn).in_(crns))
+                or_(
+                    bulk.among(session, Person.prison_number, numbers),
+                    bulk.among(session, Person.crn, crns),
+                )
             )
         ).all()
     )
@@ -417,7 +420,7 @@ def _plans(session: Session, person_ids: Sequence[int]) -> dict[int, list[Releas
     found: dict[int, list[ReleasePlan]] = {}
     for plan in session.exec(
         select(ReleasePlan)
-        .where(col(ReleasePlan.person_id).in_(person_ids))
+        .where(bulk.among(session, ReleasePlan.person_id, person_ids))
         .order_by(col(ReleasePlan.id))
     ).all():
         found.setdefault(plan.person_id, []).append(plan)
@@ -431,7 +434,7 @@ def _request_prisons(session: Session, plan_ids: Sequence[int]) -> dict[int, set
     found: dict[int, set[str]] = {}
     for plan_id, prison in session.exec(
         select(EarlyReleaseRequest.plan_id, EarlyReleaseRequest.prison_code).where(
-            col(EarlyReleaseRequest.plan_id).in_(plan_ids),
+            bulk.among(session, EarlyReleaseRequest.plan_id, plan_ids),
             col(EarlyReleaseRequest.state).in_([s.value for s in AWAITING_DECISION]),
         )
     ).all():

@@ -193,10 +193,12 @@ def show_plan(
     shown_request = latest_request(view.requests)
     history: list[timeline.Entry] = []
     if tab == "history":
+        recorded = plans.plan_history(session=session, actor=actor, plan_id=plan_id)
         history = timeline.entries(
-            plans.plan_history(session=session, actor=actor, plan_id=plan_id),
+            recorded,
             {item.key: item.title for item in view.checklist},
             person=goal_authors.person_name(view.person),
+            names=staff.names(session, timeline.staff_ids(recorded)),
         )
     # Checks are about publishing, which only an open plan can do.
     found = (

@@ -125,7 +125,7 @@ def _title(event: PlanEvent, item_titles: dict[str, str]) -> str:
     return simple.get(kind, kind.replace("_", " ").capitalize())
 
 
-def _text(event: PlanEvent) -> str:
+def _text(event: PlanEvent, names: dict[str, str]) -> str:
     detail = event.detail or {}
     kind = event.kind
     parts: list[str] = []
@@ -144,7 +144,8 @@ def _text(event: PlanEvent) -> str:
     elif kind == "contact_changed" and detail.get("fields"):
         parts.append(f"Changed {_fields(list(detail['fields']), CONTACT_FIELDS)}.")
     elif kind == "reassigned":
-        parts.append(f"From {detail.get('from')} to {detail.get('to')}.")
+        before, after = str(detail.get("from") or ""), str(detail.get("to") or "")
+        parts.append(f"From {names.get(before, before)} to {names.get(after, after)}.")
     elif kind == "goals_changed":
         parts.append(f"{detail.get('count', 0)} goals in their own words.")
         counts = [f"{detail[k]} {k}" for k in ("added", "changed", "removed") if detail.get(k)]
@@ -165,7 +166,7 @@ def _text(event: PlanEvent) -> str:
     return " ".join(parts)
 
 
-def _who(event: PlanEvent, person: str | None) -> str:
+def _who(event: PlanEvent, person: str | None, names: dict[str, str]) -> str:
     if event.actor_role == Role.PRISON_LEAVER.value and person:
         # The person's own change, through their sign-in link: named, not shown as the link.
         return f"{person} (the person)"
@@ -178,8 +179,18 @@ def _who(event: PlanEvent, person: str | None) -> str:
         Role.GOVERNOR.value: "governor",
         Role.ADMIN.value: "administrator",
         Role.PRISON_LEAVER.value: "the person",
-    }.get(event.actor_role, event.actor_role)
-    return f"{event.actor} ({role})"
+    }.get(event.actor_role, event.actor_role.replace("_", " "))
+    # Staff by name, as a case record names them; an id no longer on the staff list stays.
+    return f"{names.get(event.actor, event.actor)} ({role})"
+
+
+def staff_ids(events: list[PlanEvent]) -> set[str]:
+    """The staff ids the entries name: who made each change, and both ends of a handover."""
+    found = {e.actor for e in events}
+    for event in events:
+        if event.kind == "reassigned" and event.detail:
+            found |= {str(event.detail.get(k) or "") for k in ("from", "to")}
+    return found - {""}
 
 
 def entries(
@@ -187,16 +198,19 @@ def entries(
     item_titles: dict[str, str],
     *,
     person: str | None = None,
+    names: dict[str, str] | None = None,
 ) -> list[Entry]:
     """Newest first, as a case record reads. `person` names the person for the changes they
-    made themselves (their sign-in link is no name)."""
+    made themselves (their sign-in link is no name); `names` names staff by their ids
+    (staff.names(session, staff_ids(events)))."""
+    names = names or {}
     return [
         Entry(
             title=_title(e, item_titles),
-            by=_who(e, person),
+            by=_who(e, person, names),
             at=labels.when(e.at),
             timestamp=e.at.isoformat(),
-            text=_text(e),
+            text=_text(e, names),
         )
         for e in sorted(events, key=lambda e: (e.at, e.id or 0), reverse=True)
     ]

@@ -384,7 +384,8 @@ def test_a_plan_passed_on_leaves_the_caseload_with_its_history(
     begum = signed_in("other_officer").use_token(Role.PROBATION_OFFICER, "po-begum")
     history = _text(begum.get(f"/staff/plans/{plan.id}/history").text)
     assert "Plan passed to another probation officer" in history
-    assert "From po-ashworth to po-begum. Why: Moved to the Leeds team." in history
+    assert "From Ann Ashworth to Bilal Begum. Why: Moved to the Leeds team." in history
+    assert "Ann Ashworth (probation officer)" in history and "po-ashworth" not in history
     reads = session.exec(
         select(AuditEvent).where(
             AuditEvent.action == "read_history", AuditEvent.object_id == str(plan.id)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import MAX_ID, SessionDep, governors_request
-from api.staff import forms, labels
+from api.staff import forms, goal_authors, labels
 from api.staff.forms import Errors
 from api.staff.identity import PRISON_NAMES, PRISON_NATIONS, CheckedForm, PageGovernor, not_found
 from api.staff.officer import plan_id_from, status_for
@@ -220,6 +220,7 @@ def plan_behind_request(
             "person": view.person,
             "appointments": [(a, labels.when(a.starts_at)) for a in view.appointments],
             "accountable": staff.accountable(session, view.plan, view.person),
+            "goal_authors": goal_authors.written(session, view.goals, view.person),
             "labels": labels,
         },
     )

@@ -10,7 +10,10 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, select
 
-from resettlement.models import AuditEvent, EarlyReleaseRequest, ReleasePlan
+from resettlement import goals
+from resettlement.actors import Actor, Role
+from resettlement.goals import GoalText
+from resettlement.models import AuditEvent, EarlyReleaseRequest, GoalArea, Person, ReleasePlan
 from tests.staff.conftest import FRIDAY, Browser
 from tests.staff.test_pages import _submitted, _text, csrf_version
 
@@ -36,6 +39,14 @@ def test_the_plan_behind_a_request_is_readable_and_audited_but_offers_no_change(
     signed_in: SignedIn, submitted: tuple[ReleasePlan, int], session: Session
 ) -> None:
     plan, request_id = submitted
+    assert plan.id is not None
+    person = Actor(user_id="leaver-link:7", role=Role.PRISON_LEAVER, plan_id=plan.id)
+    goals.add_goal(
+        session=session,
+        actor=person,
+        plan_id=plan.id,
+        data=GoalText(area=GoalArea.WORK, in_their_words="Back to the bakery by spring."),
+    )
     governor = signed_in("governor")
     request_page = governor.get(f"/staff/early-release/{request_id}")
     assert f'href="/staff/early-release/{request_id}/plan"' in request_page.text
@@ -45,6 +56,12 @@ def test_the_plan_behind_a_request_is_readable_and_audited_but_offers_no_change(
     assert "Only the probation officer named on it can change it." in page.text
     assert re.findall(r'<form[^>]*action="([^"]+)"', page.text) == ["/staff/sign-out"]
     assert f"/staff/plans/{plan.id}" not in page.text
+    # The person's goal, marked as theirs, as the officer's page marks it.
+    name = session.get(Person, plan.person_id)
+    assert name is not None
+    shown = _text(page.text)
+    assert "Back to the bakery by spring." in shown
+    assert f"Written by {name.given_name} {name.family_name}" in shown
     reads = session.exec(
         select(AuditEvent.action, AuditEvent.object_id).where(
             AuditEvent.actor == "governor-mdi", AuditEvent.object_type == "plan"

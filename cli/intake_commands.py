@@ -15,7 +15,7 @@ from resettlement.actors import Actor, Role
 from resettlement.database import session_scope
 from resettlement.intake import report
 from resettlement.intake.extract import NotAnExtract, read_extract
-from resettlement.intake.importer import import_extract
+from resettlement.intake.importer import ImportRunning, import_extract
 from resettlement.intake.models import Outcome
 
 intake_app = typer.Typer(help="Intake from the prison's records.", no_args_is_help=True)
@@ -50,15 +50,20 @@ def import_file(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with session_scope() as session, Progress(*columns, console=console) as bar:
-        task = bar.add_task(f"Importing {file.name}", total=len(extract.rows))
-        done = import_extract(
-            session=session,
-            actor=actor,
-            extract=extract,
-            batch_size=batch_size,
-            progress=lambda n: bar.advance(task, n),
-        )
+    try:
+        with session_scope() as session, Progress(*columns, console=console) as bar:
+            task = bar.add_task(f"Importing {file.name}", total=len(extract.rows))
+            done = import_extract(
+                session=session,
+                actor=actor,
+                extract=extract,
+                batch_size=batch_size,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except ImportRunning as exc:
+        console.print(f"[red]Nothing imported:[/red] {exc.detail}")
+        # EX_TEMPFAIL: a script running the import can tell "try later" from a bad file.
+        raise typer.Exit(75) from None
     table = Table(title=f"{file.name}: import run {done.run.id}")
     for name in ("line", "prison number", "outcome", "plan", "field", "what changed, or why not"):
         table.add_column(name)

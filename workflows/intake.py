@@ -16,7 +16,7 @@ from resettlement.config import get_settings
 from resettlement.database import session_scope
 from resettlement.intake import report
 from resettlement.intake.extract import NotAnExtract, read_extract
-from resettlement.intake.importer import import_extract, imported_before
+from resettlement.intake.importer import ImportRunning, import_extract, imported_before
 from resettlement.intake.models import RunState
 from workflows.flows import require_database
 from workflows.tasks import RETRY_DELAYS, retry_transient
@@ -55,7 +55,12 @@ def import_file(path: str) -> dict[str, Any]:
             # Refused before (an older extract than one already imported) is not tried again.
             said = "refused before" if before.state == RunState.REFUSED else "imported before"
             return {"file": file.name, "outcome": said, "run": before.id}
-        done = import_extract(session=session, actor=SYSTEM, extract=extract)
+        try:
+            done = import_extract(session=session, actor=SYSTEM, extract=extract)
+        except ImportRunning as exc:
+            # Not imported, so not remembered: the next sweep tries the file again.
+            logger.warning("%s waits for the next sweep: %s", file.name, exc.detail)
+            return {"file": file.name, "outcome": "waiting", "detail": exc.detail}
     run = done.run
     lines = report.lines(r for r in done.results if r.outcome != "unchanged")
     create_table_artifact(

@@ -17,13 +17,14 @@ so the same file imported twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import or_
+from sqlalchemy import func, or_, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from resettlement import (
@@ -38,9 +39,15 @@ from resettlement import (
 )
 from resettlement.actors import Actor, Role
 from resettlement.clock import LONDON
-from resettlement.errors import DomainError
+from resettlement.errors import AlreadyExists, DomainError
 from resettlement.intake.extract import Extract
-from resettlement.intake.models import IntakeRowOutcome, IntakeRun, Outcome, RunState
+from resettlement.intake.models import (
+    STALE_AFTER,
+    IntakeRowOutcome,
+    IntakeRun,
+    Outcome,
+    RunState,
+)
 from resettlement.models import (
     AWAITING_DECISION,
     OPEN_STATES,
@@ -152,20 +159,78 @@ def _known(session: Session) -> _Known:
 # --- the run ---------------------------------------------------------------------------------
 
 
+class ImportRunning(AlreadyExists):
+    """Another import is running (409): one runs at a time, whatever process started it."""
+
+    title = "Another import is running"
+
+
+class ImportStopped(DomainError):
+    """This run was marked stopped while it ran (it went quiet for longer than STALE_AFTER and
+    another import took over): it must not go on beside the one that did."""
+
+    title = "This import was stopped"
+
+
 @service
 def start_run(*, session: Session, actor: Actor, extract: Extract) -> IntakeRun:
+    """The run of `extract`, if no other import is running (else ImportRunning). A run that
+    went quiet for STALE_AFTER is taken to have stopped (its process is gone) and marked so."""
+    _stop_stale(session, actor)
+    now = clock.now()
     run = IntakeRun(
         file_name=extract.file_name[:200],
         sha256=extract.sha256,
         file_format=extract.file_format,
         run_by=actor.user_id,
         rows=len(extract.rows),
+        started_at=now,
+        heartbeat_at=now,
     )
     session.add(run)
-    session.flush()
+    try:
+        session.flush()  # the database's one-running-run index decides, across processes
+    except IntegrityError:
+        session.rollback()
+        raise ImportRunning(_running_words(session)) from None
     audit.record(session, actor, "import", "intake_run", run.id)
     commit(session, "import run")
     return run
+
+
+def _stop_stale(session: Session, actor: Actor) -> None:
+    quiet_since = clock.now() - STALE_AFTER
+    stale = session.exec(
+        select(IntakeRun.id).where(
+            IntakeRun.state == RunState.RUNNING.value,
+            func.coalesce(IntakeRun.heartbeat_at, IntakeRun.started_at) < quiet_since,
+        )
+    ).all()
+    if stale:
+        _mark_stopped(session, stale)
+        audit.record_each(session, actor, "stop", "intake_run", stale)
+
+
+def _mark_stopped(session: Session, run_ids: Sequence[int | None]) -> None:
+    session.execute(
+        update(IntakeRun)
+        .where(col(IntakeRun.id).in_(run_ids), col(IntakeRun.state) == RunState.RUNNING.value)
+        .values(state=RunState.STOPPED.value, finished_at=clock.now())
+    )
+
+
+def _running_words(session: Session) -> str:
+    running = session.exec(
+        select(IntakeRun).where(IntakeRun.state == RunState.RUNNING.value)
+    ).first()
+    if running is None:
+        return "Another import was running a moment ago. Try again."
+    return (
+        f"Import run {running.id} ({running.file_name}, started by {running.run_by} "
+        f"{_london(running.started_at)}) is still running: {running.done_rows:,} of "
+        f"{running.rows:,} rows done. Only one import runs at a time, so that two files "
+        "naming the same person cannot race. Try again when it has finished."
+    )
 
 
 def imported_before(session: Session, sha256: str) -> IntakeRun | None:
@@ -191,9 +256,48 @@ def import_extract(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Imports every row of `extract` (already read: a file that is not an extract never gets
-    here), started by `actor`, and returns the report of every row."""
-    today = today or clock.today()
+    here), started by `actor`, and returns the report of every row. ImportRunning if another
+    import is running."""
     run = start_run(session=session, actor=actor, extract=extract)
+    return continue_run(
+        session=session, run=run, extract=extract, batch_size=batch_size, today=today,
+        progress=progress,
+    )  # fmt: skip
+
+
+def continue_run(
+    *,
+    session: Session,
+    run: IntakeRun,
+    extract: Extract,
+    batch_size: int = BATCH_SIZE,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Imports the rows of a run `start_run` began (the admin page starts it while the upload
+    waits, and goes on in the background). If it fails part way, the run is marked stopped:
+    its committed batches stand, and importing the file again finishes the job."""
+    run_id = run.id or 0
+    try:
+        return _import_rows(session, run, extract, batch_size, today or clock.today(), progress)
+    except BaseException:
+        session.rollback()
+        try:
+            _mark_stopped(session, [run_id])
+            session.commit()
+        except DBAPIError:  # the database is gone too: the run goes stale and is stopped then
+            session.rollback()
+        raise
+
+
+def _import_rows(
+    session: Session,
+    run: IntakeRun,
+    extract: Extract,
+    batch_size: int,
+    today: date,
+    progress: Callable[[int], None] | None,
+) -> ImportReport:
     importer = Actor(user_id=run.actor_id, role=Role.INTAKE)
     where = f"{extract.file_name} (import run {run.id})"
     known = _known(session)
@@ -300,6 +404,7 @@ def _finish(
     run = session.merge(run)
     run.state = state.value
     run.finished_at = clock.now()
+    run.done_rows = len(results)
     run.extract_timestamp = max(stamps.values()) if stamps else None
     run.prison_stamps = {code: at.isoformat() for code, at in sorted(stamps.items())} or None
     run.created = sum(1 for r in results if r.outcome == Outcome.CREATED)
@@ -324,6 +429,7 @@ def _batch(
     where: str,
     rules: _Rules,
 ) -> list[RowResult]:
+    _heartbeat(session, run_id)
     done: dict[int, RowResult] = {}
     rows: list[ExtractRow] = []
     for item in chunk:
@@ -371,6 +477,11 @@ def _batch(
         done[row.line] = _apply(session, actor, row, change, where)
 
     results = [done[item.line] for item in chunk]
+    session.execute(
+        update(IntakeRun)
+        .where(col(IntakeRun.id) == run_id)
+        .values(done_rows=IntakeRun.done_rows + len(chunk))
+    )
     bulk.insert_rows(
         session,
         IntakeRowOutcome.__table__,  # type: ignore[attr-defined]
@@ -378,6 +489,23 @@ def _batch(
     )
     commit(session, "import report")
     return results
+
+
+def _heartbeat(session: Session, run_id: int) -> None:
+    """The batch's first write: the run is alive. A run marked stopped meanwhile (it was quiet
+    too long and another import began) goes no further. On PostgreSQL the row stays locked
+    until the batch's new plans commit, so it cannot be marked stopped half way through."""
+    beat = session.execute(
+        update(IntakeRun)
+        .where(col(IntakeRun.id) == run_id, col(IntakeRun.state) == RunState.RUNNING.value)
+        .values(heartbeat_at=clock.now())
+    )
+    if beat.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ImportStopped(
+            f"Import run {run_id} was marked stopped while it ran (it had been quiet for "
+            f"{STALE_AFTER.seconds // 60} minutes). Import the file again to finish it."
+        )
 
 
 def _unknown(row: ExtractRow, known: _Known) -> RowProblem | None:
@@ -917,11 +1045,52 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def outcomes(session: Session, run_id: int, outcome: str | None = None) -> list[IntakeRowOutcome]:
-    statement = select(IntakeRowOutcome).where(IntakeRowOutcome.run_id == run_id)
+@dataclass
+class ReportPage:
+    rows: list[IntakeRowOutcome]
+    total: int  # rows with this outcome in the whole report
+    page: int
+    pages: int
+
+
+def report_page(
+    session: Session, run_id: int, outcome: str | None, page: int, per_page: int
+) -> ReportPage:
+    """One page of a run's report in line order (all rows, or one outcome's): a count and a
+    page's rows, read in the database, however many rows the run had."""
+    where = [col(IntakeRowOutcome.run_id) == run_id]
     if outcome:
-        statement = statement.where(IntakeRowOutcome.outcome == outcome)
-    return list(session.exec(statement.order_by(col(IntakeRowOutcome.line))).all())
+        where.append(col(IntakeRowOutcome.outcome) == outcome)
+    total = session.exec(select(func.count()).select_from(IntakeRowOutcome).where(*where)).one()
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    rows = session.exec(
+        select(IntakeRowOutcome)
+        .where(*where)
+        .order_by(col(IntakeRowOutcome.line))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return ReportPage(list(rows), total, page, pages)
+
+
+def outcomes(
+    session: Session, run_id: int, outcome: str | None = None, *, per_read: int = 2_000
+) -> Iterator[IntakeRowOutcome]:
+    """Every row of a run's report in line order, read `per_read` at a time (by line, not by
+    offset), so a report of 100,000 rows is never held whole."""
+    after = 0
+    while True:
+        statement = select(IntakeRowOutcome).where(
+            IntakeRowOutcome.run_id == run_id, col(IntakeRowOutcome.line) > after
+        )
+        if outcome:
+            statement = statement.where(IntakeRowOutcome.outcome == outcome)
+        rows = session.exec(statement.order_by(col(IntakeRowOutcome.line)).limit(per_read)).all()
+        yield from rows
+        if len(rows) < per_read:
+            return
+        after = rows[-1].line
 
 
 def runs(session: Session, limit: int = 50) -> list[IntakeRun]:

@@ -16,9 +16,12 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from resettlement import staff
+from resettlement.actors import Actor, Role
 from resettlement.config import get_settings
 from resettlement.database import engine_for
 from resettlement.intake import made_up
+from resettlement.intake.extract import read_extract
+from resettlement.intake.importer import start_run
 from resettlement.models import ReleasePlan
 from resettlement.staff import StaffMember
 
@@ -75,3 +78,23 @@ def test_a_file_that_is_not_an_extract_is_refused(command_db: None, tmp_path: Pa
     assert result.exit_code == 2
     assert "Nothing imported" in result.output
     assert not (tmp_path / "photo.csv.report.csv").exists()
+
+
+def test_while_another_import_runs_nothing_is_imported_and_the_exit_says_try_later(
+    command_db: None, session: Session, tmp_path: Path
+) -> None:
+    rows = made_up.made_up_rows(3, today=date.today(), prisons=PRISONS, officers=OFFICERS)
+    content = made_up.as_csv(rows)
+    running = start_run(
+        session=session, actor=Actor(user_id="ops-a", role=Role.ADMIN),
+        extract=read_extract("nightly.csv", content),
+    )  # fmt: skip
+    extract = tmp_path / "records.csv"
+    extract.write_bytes(content)
+
+    result = CliRunner().invoke(app, ["intake", "import", str(extract)], terminal_width=200)
+
+    assert result.exit_code == 75, result.output
+    assert "Nothing imported" in result.output and f"Import run {running.id}" in result.output
+    assert session.exec(select(func.count()).select_from(ReleasePlan)).one() == 0
+    assert not (tmp_path / "records.csv.report.csv").exists()

@@ -9,11 +9,14 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from sqlalchemy import Engine, event
 from sqlmodel import Session, func, select
 
-from resettlement.intake import made_up
+from resettlement.intake import importer, made_up
+from resettlement.intake.extract import read_extract
+from resettlement.intake.models import IntakeRowOutcome, RunState
 from resettlement.models import AuditEvent, ReleasePlan
-from tests.intake.conftest import OFFICERS, PRISONS, known_staff  # noqa: F401  (the fixture)
+from tests.intake.conftest import ADMIN, OFFICERS, PRISONS, known_staff  # noqa: F401  (the fixture)
 from tests.staff.conftest import Browser, csrf_of
 
 SignedIn = Callable[[str], Browser]
@@ -87,3 +90,69 @@ def test_only_admins_import(signed_in: SignedIn) -> None:
     for who in ("officer", "governor"):
         assert signed_in(who).get("/staff/intake").status_code == 403
     assert signed_in("admin").get("/staff/intake/999").status_code == 404
+
+
+def test_an_upload_while_another_import_runs_is_refused_on_the_page(
+    signed_in: SignedIn, session: Session
+) -> None:
+    rows = made_up.made_up_rows(4, today=date.today(), prisons=PRISONS, officers=OFFICERS)
+    running = importer.start_run(
+        session=session, actor=ADMIN, extract=read_extract("nightly.csv", made_up.as_csv(rows))
+    )
+    admin = signed_in("admin")
+
+    sent = upload(admin, "records.csv", made_up.as_csv(rows))
+
+    assert sent.status_code == 409  # type: ignore[attr-defined]
+    text = sent.text  # type: ignore[attr-defined]
+    assert 'href="#extract"' in text
+    assert f"Import run {running.id} (nightly.csv" in text and "0 of 4 rows done" in text
+    assert session.exec(select(func.count()).select_from(ReleasePlan)).one() == 0
+    # The running run's page says so, and shows its progress; the list tags it.
+    page = admin.get(f"/staff/intake/{running.id}")
+    assert "This import is running: 0 of 4 rows done" in page.text
+    assert "Running</strong>" in admin.get("/staff/intake").text
+
+
+def test_a_stopped_run_says_what_to_do(signed_in: SignedIn, session: Session) -> None:
+    rows = made_up.made_up_rows(4, today=date.today(), prisons=PRISONS, officers=OFFICERS)
+    run = importer.start_run(
+        session=session, actor=ADMIN, extract=read_extract("nightly.csv", made_up.as_csv(rows))
+    )
+    run.state = RunState.STOPPED.value
+    session.add(run)
+    session.commit()
+
+    page = signed_in("admin").get(f"/staff/intake/{run.id}")
+
+    assert "This import stopped after 0 of 4 rows" in page.text
+    assert "Import the same file again to finish" in page.text
+
+
+def test_a_long_report_is_read_a_page_at_a_time(
+    signed_in: SignedIn, session: Session, engine: Engine
+) -> None:
+    rows = made_up.made_up_rows(250, today=date.today(), prisons=PRISONS, officers=OFFICERS)
+    for bad in (10, 120, 240):
+        rows[bad]["prison_code"] = "ZZZ"
+    admin = signed_in("admin")
+    where = upload(admin, "records.csv", made_up.as_csv(rows)).headers["location"]  # type: ignore[attr-defined]
+    loaded: list[int] = []
+
+    def seen(row: IntakeRowOutcome, _context: object) -> None:
+        loaded.append(row.line)
+
+    event.listen(IntakeRowOutcome, "load", seen)
+    try:
+        third = admin.get(where + "?page=3")
+        refused = admin.get(where + "?outcome=refused")
+        past_the_end = admin.get(where + "?page=99")
+    finally:
+        event.remove(IntakeRowOutcome, "load", seen)
+    # Only the rows shown are read from the database, not the run's whole report.
+    assert loaded[:50] == list(range(202, 252))  # line 1 is the header
+    assert loaded[50:53] == [12, 122, 242]
+    assert "250 rows, page 3 of 3" in third.text
+    assert "3 rows" in refused.text and "No prison with the code ZZZ" in refused.text
+    assert "page 3 of 3" in past_the_end.text
+    assert third.text.count('<tr class="govuk-table__row">') == 1 + 50

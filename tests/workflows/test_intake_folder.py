@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, func, select
 
 from resettlement import staff
+from resettlement.actors import SYSTEM
 from resettlement.intake import made_up
+from resettlement.intake.extract import read_extract
+from resettlement.intake.importer import start_run
 from resettlement.intake.models import IntakeRun
 from resettlement.models import ReleasePlan
 from resettlement.staff import StaffMember
@@ -76,3 +79,28 @@ def test_each_new_file_is_imported_once_with_its_report_as_an_artifact(
     table = asyncio.run(artifact())
     assert "ZZZ" in str(table.data) and "refused" in str(table.data)  # type: ignore[attr-defined]
     assert "11 created" in (table.description or "")  # type: ignore[attr-defined]
+
+
+def test_a_file_dropped_while_another_import_runs_waits_for_the_next_sweep(
+    flow_db: Engine, session: Session, tmp_path: Path
+) -> None:
+    rows = made_up.made_up_rows(3, today=date.today(), prisons=PRISONS, officers=OFFICERS)
+    content = made_up.as_csv(rows)
+    (tmp_path / "2026-12-02.csv").write_bytes(content)
+    other = made_up.made_up_rows(
+        2, today=date.today(), prisons=PRISONS, officers=OFFICERS, first=100
+    )
+    running = start_run(
+        session=session, actor=SYSTEM, extract=read_extract("other.csv", made_up.as_csv(other))
+    )
+
+    (waiting,) = intake_folder(str(tmp_path))
+
+    assert waiting["outcome"] == "waiting" and f"Import run {running.id}" in waiting["detail"]
+    assert session.exec(select(func.count()).select_from(ReleasePlan)).one() == 0
+    session.execute(
+        update(IntakeRun).where(col(IntakeRun.id) == running.id).values(state="finished")
+    )
+    session.commit()
+    (done,) = intake_folder(str(tmp_path))
+    assert (done["outcome"], done["created"]) == ("imported", 3)

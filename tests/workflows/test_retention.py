@@ -412,11 +412,11 @@ def test_import_reports_past_their_period_are_deleted_and_their_runs_kept(
     # A day short of a year: kept.
     early = retention_flow(as_of=started + timedelta(days=363))
     assert early.get("delete_intake_reports.done", 0) == 0
-    assert len(outcomes(session, done.run.id or 0)) == 3
+    assert len(list(outcomes(session, done.run.id or 0))) == 3
 
     late = retention_flow(as_of=started + timedelta(days=366))
     assert late["delete_intake_reports.done"] == 1
-    assert outcomes(session, done.run.id or 0) == []
+    assert list(outcomes(session, done.run.id or 0)) == []
     session.expire_all()
     run = session.get(IntakeRun, done.run.id)
     assert run is not None and (run.rows, run.created, run.sha256) == (3, 3, done.run.sha256)

@@ -18,8 +18,13 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict, StrictBool, WithJsonSchema
 
 from resettlement import clock
-from resettlement.models import FIRST_BIRTH_YEAR
-from rules.entered_dates import REPORT_FIRST_YEAR, last_appointment_day, report_period_bounds
+from rules.entered_dates import (
+    FIRST_BIRTH_YEAR,
+    REPORT_FIRST_YEAR,
+    birth_bounds,
+    last_appointment_day,
+    report_period_bounds,
+)
 
 __all__ = ["StrictBool"]
 
@@ -135,10 +140,6 @@ class _DaysFromToday:
         return {"type": "string", "format": "date", "pattern": f"^{days}$"}
 
 
-def _births(today: date) -> tuple[date, date]:
-    return date(FIRST_BIRTH_YEAR, 1, 1), today - timedelta(days=1)
-
-
 def _sentences(today: date) -> tuple[date, date]:
     return date(FIRST_BIRTH_YEAR, 1, 1), today
 
@@ -150,7 +151,7 @@ def _appointments(today: date) -> tuple[date, date]:
 # Dates given as `YYYY-MM-DD`, each stating the days it may take.
 AnyDate = Annotated[date, BeforeValidator(_date_only), _date_schema(ANY_YEAR)]
 CalendarDate = Annotated[date, BeforeValidator(_date_only), _date_schema(CALENDAR_YEARS)]
-BirthDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(_births)]
+BirthDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(birth_bounds)]
 SentenceDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(_sentences)]
 ReportDate = Annotated[date, BeforeValidator(_date_only), _DaysFromToday(report_period_bounds)]
 

@@ -14,7 +14,11 @@ from sqlmodel import Field, SQLModel
 from resettlement import clock
 from rules import identifiers, phone_numbers
 from rules.checklists import ChecklistCategory, Need, Owner
-from rules.entered_dates import appointment_day_problem
+from rules.entered_dates import (
+    BIRTH_NOT_PLAUSIBLE,
+    appointment_day_problem,
+    plausible_birth,
+)
 from rules.nations import Nation
 from rules.release_dates import SentenceType
 
@@ -52,7 +56,6 @@ PRISON_NUMBER = identifiers.PRISON_NUMBER
 CRN = identifiers.CRN
 PRISON_CODE = identifiers.PRISON_CODE
 # No one in the service was born, or sentenced, before 1900.
-FIRST_BIRTH_YEAR = 1900
 
 
 class Language(StrEnum):
@@ -165,8 +168,8 @@ class PersonCreate(PersonBase):
     @field_validator("date_of_birth")
     @classmethod
     def _dob(cls, value: date) -> date:
-        if value >= clock.today() or value.year < FIRST_BIRTH_YEAR:
-            raise ValueError("date of birth must be a real date in the past")
+        if not plausible_birth(value, clock.today()):
+            raise ValueError(BIRTH_NOT_PLAUSIBLE)
         return value
 
     @model_validator(mode="after")

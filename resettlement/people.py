@@ -26,6 +26,7 @@ from resettlement.models import (
 )
 from resettlement.transactions import check_version, commit, service
 from rules.checklists import Need
+from rules.entered_dates import BIRTH_NOT_PLAUSIBLE, plausible_birth
 from rules.nations import Nation
 
 
@@ -91,8 +92,8 @@ class PersonChanges(SQLModel):
     @field_validator("date_of_birth")
     @classmethod
     def _dob(cls, value: date | None) -> date | None:
-        if value is not None and (value >= clock.today() or value.year < 1900):
-            raise ValueError("date of birth must be a real date in the past")
+        if value is not None and not plausible_birth(value, clock.today()):
+            raise ValueError(BIRTH_NOT_PLAUSIBLE)
         return value
 
 

@@ -31,7 +31,6 @@ from resettlement.goals import replace_goals as replace_goals
 from resettlement.lifecycle import ChecklistFact, PlanFacts, ReleasePlanLifecycle
 from resettlement.models import (
     AWAITING_DECISION,
-    FIRST_BIRTH_YEAR,
     OPEN_STATES,
     CancelReason,
     ChecklistItem,
@@ -57,6 +56,7 @@ from resettlement.transactions import (
 )
 from rules.calendars import CalendarRangeError
 from rules.checklists import Need
+from rules.entered_dates import FIRST_BIRTH_YEAR
 from rules.release_dates import ReleaseAssessment, assess
 
 SHORT_SENTENCE_DAYS = 365

@@ -25,6 +25,31 @@ APPOINTMENT_YEARS_AHEAD = 2
 REPORT_FIRST_YEAR = FIRST_YEAR
 REPORT_YEARS_AHEAD = 1
 
+# Dates of birth: nobody in custody is younger than the UK's lowest age of criminal
+# responsibility (10 in England, Wales and Northern Ireland; 12 in Scotland), so a later date
+# is a slip of the keyboard (this year typed for the birth year), never a person.
+FIRST_BIRTH_YEAR = 1900
+YOUNGEST_AGE = 10
+BIRTH_NOT_PLAUSIBLE = (
+    f"date of birth must be a real date, {FIRST_BIRTH_YEAR} or later, and at least "
+    f"{YOUNGEST_AGE} years ago"
+)
+
+
+def birth_bounds(today: date) -> tuple[date, date]:
+    """The first and last date of birth a person the service plans for can have."""
+    try:
+        youngest = today.replace(year=today.year - YOUNGEST_AGE)
+    except ValueError:  # 29 February, ten years after a leap year
+        youngest = today.replace(year=today.year - YOUNGEST_AGE, day=28)
+    return date(FIRST_BIRTH_YEAR, 1, 1), youngest
+
+
+def plausible_birth(born: date, today: date) -> bool:
+    first, last = birth_bounds(today)
+    return first <= born <= last
+
+
 YEAR_NOT_FOUR_DIGITS = "Enter the year with four digits, for example {example}."
 NOT_A_REAL_DATE = "Enter a real date, for example {example}."
 INCOMPLETE = "Enter a day, month and year."

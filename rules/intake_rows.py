@@ -15,7 +15,12 @@ from typing import Any
 
 from rules.calendars import FIRST_YEAR, LAST_YEAR
 from rules.checklists import Need
-from rules.entered_dates import DateNotValid, written_date
+from rules.entered_dates import (
+    BIRTH_NOT_PLAUSIBLE,
+    DateNotValid,
+    plausible_birth,
+    written_date,
+)
 from rules.identifiers import CRN, PRISON_CODE, PRISON_NUMBER
 from rules.nations import Nation
 from rules.release_dates import SentenceType
@@ -75,7 +80,6 @@ TRUE_WORDS = {"true", "yes", "y", "1"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
 TERM_DAYS_MAX = 36_600
 NAME_MAX = 100
-FIRST_BIRTH_YEAR = 1900
 
 # Reasons shared with the importer's own checks, worded once.
 ON_REMAND = (
@@ -201,8 +205,8 @@ def read_row(raw: Mapping[str, Any], *, line: int, today: date) -> ExtractRow | 
     given_name = r.name("given_name", "given name")
     family_name = r.name("family_name", "family name")
     born = r.day("date_of_birth", "date of birth", required=True)
-    if born is not None and not (date(FIRST_BIRTH_YEAR, 1, 1) <= born < today):
-        r.problem("date_of_birth", "The date of birth must be a real date in the past.")
+    if born is not None and not plausible_birth(born, today):
+        r.problem("date_of_birth", f"The {BIRTH_NOT_PLAUSIBLE}.")
     nation = r.choice("nation", Nation, "nation")
     prison_code = r.identifier("prison_code", PRISON_CODE, "prison code", "MDI")
     sentence_type = r.choice("sentence_type", SentenceType, "sentence type")

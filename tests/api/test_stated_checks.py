@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from resettlement import clock
 from resettlement.models import ReleasePlan
+from rules.entered_dates import birth_bounds
 from tests.api.conftest import Headers
 
 
@@ -63,8 +64,11 @@ def test_the_document_states_date_ranges_and_report_limits(client: TestClient) -
     assert not starts_at.search("0027-03-03T10:00:00Z")
     assert not starts_at.search("9999-12-31T10:00:00Z")
     birth = re.compile(schemas["PersonIn"]["properties"]["date_of_birth"]["pattern"])
-    assert birth.search((today - timedelta(days=1)).isoformat())
-    assert not birth.search(today.isoformat())
+    # At least ten years ago (rules/entered_dates.py): the youngest age anyone is in custody.
+    ten_years_ago = birth_bounds(today)[1]
+    assert birth.search(ten_years_ago.isoformat())
+    assert not birth.search((ten_years_ago + timedelta(days=1)).isoformat())
+    assert not birth.search((today - timedelta(days=1)).isoformat())
     assert not birth.search("1899-12-31")
     end = _query(document, "/api/v1/reports/outcomes", "end")
     assert re.search(end["pattern"], "1990-01-01")

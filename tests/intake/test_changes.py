@@ -235,7 +235,14 @@ REFUSALS: dict[str, tuple[dict[str, str] | None, dict[str, str], str, str]] = {
         None,
         {"date_of_birth": (date.today() + timedelta(days=3)).isoformat()},
         "date_of_birth",
-        "in the past",
+        "at least 10 years ago",
+    ),
+    # why: this year typed for the year of birth: a baby, never a person in custody
+    "born last month": (
+        None,
+        {"date_of_birth": (date.today() - timedelta(days=30)).isoformat()},
+        "date_of_birth",
+        "at least 10 years ago",
     ),
     "released before sentenced": (
         None,

@@ -45,6 +45,9 @@ def test_a_good_row_reads_as_facts_in_the_services_own_forms() -> None:
         # why: 29 February exists only in leap years
         ({"date_of_birth": "1991-02-29"}, "date_of_birth"),
         ({"date_of_birth": "2027-01-01"}, "date_of_birth"),
+        # why: this year typed as the year of birth makes a baby, not a person in custody
+        ({"date_of_birth": "2026-05-04"}, "date_of_birth"),
+        ({"date_of_birth": "2016-12-02"}, "date_of_birth"),
         # why: day-first dates are ambiguous and refused, never guessed
         ({"sentence_date": "01/06/2025"}, "sentence_date"),
         ({"sentence_date": "2027-01-01"}, "sentence_date"),

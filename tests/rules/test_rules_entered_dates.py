@@ -9,6 +9,7 @@ import pytest
 from rules.entered_dates import (
     DateNotValid,
     appointment_day_problem,
+    plausible_birth,
     report_day_problem,
     typed_date,
 )
@@ -83,3 +84,22 @@ def test_report_dates_are_between_the_calendars_start_and_next_year(
     day: date, allowed: bool
 ) -> None:
     assert (report_day_problem(day, TODAY) is None) == allowed
+
+
+@pytest.mark.parametrize(
+    ("born", "today", "plausible"),
+    [
+        (date(2016, 12, 1), date(2026, 12, 1), True),  # ten today
+        (date(2016, 12, 2), date(2026, 12, 1), False),  # ten tomorrow
+        (date(2026, 11, 30), date(2026, 12, 1), False),  # the year typed for the birth year
+        (date(1900, 1, 1), date(2026, 12, 1), True),
+        (date(1899, 12, 31), date(2026, 12, 1), False),
+        # why: ten years after a leap day there is no 29 February: the 28th is the last day
+        (date(2018, 2, 28), date(2028, 2, 29), True),
+        (date(2018, 3, 1), date(2028, 2, 29), False),
+    ],
+)
+def test_a_date_of_birth_is_at_least_ten_years_ago(
+    born: date, today: date, plausible: bool
+) -> None:
+    assert plausible_birth(born, today) is plausible

@@ -32,7 +32,7 @@ class RunState(StrEnum):
     STOPPED = "stopped"
 
 
-# A running run that has not finished a batch for this long has stopped: its process is gone.
+# A running run that has not begun a batch for this long has stopped: its process is gone.
 # A batch of changes is a transaction per change, so this allows for the slowest batch.
 STALE_AFTER = timedelta(minutes=15)
 
@@ -60,8 +60,8 @@ class IntakeRun(SQLModel, table=True):
     state: str = Field(default=RunState.RUNNING.value, max_length=20)
     started_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # When the run last finished a batch, and the rows done so far: its progress while it
-    # runs, and how a run whose process has gone is told from a slow one.
+    # When the run last began a batch (how a run whose process has gone is told from a slow
+    # one), and the rows done so far (its progress while it runs).
     heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_rows: int = 0
     # The latest extract timestamp in the file's rows.

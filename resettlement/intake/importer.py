@@ -24,7 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, update
+from sqlalchemy import Row, func, or_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
@@ -73,6 +73,10 @@ from rules.intake_rows import (
 from rules.release_dates import ReleaseAssessment
 
 BATCH_SIZE = 2_000
+# The people and plans a batch names, as the database holds them: plain rows read by column
+# name, never changed in place (every change goes through a service), so no ORM objects.
+PersonRow = Row[Any]
+PlanRow = Row[Any]
 _OPEN = {s.value for s in OPEN_STATES}
 
 
@@ -119,8 +123,8 @@ def refused(line: int, prison_number: str | None, field_name: str, reason: str) 
 class _Change:
     """What one row changes on an existing open plan, worked out before anything is written."""
 
-    plan: ReleasePlan
-    person: Person
+    plan: PlanRow
+    person: PersonRow
     person_changes: dict[str, Any]
     cancel: CancelReason | None = None
     move_prison: tuple[str, str] | None = None
@@ -132,7 +136,7 @@ class _Change:
 @dataclass
 class _Create:
     row: ExtractRow
-    person: Person | None
+    person: PersonRow | None
     person_changes: dict[str, Any]
 
 
@@ -533,33 +537,33 @@ def _unknown(row: ExtractRow, known: _Known) -> RowProblem | None:
     return None
 
 
-def _people(session: Session, rows: Sequence[ExtractRow]) -> list[Person]:
+def _people(session: Session, rows: Sequence[ExtractRow]) -> list[PersonRow]:
     if not rows:
         return []
     numbers = [r.prison_number for r in rows]
     crns = [r.crn for r in rows]
+    person = Person.__table__.c  # type: ignore[attr-defined]
     return list(
-        session.exec(
-            select(Person).where(
+        session.execute(
+            select(*person).where(
                 or_(
-                    bulk.among(session, Person.prison_number, numbers),
-                    bulk.among(session, Person.crn, crns),
+                    bulk.among(session, person.prison_number, numbers),
+                    bulk.among(session, person.crn, crns),
                 )
             )
         ).all()
     )
 
 
-def _plans(session: Session, person_ids: Sequence[int]) -> dict[int, list[ReleasePlan]]:
+def _plans(session: Session, person_ids: Sequence[int]) -> dict[int, list[PlanRow]]:
     if not person_ids:
         return {}
-    found: dict[int, list[ReleasePlan]] = {}
-    for plan in session.exec(
-        select(ReleasePlan)
-        .where(bulk.among(session, ReleasePlan.person_id, person_ids))
-        .order_by(col(ReleasePlan.id))
+    plan = ReleasePlan.__table__.c  # type: ignore[attr-defined]
+    found: dict[int, list[PlanRow]] = {}
+    for row in session.execute(
+        select(*plan).where(bulk.among(session, plan.person_id, person_ids)).order_by(plan.id)
     ).all():
-        found.setdefault(plan.person_id, []).append(plan)
+        found.setdefault(row.person_id, []).append(row)
     return found
 
 
@@ -581,7 +585,7 @@ def _request_prisons(session: Session, plan_ids: Sequence[int]) -> dict[int, set
 # --- deciding what a row does ----------------------------------------------------------------
 
 
-def _person_changes(person: Person, row: ExtractRow) -> dict[str, Any]:
+def _person_changes(person: PersonRow, row: ExtractRow) -> dict[str, Any]:
     wanted: dict[str, Any] = {
         "given_name": row.given_name,
         "family_name": row.family_name,
@@ -599,9 +603,9 @@ def _person_changes(person: Person, row: ExtractRow) -> dict[str, Any]:
 
 def _decide(
     row: ExtractRow,
-    by_number: dict[str, Person],
-    by_crn: dict[str, Person],
-    plans_of: dict[int, list[ReleasePlan]],
+    by_number: dict[str, PersonRow],
+    by_crn: dict[str, PersonRow],
+    plans_of: dict[int, list[PlanRow]],
     request_prisons: dict[int, set[str]],
 ) -> RowResult | _Create | _Change:
     a, b = by_number.get(row.prison_number), by_crn.get(row.crn)
@@ -665,7 +669,7 @@ def _nothing_to_cancel(row: ExtractRow) -> RowResult:
 
 
 def _decide_open(
-    row: ExtractRow, person: Person, plan: ReleasePlan, request_prisons: set[str]
+    row: ExtractRow, person: PersonRow, plan: PlanRow, request_prisons: set[str]
 ) -> RowResult | _Change:
     if plan.sentence_date != row.sentence_date:
         return refused(
@@ -723,7 +727,7 @@ def _decide_open(
 
 
 def _update_person(
-    session: Session, actor: Actor, person: Person, changes: dict[str, Any]
+    session: Session, actor: Actor, person: PersonRow, changes: dict[str, Any]
 ) -> str | None:
     try:
         people.update_person(
@@ -957,7 +961,9 @@ def _apply(
     """One row's change through the services, in order; each is its own transaction. A step
     that fails stops the row: the report says what was done and what was not, and importing
     the file again finishes the rest (each step checks again what is already true)."""
-    plan, person = change.plan, change.person
+    # The plan as read with its batch, then as each service leaves it (its version moves on).
+    plan: PlanRow | ReleasePlan = change.plan
+    person = change.person
     said: list[str] = []
     because = f"From the prison's records: {where}."
     try:

@@ -55,7 +55,6 @@ def _choice(length: int, **kwargs: Any) -> Any:
 PRISON_NUMBER = identifiers.PRISON_NUMBER
 CRN = identifiers.CRN
 PRISON_CODE = identifiers.PRISON_CODE
-# No one in the service was born, or sentenced, before 1900.
 
 
 class Language(StrEnum):

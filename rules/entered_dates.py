@@ -27,7 +27,8 @@ REPORT_YEARS_AHEAD = 1
 
 # Dates of birth: nobody in custody is younger than the UK's lowest age of criminal
 # responsibility (10 in England, Wales and Northern Ireland; 12 in Scotland), so a later date
-# is a slip of the keyboard (this year typed for the birth year), never a person.
+# is a slip of the keyboard (this year typed for the birth year), never a person. No one in the
+# service was born, or sentenced, before 1900.
 FIRST_BIRTH_YEAR = 1900
 YOUNGEST_AGE = 10
 BIRTH_NOT_PLAUSIBLE = (
